@@ -1,0 +1,114 @@
+/* image.h - the image loader: TIFF, PNG and Amersham .gel files into one
+ * float intensity plane of linear signal.
+ *
+ * The format is decided by the file's magic bytes, never by its extension.
+ * Colour is reduced to one intensity channel. Polarity is a separate step
+ * (bq_image_detect_polarity / bq_image_invert) so the caller can override it. */
+#ifndef BLOTQUANT_IMAGE_H
+#define BLOTQUANT_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bq_format {
+    BQ_FORMAT_UNKNOWN = 0,
+    BQ_FORMAT_TIFF,
+    BQ_FORMAT_PNG,
+    BQ_FORMAT_GEL, /* TIFF with Molecular Dynamics square-root encoding (tag 33445 = 2) */
+} bq_format;
+
+/* How colour becomes one channel. */
+typedef enum bq_channel {
+    BQ_CHANNEL_AUTO = 0, /* gray as is; colour: luminance (0.299 R + 0.587 G + 0.114 B) */
+    BQ_CHANNEL_RED,
+    BQ_CHANNEL_GREEN,
+    BQ_CHANNEL_BLUE,
+} bq_channel;
+
+typedef struct bq_load_options {
+    int page;             /* 0-based page (IFD) of a multi-page TIFF; 0 = first */
+    bq_channel channel;   /* colour reduction */
+    uint64_t max_pixels;  /* refuse larger images; 0 = BQ_DEFAULT_MAX_PIXELS */
+} bq_load_options_t;
+
+#define BQ_DEFAULT_MAX_PIXELS 500000000ULL
+
+/* One decoded image. Owned by whoever bq_image_load/bq_image_new returned it
+ * to; free with bq_image_free. */
+typedef struct bq_image {
+    int width, height;
+    float *data;          /* width*height, row-major, linear signal */
+    uint8_t *valid;       /* NULL = every pixel valid; else 1 = valid, 0 = outside
+                             the picture (transparent alpha); such pixels hold 0 */
+    double max_value;     /* the format's full scale: 255, 65535, 1.0 for float
+                             data in [0,1], stored max² × scale for .gel */
+    double clip_level;    /* pixels >= clip_level (in the current polarity) are
+                             saturated; set by the loader, kept valid by invert */
+    double clip_low;      /* pixels <= clip_low are clipped at the dark end (e.g.
+                             a chemiluminescence export saturated to black);
+                             after bq_image_invert this becomes clip_level */
+    int inverted;         /* 1 once bq_image_invert has been applied */
+    bq_format format;
+    int bits_per_sample;  /* as stored: 8, 16, 32 */
+    int samples_per_pixel;/* as stored: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; palette = 1 */
+    int is_float;         /* stored as IEEE float */
+    int page, n_pages;    /* which page was read, how many the file has */
+    double gel_scale;     /* .gel: the scale of tag 33446; 0 otherwise */
+} bq_image_t;
+
+/* Allocate a width x height image of zeros (valid = NULL, max_value = clip_level
+ * = 65535). Returns NULL on overflow or out of memory. */
+bq_image_t *bq_image_new(int width, int height);
+
+/* Release an image and everything it owns (NULL is fine). */
+void bq_image_free(bq_image_t *img);
+
+/* Detect the format of a file from its first bytes. Returns BQ_FORMAT_UNKNOWN
+ * for anything we cannot read (including unreadable files). */
+bq_format bq_image_sniff(const char *path);
+
+/* Load path into *out (caller owns it). opts may be NULL for defaults.
+ * Returns 0 or a negative bq_err; on failure *out is NULL and err names the
+ * file and the problem. */
+int bq_image_load(const char *path, const bq_load_options_t *opts,
+                  bq_image_t **out, bq_error_t *err);
+
+/* Guess polarity: returns 1 if bands look dark on a light background (the
+ * image should be inverted), 0 if bands are already bright. */
+int bq_image_detect_polarity(const bq_image_t *img);
+
+/* Invert in place to "bands bright": v -> max_value - v over valid pixels,
+ * swapping clip_low/clip_level accordingly and toggling inverted. */
+void bq_image_invert(bq_image_t *img);
+
+/* Write img as a single-page 16-bit grayscale TIFF (values rounded and clamped
+ * to 0..65535), Deflate-compressed. Written to a temporary file and renamed,
+ * so path is either complete or untouched. */
+int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *err);
+
+/* An 8-bit RGB picture for QC overlays. */
+typedef struct bq_rgb {
+    int width, height;
+    uint8_t *data; /* width*height*3 */
+} bq_rgb_t;
+
+/* Render img as an RGB picture with a contrast stretch (bands dark, like a
+ * film), for drawing on. Caller frees with bq_rgb_free. NULL on no memory. */
+bq_rgb_t *bq_rgb_from_image(const bq_image_t *img);
+void bq_rgb_free(bq_rgb_t *rgb);
+/* Draw a 1-pixel rectangle outline, clipped to the picture. */
+void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1,
+                 uint8_t r, uint8_t g, uint8_t b);
+/* Write rgb as an 8-bit RGB PNG (temp file + rename). */
+int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

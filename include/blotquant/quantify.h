@@ -1,0 +1,70 @@
+/* quantify.h - background estimation and band integration, and the whole
+ * quant pipeline (load -> polarity -> lanes -> bands -> integrate) in one call. */
+#ifndef BLOTQUANT_QUANTIFY_H
+#define BLOTQUANT_QUANTIFY_H
+
+#include "bands.h"
+#include "error.h"
+#include "image.h"
+#include "lanes.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bq_background {
+    BQ_BG_AUTO = 0,      /* the default: lane-profile baseline robust to gradients and smear */
+    BQ_BG_ROLLING_BALL,  /* ImageJ-style rolling ball (radius 50 px by default) */
+    BQ_BG_BORDER_MEDIAN, /* Image Studio-style: median of a 3-pixel border x area */
+    BQ_BG_NONE,          /* no subtraction */
+} bq_background;
+
+/* Parse "auto", "rolling-ball", "border-median", "none"; -1 if unknown. */
+int bq_background_parse(const char *name);
+const char *bq_background_name(bq_background method);
+
+/* Fill volume, background, net_volume, max_value, saturated_pixels and the
+ * saturated flag of every band in table. */
+int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
+                bq_background method, bq_band_table_t *table, bq_error_t *err);
+
+typedef enum bq_polarity {
+    BQ_POLARITY_AUTO = 0,
+    BQ_POLARITY_INVERT,
+    BQ_POLARITY_KEEP,
+} bq_polarity;
+
+typedef struct bq_quant_options {
+    bq_load_options_t load;
+    bq_polarity polarity;
+    bq_lane_options_t lanes;
+    bq_band_options_t bands;
+    bq_background background;
+} bq_quant_options_t;
+
+/* Everything one image yields. Free with bq_quant_result_free. */
+typedef struct bq_quant_result {
+    bq_image_t *image;      /* in working polarity (bands bright) */
+    bq_lanes_t *lanes;
+    bq_band_table_t *table;
+    int inverted;           /* 1 if the image was inverted */
+    int polarity_auto;      /* 1 if that was decided automatically */
+} bq_quant_result_t;
+
+/* Run the pipeline on one file. opts may be NULL for defaults. */
+int bq_quant_file(const char *path, const bq_quant_options_t *opts,
+                  bq_quant_result_t **out, bq_error_t *err);
+
+/* Same on an already loaded image; takes ownership of img (even on failure). */
+int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
+                   bq_quant_result_t **out, bq_error_t *err);
+
+void bq_quant_result_free(bq_quant_result_t *res);
+
+/* Draw lanes and band boxes over the image and write a PNG. */
+int bq_quant_write_overlay(const bq_quant_result_t *res, const char *path, bq_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,4 @@
+/* simulate.h - (being written) */
+#ifndef BLOTQUANT_SIMULATE_H
+#define BLOTQUANT_SIMULATE_H
+#endif

@@ -1,0 +1,2 @@
+/* background.c - being written */
+#include "internal.h"

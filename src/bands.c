@@ -1,0 +1,2 @@
+/* bands.c - being written */
+#include "internal.h"

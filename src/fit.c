@@ -1,0 +1,2 @@
+/* fit.c - being written */
+#include "internal.h"

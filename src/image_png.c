@@ -1,0 +1,2 @@
+/* image_png.c - being written */
+#include "internal.h"

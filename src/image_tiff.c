@@ -1,0 +1,2 @@
+/* image_tiff.c - being written */
+#include "internal.h"

@@ -1,0 +1,46 @@
+/* internal.h - helpers shared by the library's modules; never installed. */
+#ifndef BLOTQUANT_INTERNAL_H
+#define BLOTQUANT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "blotquant/error.h"
+
+/* a * b without overflow: returns 0 and stores the product, or -1. */
+static inline int bq_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+/* malloc of n elements of size sz, NULL on overflow or no memory. */
+static inline void *bq_alloc_array(size_t n, size_t sz)
+{
+    size_t bytes;
+    if (bq_mul_size(n, sz, &bytes) != 0 || bytes == 0)
+        return NULL;
+    return malloc(bytes);
+}
+
+static inline void *bq_calloc_array(size_t n, size_t sz)
+{
+    if (n == 0 || sz == 0)
+        return NULL;
+    return calloc(n, sz);
+}
+
+static inline double bq_clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* The median of n values; reorders vals. n must be > 0. */
+double bq_median_inplace(double *vals, size_t n);
+/* The q-quantile (0..1) of n values; reorders vals. n must be > 0. */
+double bq_quantile_inplace(double *vals, size_t n, double q);
+
+#endif

@@ -1,0 +1,2 @@
+/* lanes.c - being written */
+#include "internal.h"

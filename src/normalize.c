@@ -1,0 +1,2 @@
+/* normalize.c - being written */
+#include "internal.h"

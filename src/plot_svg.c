@@ -1,0 +1,2 @@
+/* plot_svg.c - being written */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* quantify.c - being written */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* samples.c - being written */
+#include "internal.h"
