@@ -1,2 +1,168 @@
-/* table.c - being written */
+/* table.c - the band table as CSV and JSON, and all-or-nothing file output. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blotquant/table.h"
 #include "internal.h"
+
+const char BQ_BANDS_CSV_HEADER[] =
+    "image,lane,band,protein,x_left,x_right,y_top,y_bottom,y_peak,volume,"
+    "background,net_volume,max_value,saturated_pixels,flags";
+
+void bq_csv_put_field(FILE *fp, const char *field)
+{
+    if (strpbrk(field, ",\"\r\n") == NULL) {
+        fputs(field, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (const char *p = field; *p; p++) {
+        if (*p == '"')
+            fputc('"', fp);
+        fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+/* %.10g keeps every digit a 16-bit image can carry in a summed volume while
+ * staying readable; non-finite values become empty cells, not "nan". */
+static void put_number(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.10g", v);
+}
+
+int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table, const char *image,
+                            int header)
+{
+    char flags[128];
+    if (header)
+        fprintf(fp, "%s\n", BQ_BANDS_CSV_HEADER);
+    for (int i = 0; i < table->n_bands; i++) {
+        const bq_band_t *b = &table->bands[i];
+        bq_csv_put_field(fp, image);
+        fprintf(fp, ",%d,%d,", b->lane, b->row);
+        bq_csv_put_field(fp, b->protein);
+        fprintf(fp, ",%d,%d,%d,%d,", b->x_left, b->x_right, b->y_top, b->y_bottom);
+        put_number(fp, b->y_peak);
+        fputc(',', fp);
+        put_number(fp, b->volume);
+        fputc(',', fp);
+        put_number(fp, b->background);
+        fputc(',', fp);
+        put_number(fp, b->net_volume);
+        fputc(',', fp);
+        put_number(fp, b->max_value);
+        fprintf(fp, ",%ld,", b->saturated_pixels);
+        bq_csv_put_field(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
+        fputc('\n', fp);
+    }
+    return ferror(fp) ? BQ_ERR_IO : BQ_OK;
+}
+
+static void put_json_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+static void put_json_number(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.10g", v);
+    else
+        fputs("null", fp);
+}
+
+int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char *image)
+{
+    char flags[128];
+    fputs("{\"image\": ", fp);
+    put_json_string(fp, image);
+    fprintf(fp, ", \"lanes\": %d, \"rows\": %d, \"bands\": [", table->n_lanes, table->n_rows);
+    for (int i = 0; i < table->n_bands; i++) {
+        const bq_band_t *b = &table->bands[i];
+        fprintf(fp, "%s\n  {\"lane\": %d, \"band\": %d, \"protein\": ", i ? "," : "", b->lane,
+                b->row);
+        put_json_string(fp, b->protein);
+        fprintf(fp, ", \"x_left\": %d, \"x_right\": %d, \"y_top\": %d, \"y_bottom\": %d",
+                b->x_left, b->x_right, b->y_top, b->y_bottom);
+        fputs(", \"y_peak\": ", fp);
+        put_json_number(fp, b->y_peak);
+        fputs(", \"volume\": ", fp);
+        put_json_number(fp, b->volume);
+        fputs(", \"background\": ", fp);
+        put_json_number(fp, b->background);
+        fputs(", \"net_volume\": ", fp);
+        put_json_number(fp, b->net_volume);
+        fputs(", \"max_value\": ", fp);
+        put_json_number(fp, b->max_value);
+        fprintf(fp, ", \"saturated_pixels\": %ld, \"flags\": ", b->saturated_pixels);
+        put_json_string(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
+        fputc('}', fp);
+    }
+    fputs("\n]}\n", fp);
+    return ferror(fp) ? BQ_ERR_IO : BQ_OK;
+}
+
+int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ctx, bq_error_t *err)
+{
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
+    /* The temporary lives beside the target so rename() stays on one file
+     * system and is atomic; mkstemp keeps concurrent writers apart. */
+    snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot create: %s", path, strerror(e));
+    }
+    /* mkstemp makes 0600 files; results are ordinary documents. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    FILE *fp = fdopen(fd, "w");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    int rc = write_fn(fp, ctx);
+    int io_failed = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
+    int e = errno;
+    if (fclose(fp) != 0)
+        io_failed = 1;
+    if (rc == 0 && !io_failed && rename(tmp, path) != 0) {
+        e = errno;
+        io_failed = 1;
+    }
+    if (rc != 0 || io_failed) {
+        unlink(tmp);
+        free(tmp);
+        if (rc != 0 && (!err || err->code == 0))
+            return bq_error_set(err, rc, "%s: not written: %s", path, bq_strerror(rc));
+        if (rc != 0)
+            return rc;
+        return bq_error_set(err, BQ_ERR_IO, "%s: write failed: %s", path, strerror(e));
+    }
+    free(tmp);
+    return BQ_OK;
+}

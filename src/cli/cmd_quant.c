@@ -1,10 +1,138 @@
-/* cmd_quant.c - being written */
-#include "cli.h"
+/* cmd_quant.c - `blotquant quant`: one scanned blot -> band table. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant_options.h"
+
+static const char usage[] =
+    "Usage: blotquant quant [OPTIONS] IMAGE\n"
+    "Find lanes and bands in a scanned blot and write the band table\n"
+    "(CSV on standard output, or to -o FILE).\n\n"
+    "Options:\n"
+    "%s"
+    "  --overlay FILE.png  also write a QC picture with lanes and band boxes\n"
+    "  --format F          csv (default) or json\n"
+    "  -o, --output FILE   write the table to FILE (complete or not at all)\n"
+    "  -q, --quiet         no informational messages\n"
+    "  -h, --help          this help\n";
+
+enum { OPT_OVERLAY = 2000, OPT_FORMAT };
+
+typedef struct table_job {
+    const bq_quant_result_t *res;
+    const char *image;
+    int json;
+} table_job_t;
+
+static int write_table(FILE *fp, void *ctx)
+{
+    const table_job_t *job = ctx;
+    if (job->json)
+        return bq_band_table_write_json(fp, job->res->table, job->image);
+    return bq_band_table_write_csv(fp, job->res->table, job->image, 1);
+}
+
+/* One line that tells the user what was decided automatically, so a wrong
+ * guess (polarity, lane count) is visible without opening the overlay. */
+static void report(const char *path, const bq_quant_result_t *res)
+{
+    int ladders = 0, saturated = 0, weak = 0;
+    for (int i = 0; i < res->lanes->n_strips && i < 1; i++)
+        for (int k = 0; k < res->lanes->strips[i].n_lanes; k++)
+            ladders += res->lanes->strips[i].lanes[k].is_ladder != 0;
+    for (int i = 0; i < res->table->n_bands; i++) {
+        saturated += (res->table->bands[i].flags & BQ_BAND_SATURATED) != 0;
+        weak += (res->table->bands[i].flags & BQ_BAND_WEAK) != 0;
+    }
+    cli_info("%s: %s%s; %d lane%s (%d ladder), %d strip%s, %d band row%s; "
+             "%d saturated band%s, %d weak",
+             path, res->inverted ? "dark bands on light, inverted" : "bright bands, not inverted",
+             res->polarity_auto ? " (detected)" : " (as requested)", res->lanes->n_lanes,
+             res->lanes->n_lanes == 1 ? "" : "s", ladders, res->lanes->n_strips,
+             res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
+             res->table->n_rows == 1 ? "" : "s", saturated, saturated == 1 ? "" : "s", weak);
+}
 
 int cmd_quant(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("quant: not built yet");
-    return BQ_EXIT_FAIL;
+    static const struct option long_opts[] = {
+        QUANT_LONG_OPTIONS,
+        {"overlay", required_argument, NULL, OPT_OVERLAY},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    quant_cli_t q;
+    quant_cli_init(&q);
+    const char *output = NULL, *overlay = NULL;
+    int json = 0, opt, rc = BQ_EXIT_FAIL;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
+        int handled = quant_cli_handle(&q, opt, optarg, "quant");
+        if (handled < 0) {
+            quant_cli_free(&q);
+            return BQ_EXIT_USAGE;
+        }
+        if (handled)
+            continue;
+        switch (opt) {
+        case OPT_OVERLAY: overlay = optarg; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") == 0)
+                json = 0;
+            else if (strcmp(optarg, "json") == 0)
+                json = 1;
+            else {
+                quant_cli_free(&q);
+                return cli_usage_error("quant", "--format wants csv or json, got '%s'", optarg);
+            }
+            break;
+        case 'o': output = optarg; break;
+        case 'q': bq_cli_quiet = 1; break;
+        case 'h':
+            printf(usage, QUANT_OPTIONS_HELP);
+            quant_cli_free(&q);
+            return BQ_EXIT_OK;
+        default:
+            quant_cli_free(&q);
+            return cli_usage_error("quant", "unknown option");
+        }
+    }
+    if (optind != argc - 1) {
+        quant_cli_free(&q);
+        return cli_usage_error("quant", optind == argc ? "missing IMAGE" : "one IMAGE at a time (use analyze or batch for several)");
+    }
+    const char *path = argv[optind];
+
+    bq_error_t err = {0};
+    bq_quant_result_t *res = NULL;
+    if (bq_quant_file(path, &q.opts, &res, &err) != 0) {
+        cli_error("%s", err.msg);
+        goto done;
+    }
+    report(path, res);
+
+    table_job_t job = {res, path, json};
+    if (overlay && bq_quant_write_overlay(res, overlay, &err) != 0) {
+        cli_error("%s", err.msg);
+        goto done;
+    }
+    if (output) {
+        if (bq_file_write_atomic(output, write_table, &job, &err) != 0) {
+            cli_error("%s", err.msg);
+            goto done;
+        }
+    } else if (write_table(stdout, &job) != 0) {
+        cli_error("error writing standard output");
+        goto done;
+    }
+    rc = BQ_EXIT_OK;
+done:
+    bq_quant_result_free(res);
+    quant_cli_free(&q);
+    return rc;
 }

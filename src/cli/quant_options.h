@@ -1,0 +1,53 @@
+/* quant_options.h - the quantification options shared by quant, analyze and
+ * batch, parsed in one place so they mean the same everywhere. */
+#ifndef BLOTQUANT_QUANT_OPTIONS_H
+#define BLOTQUANT_QUANT_OPTIONS_H
+
+#include <getopt.h>
+
+#include "cli.h"
+
+/* getopt_long codes of the shared options (outside the char range). */
+enum {
+    QOPT_ROWS = 1000,
+    QOPT_LANES,
+    QOPT_INVERT,
+    QOPT_NO_INVERT,
+    QOPT_ROI,
+    QOPT_PAGE,
+    QOPT_BACKGROUND,
+    QOPT_CHANNEL,
+    QOPT_MAX_PIXELS,
+};
+
+/* The getopt_long entries for the shared options; splice into a command's
+ * table with QUANT_LONG_OPTIONS. */
+#define QUANT_LONG_OPTIONS                                                 \
+    {"rows", required_argument, NULL, QOPT_ROWS},                          \
+    {"lanes", required_argument, NULL, QOPT_LANES},                        \
+    {"invert", no_argument, NULL, QOPT_INVERT},                            \
+    {"no-invert", no_argument, NULL, QOPT_NO_INVERT},                      \
+    {"roi", required_argument, NULL, QOPT_ROI},                            \
+    {"page", required_argument, NULL, QOPT_PAGE},                          \
+    {"background", required_argument, NULL, QOPT_BACKGROUND},              \
+    {"channel", required_argument, NULL, QOPT_CHANNEL},                    \
+    {"max-pixels", required_argument, NULL, QOPT_MAX_PIXELS}
+
+/* Help text lines for the shared options. */
+extern const char QUANT_OPTIONS_HELP[];
+
+/* Options plus the storage that backs their strings. */
+typedef struct quant_cli {
+    bq_quant_options_t opts;
+    char **row_names; /* from --rows, freed by quant_cli_free */
+} quant_cli_t;
+
+void quant_cli_init(quant_cli_t *q);
+void quant_cli_free(quant_cli_t *q);
+
+/* Handle one getopt_long result. Returns 1 if it was a shared option and was
+ * applied, 0 if it is not a shared option, or BQ_EXIT_USAGE negated (-2)
+ * after printing a usage error. */
+int quant_cli_handle(quant_cli_t *q, int opt, const char *arg, const char *cmd);
+
+#endif
