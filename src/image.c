@@ -1,2 +1,444 @@
-/* image.c - being written */
+/* image.c - the format-independent half of the image loader: allocation,
+ * sniffing, dispatch to the TIFF/PNG back-ends, the levels every loaded image
+ * carries (max_value, clip_level, clip_low), polarity, and the RGB overlay
+ * canvas. Nothing here touches libtiff or libpng. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blotquant/image.h"
 #include "internal.h"
+
+bq_image_t *bq_image_new(int width, int height)
+{
+    if (width <= 0 || height <= 0)
+        return NULL;
+    size_t n;
+    if (bq_mul_size((size_t)width, (size_t)height, &n) != 0)
+        return NULL;
+    bq_image_t *img = calloc(1, sizeof *img);
+    if (!img)
+        return NULL;
+    img->data = bq_calloc_array(n, sizeof *img->data);
+    if (!img->data) {
+        free(img);
+        return NULL;
+    }
+    img->width = width;
+    img->height = height;
+    img->max_value = 65535.0;
+    img->clip_level = 65535.0;
+    img->clip_low = 0.0;
+    img->format = BQ_FORMAT_UNKNOWN;
+    img->bits_per_sample = 16;
+    img->samples_per_pixel = 1;
+    img->n_pages = 1;
+    return img;
+}
+
+void bq_image_free(bq_image_t *img)
+{
+    if (!img)
+        return;
+    free(img->data);
+    free(img->valid);
+    free(img);
+}
+
+/* ---- sniffing ---------------------------------------------------------- */
+
+static const uint8_t png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+/* The TIFF family by its header; .gel files are TIFFs too and only the tag
+ * inside tells them apart, so that needs the TIFF back-end. */
+static int is_tiff_magic(const uint8_t *b, size_t n)
+{
+    if (n < 4)
+        return 0;
+    if (b[0] == 'I' && b[1] == 'I')
+        return (b[2] == 42 || b[2] == 43) && b[3] == 0;
+    if (b[0] == 'M' && b[1] == 'M')
+        return b[2] == 0 && (b[3] == 42 || b[3] == 43);
+    return 0;
+}
+
+/* Format from the first bytes only: 0 TIFF, 1 PNG, -1 neither. */
+static int sniff_bytes(const char *path, int *kind)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    uint8_t b[8];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    if (is_tiff_magic(b, n))
+        *kind = 0;
+    else if (n == 8 && memcmp(b, png_magic, 8) == 0)
+        *kind = 1;
+    else
+        *kind = -1;
+    return 0;
+}
+
+bq_format bq_image_sniff(const char *path)
+{
+    int kind;
+    if (!path || sniff_bytes(path, &kind) != 0 || kind < 0)
+        return BQ_FORMAT_UNKNOWN;
+    if (kind == 1)
+        return BQ_FORMAT_PNG;
+    return bq_image_tiff_is_gel(path) ? BQ_FORMAT_GEL : BQ_FORMAT_TIFF;
+}
+
+/* ---- back-end helpers -------------------------------------------------- */
+
+int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
+                            int with_valid, const char *path, bq_image_t **out,
+                            bq_error_t *err)
+{
+    *out = NULL;
+    if (width <= 0 || height <= 0)
+        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid image size %dx%d",
+                            path, width, height);
+    if (max_pixels == 0)
+        max_pixels = BQ_DEFAULT_MAX_PIXELS;
+    uint64_t n = (uint64_t)width * (uint64_t)height; /* both < 2^31: no overflow */
+    if (n > max_pixels)
+        return bq_error_set(err, BQ_ERR_LIMIT,
+                            "%s: %dx%d is %llu pixels, more than the limit of %llu "
+                            "(--max-pixels)",
+                            path, width, height, (unsigned long long)n,
+                            (unsigned long long)max_pixels);
+    size_t bytes;
+    if (n > SIZE_MAX || bq_mul_size((size_t)n, sizeof(float), &bytes) != 0)
+        return bq_error_set(err, BQ_ERR_LIMIT, "%s: image too large for this machine",
+                            path);
+    bq_image_t *img = bq_image_new(width, height);
+    if (!img)
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory for %dx%d pixels",
+                            path, width, height);
+    if (with_valid) {
+        img->valid = malloc((size_t)n);
+        if (!img->valid) {
+            bq_image_free(img);
+            return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory for %dx%d pixels",
+                                path, width, height);
+        }
+        memset(img->valid, 1, (size_t)n);
+    }
+    *out = img;
+    return 0;
+}
+
+void bq_image_put_row(bq_image_t *img, int y, const float *samples, int n_color,
+                      int has_alpha, bq_channel channel)
+{
+    static const double luma[3] = {0.299, 0.587, 0.114};
+    int stride = n_color + (has_alpha ? 1 : 0);
+    float *dst = img->data + (size_t)y * (size_t)img->width;
+    uint8_t *vrow = img->valid ? img->valid + (size_t)y * (size_t)img->width : NULL;
+    int pick = -1; /* one colour channel, or -1 for luminance */
+    if (n_color >= 3 && channel != BQ_CHANNEL_AUTO)
+        pick = channel == BQ_CHANNEL_RED ? 0 : channel == BQ_CHANNEL_GREEN ? 1 : 2;
+    for (int x = 0; x < img->width; x++) {
+        const float *s = samples + (size_t)x * (size_t)stride;
+        double v;
+        if (n_color < 3)
+            v = s[0];
+        else if (pick >= 0)
+            v = s[pick];
+        else
+            v = luma[0] * s[0] + luma[1] * s[1] + luma[2] * s[2];
+        if (has_alpha && s[n_color] == 0.0f) {
+            v = 0.0;
+            if (vrow)
+                vrow[x] = 0;
+        }
+        dst[x] = (float)v;
+    }
+}
+
+/* Full scale, clipping levels, and the float sanity check, from what the
+ * back-end recorded (bits, is_float, format, gel_scale). */
+static int finish_levels(bq_image_t *img, const char *path, bq_error_t *err)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    if (img->is_float) {
+        double hi = -INFINITY;
+        size_t n_valid = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (img->valid && !img->valid[i])
+                continue;
+            float v = img->data[i];
+            if (!isfinite(v))
+                return bq_error_set(err, BQ_ERR_CORRUPT,
+                                    "%s: pixel (%zu,%zu) is %s; float images must "
+                                    "hold finite values",
+                                    path, i % (size_t)img->width,
+                                    i / (size_t)img->width, isnan(v) ? "NaN" : "infinite");
+            if (v > hi)
+                hi = v;
+            n_valid++;
+        }
+        img->max_value = hi > 1.0 ? hi : 1.0;
+        /* A float export has no format maximum; a clipped one shows as a
+         * plateau of pixels sitting exactly at the data maximum. One or two
+         * pixels at the maximum are just the brightest pixels. */
+        size_t at_max = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((!img->valid || img->valid[i]) && img->data[i] == (float)hi)
+                at_max++;
+        size_t need = n_valid / 1000000;
+        if (need < 4)
+            need = 4;
+        img->clip_level = (n_valid > 0 && at_max >= need && at_max < n_valid) ? hi
+                                                                               : INFINITY;
+        img->clip_low = -INFINITY;
+    } else if (img->format == BQ_FORMAT_GEL) {
+        double top = (double)((1u << img->bits_per_sample) - 1u);
+        img->max_value = top * top * img->gel_scale;
+        img->clip_level = img->max_value;
+        img->clip_low = 0.0;
+    } else {
+        /* Back-ends deliver integer data already scaled to 8 or 16 bits. */
+        img->max_value = img->bits_per_sample > 8 ? 65535.0 : 255.0;
+        img->clip_level = img->max_value;
+        img->clip_low = 0.0;
+    }
+    /* Drop an all-ones mask: NULL is cheaper for every later stage. */
+    if (img->valid) {
+        size_t i = 0;
+        while (i < n && img->valid[i])
+            i++;
+        if (i == n) {
+            free(img->valid);
+            img->valid = NULL;
+        }
+    }
+    return 0;
+}
+
+int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **out,
+                  bq_error_t *err)
+{
+    *out = NULL;
+    if (!path)
+        return bq_error_set(err, BQ_ERR_INVALID, "(null): no file name");
+    bq_load_options_t defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    if (opts->page < 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: page %d is negative", path,
+                            opts->page);
+    int kind;
+    if (sniff_bytes(path, &kind) != 0)
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot open: %s", path,
+                            strerror(errno));
+    int rc;
+    bq_image_t *img = NULL;
+    if (kind == 0)
+        rc = bq_image_load_tiff(path, opts, &img, err);
+    else if (kind == 1)
+        rc = bq_image_load_png(path, opts, &img, err);
+    else
+        return bq_error_set(err, BQ_ERR_FORMAT, "%s: not a TIFF, PNG or .gel file", path);
+    if (rc < 0)
+        return rc;
+    rc = finish_levels(img, path, err);
+    if (rc < 0) {
+        bq_image_free(img);
+        return rc;
+    }
+    *out = img;
+    return 0;
+}
+
+/* ---- polarity ---------------------------------------------------------- */
+
+/* Up to `cap` valid pixel values, taken on a regular stride so big images
+ * cost no more than small ones. Returns the count (0 if none or no memory). */
+static size_t sample_valid(const bq_image_t *img, size_t cap, double **out)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    size_t step = n / cap + 1;
+    double *v = bq_alloc_array(n / step + 1, sizeof *v);
+    *out = v;
+    if (!v)
+        return 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += step)
+        if (!img->valid || img->valid[i])
+            v[k++] = img->data[i];
+    return k;
+}
+
+int bq_image_detect_polarity(const bq_image_t *img)
+{
+    if (!img || !img->data)
+        return 0;
+    double *v;
+    size_t k = sample_valid(img, 400000, &v);
+    if (k < 2) {
+        free(v);
+        return 0;
+    }
+    /* Bands are a minority of the picture; the background is the majority.
+     * Where the bulk of the pixels sits within the robust range tells which
+     * end the bands must be at: a light majority means dark bands. */
+    double lo = bq_quantile_inplace(v, k, 0.005);
+    double hi = v[(size_t)(0.995 * (double)(k - 1))];
+    double med = v[(k - 1) / 2];
+    free(v);
+    if (!(hi > lo))
+        return 0;
+    return (med - lo) / (hi - lo) > 0.5 ? 1 : 0;
+}
+
+void bq_image_invert(bq_image_t *img)
+{
+    if (!img || !img->data)
+        return;
+    size_t n = (size_t)img->width * (size_t)img->height;
+    float top = (float)img->max_value;
+    for (size_t i = 0; i < n; i++)
+        if (!img->valid || img->valid[i])
+            img->data[i] = top - img->data[i];
+    double lvl = img->clip_level, low = img->clip_low;
+    img->clip_level = img->max_value - low;
+    img->clip_low = img->max_value - lvl;
+    img->inverted = !img->inverted;
+}
+
+/* ---- RGB overlay canvas ------------------------------------------------ */
+
+bq_rgb_t *bq_rgb_from_image(const bq_image_t *img)
+{
+    if (!img || !img->data || img->width <= 0 || img->height <= 0)
+        return NULL;
+    size_t n = (size_t)img->width * (size_t)img->height, bytes;
+    if (bq_mul_size(n, 3, &bytes) != 0)
+        return NULL;
+    bq_rgb_t *rgb = calloc(1, sizeof *rgb);
+    if (!rgb)
+        return NULL;
+    rgb->data = malloc(bytes);
+    if (!rgb->data) {
+        free(rgb);
+        return NULL;
+    }
+    rgb->width = img->width;
+    rgb->height = img->height;
+    /* Stretch between robust extremes so one hot pixel cannot flatten the
+     * picture; keep a little headroom so faint bands stay visible. */
+    double *v;
+    size_t k = sample_valid(img, 200000, &v);
+    double lo = 0.0, hi = 1.0;
+    if (k > 0) {
+        lo = bq_quantile_inplace(v, k, 0.005);
+        hi = v[(size_t)(0.999 * (double)(k - 1))];
+    }
+    free(v);
+    if (!(hi > lo))
+        hi = lo + 1.0;
+    double scale = 255.0 / (hi - lo);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = rgb->data + 3 * i;
+        if (img->valid && !img->valid[i]) {
+            /* Outside the picture: a muted blue that no blot pixel has. */
+            p[0] = 200;
+            p[1] = 210;
+            p[2] = 235;
+            continue;
+        }
+        double g = 255.0 - (img->data[i] - lo) * scale; /* bands dark, like film */
+        uint8_t c = (uint8_t)lrint(bq_clamp(g, 0.0, 255.0));
+        p[0] = p[1] = p[2] = c;
+    }
+    return rgb;
+}
+
+void bq_rgb_free(bq_rgb_t *rgb)
+{
+    if (!rgb)
+        return;
+    free(rgb->data);
+    free(rgb);
+}
+
+static void rgb_put(bq_rgb_t *rgb, int x, int y, uint8_t r, uint8_t g, uint8_t b)
+{
+    if (x < 0 || y < 0 || x >= rgb->width || y >= rgb->height)
+        return;
+    uint8_t *p = rgb->data + 3 * ((size_t)y * (size_t)rgb->width + (size_t)x);
+    p[0] = r;
+    p[1] = g;
+    p[2] = b;
+}
+
+void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, uint8_t r, uint8_t g,
+                 uint8_t b)
+{
+    if (!rgb || !rgb->data)
+        return;
+    if (x0 > x1) {
+        int t = x0;
+        x0 = x1;
+        x1 = t;
+    }
+    if (y0 > y1) {
+        int t = y0;
+        y0 = y1;
+        y1 = t;
+    }
+    /* Clip the loops to the canvas so a huge box costs nothing. */
+    int xa = x0 < 0 ? 0 : x0, xb = x1 >= rgb->width ? rgb->width - 1 : x1;
+    int ya = y0 < 0 ? 0 : y0, yb = y1 >= rgb->height ? rgb->height - 1 : y1;
+    for (int x = xa; x <= xb; x++) {
+        rgb_put(rgb, x, y0, r, g, b);
+        rgb_put(rgb, x, y1, r, g, b);
+    }
+    for (int y = ya; y <= yb; y++) {
+        rgb_put(rgb, x0, y, r, g, b);
+        rgb_put(rgb, x1, y, r, g, b);
+    }
+}
+
+/* ---- writing beside the target ----------------------------------------- */
+
+int bq_image_tmp_open(const char *path, char **tmp_out, bq_error_t *err)
+{
+    *tmp_out = NULL;
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot create: %s", path, strerror(e));
+    }
+    /* mkstemp makes 0600; a result file should be readable like any other. */
+    (void)fchmod(fd, 0644);
+    *tmp_out = tmp;
+    return fd;
+}
+
+int bq_image_tmp_commit(const char *tmp, const char *path, int ok, bq_error_t *err)
+{
+    if (!ok) {
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return 0;
+}
