@@ -1,2 +1,643 @@
-/* bands.c - being written */
+/* bands.c - the band detector: lane profiles -> band rows -> band boxes.
+ *
+ * Per strip, every lane gets a vertical profile (a trimmed mean across the
+ * central 60 % of the lane, so dust specks and lane edges do not count). The
+ * slowly varying part (background, smear) is removed with a 1-D opening and
+ * what is left is where bands are. Neighbouring lanes are aligned by cross-
+ * correlating these residual profiles, which measures smile and tilt from
+ * the strongest rows (the loading control is strong in every lane); the
+ * aligned residuals are summed into a consensus profile whose peaks are the
+ * band rows. A row is then looked for in each lane near its aligned position:
+ * found bands give their own position; lanes where nothing is found get the
+ * position interpolated from their neighbours and are flagged weak, because a
+ * fully degraded band is a measurement of ~0, not an absence. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blotquant/bands.h"
 #include "internal.h"
+
+#define MAX_SHIFT 14      /* largest row shift between neighbouring lanes, px */
+#define SEARCH_TOL 4      /* how far a lane's band may sit from its prediction */
+#define SMOOTH_SIGMA 1.5  /* profile smoothing before peak finding, px */
+#define DETECT_SNR 4.0    /* peak height / noise for a lane to "have" the band */
+#define ROW_MIN_FRAC 0.02 /* consensus peak vs the strongest row in the strip */
+#define EDGE_FRAC 0.04    /* box edge where the row falls to this fraction of its peak */
+
+typedef struct cand {
+    int strip;
+    double y;        /* consensus position, absolute row */
+    double up, down; /* box half-extents above / below the band centre */
+    double height;   /* consensus peak height */
+    double score;
+    int n_found;
+    double *pos;     /* per lane: band centre (absolute row) */
+    unsigned char *found;
+} cand_t;
+
+/* ---- profiles ------------------------------------------------------- */
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Trimmed mean (20 % off each end) of the valid pixels of row y between
+ * xa..xb; NAN if none. buf holds at least xb-xa+1 floats. */
+static double trimmed_row(const bq_image_t *img, int y, int xa, int xb, float *buf)
+{
+    int n = 0;
+    for (int x = xa; x <= xb; x++) {
+        size_t i = (size_t)y * (size_t)img->width + (size_t)x;
+        if (!img->valid || img->valid[i])
+            buf[n++] = img->data[i];
+    }
+    if (n == 0)
+        return NAN;
+    qsort(buf, (size_t)n, sizeof *buf, cmp_float);
+    int cut = n / 5;
+    double s = 0;
+    for (int i = cut; i < n - cut; i++)
+        s += buf[i];
+    return s / (n - 2 * cut);
+}
+
+static void lane_profile(const bq_image_t *img, const bq_lane_t *lane, int y0, int h,
+                         double *prof, float *buf)
+{
+    for (int i = 0; i < h; i++) {
+        int y = y0 + i;
+        double xl, xr;
+        bq_lane_extent_at(lane, y, &xl, &xr);
+        double c = 0.5 * (xl + xr), hw = 0.3 * (xr - xl);
+        if (hw < 1)
+            hw = 1;
+        int xa = (int)lround(c - hw), xb = (int)lround(c + hw);
+        if (xa < 0)
+            xa = 0;
+        if (xb >= img->width)
+            xb = img->width - 1;
+        prof[i] = (xb >= xa) ? trimmed_row(img, y, xa, xb, buf) : NAN;
+    }
+    /* fill gaps (invalid rows) from the nearest valid neighbour */
+    double last = NAN;
+    for (int i = 0; i < h; i++) {
+        if (isnan(prof[i]))
+            prof[i] = last;
+        else
+            last = prof[i];
+    }
+    last = NAN;
+    for (int i = h - 1; i >= 0; i--) {
+        if (isnan(prof[i]))
+            prof[i] = last;
+        else
+            last = prof[i];
+    }
+    for (int i = 0; i < h; i++)
+        if (isnan(prof[i]))
+            prof[i] = 0;
+}
+
+static void gauss_smooth(const double *in, double *out, int n, double sigma)
+{
+    int r = (int)ceil(3 * sigma);
+    double k[32];
+    if (r > 15)
+        r = 15;
+    double ks = 0;
+    for (int j = -r; j <= r; j++) {
+        k[j + r] = exp(-0.5 * j * j / (sigma * sigma));
+        ks += k[j + r];
+    }
+    for (int i = 0; i < n; i++) {
+        double s = 0;
+        for (int j = -r; j <= r; j++) {
+            int t = i + j;
+            t = t < 0 ? 0 : (t >= n ? n - 1 : t);
+            s += k[j + r] * in[t];
+        }
+        out[i] = s / ks;
+    }
+}
+
+/* 1-D grey opening (erode then dilate, flat window 2r+1): the profile a
+ * window of that size can reach from below, i.e. the part without bands. */
+static void opening(const double *in, double *out, double *tmp, int n, int r)
+{
+    for (int i = 0; i < n; i++) {
+        double m = in[i];
+        for (int j = i - r; j <= i + r; j++)
+            if (j >= 0 && j < n && in[j] < m)
+                m = in[j];
+        tmp[i] = m;
+    }
+    for (int i = 0; i < n; i++) {
+        double m = tmp[i];
+        for (int j = i - r; j <= i + r; j++)
+            if (j >= 0 && j < n && tmp[j] > m)
+                m = tmp[j];
+        out[i] = m;
+    }
+}
+
+/* noise of a residual profile: 1.4826 * MAD around its median */
+static double robust_sigma(const double *r, int n, double *median, double *scratch)
+{
+    memcpy(scratch, r, (size_t)n * sizeof *scratch);
+    double med = bq_median_inplace(scratch, (size_t)n);
+    for (int i = 0; i < n; i++)
+        scratch[i] = fabs(r[i] - med);
+    double mad = bq_median_inplace(scratch, (size_t)n);
+    if (median)
+        *median = med;
+    return 1.4826 * mad;
+}
+
+static double interp(const double *v, int n, double x)
+{
+    if (x <= 0)
+        return v[0];
+    if (x >= n - 1)
+        return v[n - 1];
+    int i = (int)x;
+    double f = x - i;
+    return v[i] * (1 - f) + v[i + 1] * f;
+}
+
+/* Shift d (rows) that best maps lane a onto lane b: b[i + d] ~ a[i]. Only the
+ * positive part of the residuals counts so bands, not noise, align. */
+static double best_shift(const double *a, const double *b, int n, int maxs)
+{
+    double best = -1, corr[2 * MAX_SHIFT + 1];
+    int bi = 0;
+    for (int d = -maxs; d <= maxs; d++) {
+        double s = 0, na = 0, nb = 0;
+        for (int i = 0; i < n; i++) {
+            int j = i + d;
+            if (j < 0 || j >= n)
+                continue;
+            double x = a[i] > 0 ? a[i] : 0, y = b[j] > 0 ? b[j] : 0;
+            s += x * y;
+            na += x * x;
+            nb += y * y;
+        }
+        double c = (na > 0 && nb > 0) ? s / sqrt(na * nb) : 0;
+        corr[d + maxs] = c;
+        if (c > best) {
+            best = c;
+            bi = d;
+        }
+    }
+    if (best < 0.2)
+        return 0; /* nothing in common to align on */
+    double sub = 0;
+    int k = bi + maxs;
+    if (k > 0 && k < 2 * maxs) {
+        double l = corr[k - 1], c = corr[k], r = corr[k + 1];
+        double den = l - 2 * c + r;
+        if (den < 0)
+            sub = 0.5 * (l - r) / den;
+    }
+    return bi + sub;
+}
+
+/* ---- one strip ------------------------------------------------------ */
+
+typedef struct strip_work {
+    int h, nl;
+    double **res; /* per lane residual profile */
+    double *sig;  /* per lane noise */
+    double *med;  /* per lane residual median */
+    double *off;  /* per lane row offset */
+} strip_work_t;
+
+static void strip_work_free(strip_work_t *w)
+{
+    if (w->res)
+        for (int l = 0; l < w->nl; l++)
+            free(w->res[l]);
+    free(w->res);
+    free(w->sig);
+    free(w->med);
+    free(w->off);
+}
+
+/* Find where a lane's band of a row is, near predicted row p (strip-relative).
+ * Returns 1 and the sub-pixel position if a peak stands out of the noise. */
+static int find_in_lane(const strip_work_t *w, int l, double p, double *pos, double *height)
+{
+    const double *r = w->res[l];
+    int a = (int)floor(p - SEARCH_TOL), b = (int)ceil(p + SEARCH_TOL);
+    if (a < 1)
+        a = 1;
+    if (b > w->h - 2)
+        b = w->h - 2;
+    int bi = -1;
+    double bv = -INFINITY;
+    for (int i = a; i <= b; i++)
+        if (r[i] >= r[i - 1] && r[i] >= r[i + 1] && r[i] > bv) {
+            bv = r[i];
+            bi = i;
+        }
+    if (bi < 0)
+        return 0;
+    *height = bv - w->med[l];
+    double den = r[bi - 1] - 2 * r[bi] + r[bi + 1];
+    *pos = bi + (den < 0 ? 0.5 * (r[bi - 1] - r[bi + 1]) / den : 0);
+    double noise = w->sig[l] > 1e-9 ? w->sig[l] : 1e-9;
+    return *height >= DETECT_SNR * noise;
+}
+
+static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
+                         cand_t **cands, int *n_cands, int *cap_cands)
+{
+    int rc = BQ_ERR_NOMEM;
+    strip_work_t w = {0};
+    int y0 = st->y_top, h = st->y_bottom - st->y_top + 1;
+    if (y0 < 0) {
+        h += y0;
+        y0 = 0;
+    }
+    if (y0 + h > img->height)
+        h = img->height - y0;
+    int nl = st->n_lanes;
+    if (h < 8 || nl < 1)
+        return 0;
+    w.h = h;
+    w.nl = nl;
+    double *prof = bq_alloc_array((size_t)h, sizeof *prof);
+    double *sm = bq_alloc_array((size_t)h, sizeof *sm);
+    double *base = bq_alloc_array((size_t)h, sizeof *base);
+    double *tmp = bq_alloc_array((size_t)h, sizeof *tmp);
+    double *cons = bq_calloc_array((size_t)h, sizeof *cons);
+    float *buf = bq_alloc_array((size_t)img->width, sizeof *buf);
+    w.res = bq_calloc_array((size_t)nl, sizeof *w.res);
+    w.sig = bq_calloc_array((size_t)nl, sizeof *w.sig);
+    w.med = bq_calloc_array((size_t)nl, sizeof *w.med);
+    w.off = bq_calloc_array((size_t)nl, sizeof *w.off);
+    if (!prof || !sm || !base || !tmp || !cons || !buf || !w.res || !w.sig || !w.med || !w.off)
+        goto done;
+
+    /* the opening must be wider than any band, narrower than background
+     * structure; a sixth of the strip with a floor covers both */
+    int orad = h / 12;
+    if (orad < 15)
+        orad = 15;
+    for (int l = 0; l < nl; l++) {
+        w.res[l] = bq_alloc_array((size_t)h, sizeof **w.res);
+        if (!w.res[l])
+            goto done;
+        lane_profile(img, &st->lanes[l], y0, h, prof, buf);
+        gauss_smooth(prof, sm, h, SMOOTH_SIGMA);
+        opening(sm, base, tmp, h, orad);
+        for (int i = 0; i < h; i++)
+            w.res[l][i] = sm[i] - base[i];
+        w.sig[l] = robust_sigma(w.res[l], h, &w.med[l], tmp);
+    }
+
+    /* align neighbouring sample lanes (ladders have their own pattern) */
+    int maxs = MAX_SHIFT < h / 4 ? MAX_SHIFT : h / 4;
+    int prev = -1, first = -1;
+    for (int l = 0; l < nl; l++) {
+        if (st->lanes[l].is_ladder)
+            continue;
+        if (prev >= 0)
+            w.off[l] = w.off[prev] + best_shift(w.res[prev], w.res[l], h, maxs);
+        else
+            first = l;
+        prev = l;
+    }
+    if (first < 0) {
+        rc = 0; /* only ladders: nothing to measure here */
+        goto done;
+    }
+    /* ladder lanes: interpolate the offset from the sample lanes around them */
+    for (int l = 0; l < nl; l++) {
+        if (!st->lanes[l].is_ladder)
+            continue;
+        int a = -1, b = -1;
+        for (int k = l - 1; k >= 0 && a < 0; k--)
+            if (!st->lanes[k].is_ladder)
+                a = k;
+        for (int k = l + 1; k < nl && b < 0; k++)
+            if (!st->lanes[k].is_ladder)
+                b = k;
+        if (a >= 0 && b >= 0)
+            w.off[l] = w.off[a] + (w.off[b] - w.off[a]) * (l - a) / (double)(b - a);
+        else
+            w.off[l] = a >= 0 ? w.off[a] : w.off[b];
+    }
+    {
+        int ns = 0;
+        for (int l = 0; l < nl; l++)
+            if (!st->lanes[l].is_ladder)
+                tmp[ns++] = w.off[l];
+        double m = bq_median_inplace(tmp, (size_t)ns);
+        for (int l = 0; l < nl; l++)
+            w.off[l] -= m;
+    }
+
+    /* consensus of the aligned sample lanes */
+    for (int l = 0; l < nl; l++) {
+        if (st->lanes[l].is_ladder)
+            continue;
+        for (int i = 0; i < h; i++)
+            cons[i] += interp(w.res[l], h, i + w.off[l]) - w.med[l];
+    }
+    double csig = robust_sigma(cons, h, NULL, tmp);
+    double cmax = 0;
+    for (int i = 0; i < h; i++)
+        if (cons[i] > cmax)
+            cmax = cons[i];
+    double thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
+    if (!(cmax > thr)) {
+        rc = 0;
+        goto done;
+    }
+
+    int n_samples = 0;
+    for (int l = 0; l < nl; l++)
+        n_samples += !st->lanes[l].is_ladder;
+
+    for (int i = 2; i < h - 2; i++) {
+        if (!(cons[i] >= thr))
+            continue;
+        /* a row peak: the highest point within +-4 rows */
+        int is_max = 1;
+        for (int j = i - 4; j <= i + 4 && is_max; j++)
+            if (j >= 0 && j < h && j != i && (cons[j] > cons[i] || (cons[j] == cons[i] && j < i)))
+                is_max = 0;
+        if (!is_max)
+            continue;
+        double den = cons[i - 1] - 2 * cons[i] + cons[i + 1];
+        double yc = i + (den < 0 ? 0.5 * (cons[i - 1] - cons[i + 1]) / den : 0);
+        /* extent: down the flanks to EDGE_FRAC of the peak or the valley */
+        double lim = EDGE_FRAC * cons[i];
+        int a = i, b = i;
+        while (a > 0 && cons[a - 1] > lim && cons[a - 1] <= cons[a])
+            a--;
+        while (b < h - 1 && cons[b + 1] > lim && cons[b + 1] <= cons[b])
+            b++;
+        if (*n_cands == *cap_cands) {
+            int nc = *cap_cands ? *cap_cands * 2 : 16;
+            cand_t *nv = realloc(*cands, (size_t)nc * sizeof *nv);
+            if (!nv)
+                goto done;
+            *cands = nv;
+            *cap_cands = nc;
+        }
+        cand_t *c = &(*cands)[*n_cands];
+        memset(c, 0, sizeof *c);
+        c->pos = bq_alloc_array((size_t)nl, sizeof *c->pos);
+        c->found = bq_calloc_array((size_t)nl, 1);
+        if (!c->pos || !c->found) {
+            free(c->pos);
+            free(c->found);
+            goto done;
+        }
+        (*n_cands)++;
+        c->strip = si;
+        c->y = y0 + yc;
+        c->up = yc - a + 1.0;
+        c->down = b - yc + 1.0;
+        c->height = cons[i];
+
+        /* per lane: found where predicted, else interpolate the deviation */
+        double *dev = tmp;
+        double hsum = 0;
+        for (int l = 0; l < nl; l++) {
+            double p = yc + w.off[l], pos, ht;
+            dev[l] = NAN;
+            if (find_in_lane(&w, l, p, &pos, &ht)) {
+                c->found[l] = 1;
+                dev[l] = pos - p;
+                if (!st->lanes[l].is_ladder) {
+                    c->n_found++;
+                    hsum += ht;
+                }
+            }
+        }
+        for (int l = 0; l < nl; l++) {
+            double d = dev[l];
+            if (isnan(d) || st->lanes[l].is_ladder) {
+                int la = -1, lb = -1;
+                for (int k = l - 1; k >= 0 && la < 0; k--)
+                    if (!isnan(dev[k]) && !st->lanes[k].is_ladder)
+                        la = k;
+                for (int k = l + 1; k < nl && lb < 0; k++)
+                    if (!isnan(dev[k]) && !st->lanes[k].is_ladder)
+                        lb = k;
+                if (la >= 0 && lb >= 0)
+                    d = dev[la] + (dev[lb] - dev[la]) * (l - la) / (double)(lb - la);
+                else if (la >= 0 || lb >= 0)
+                    d = dev[la >= 0 ? la : lb];
+                else
+                    d = 0;
+            }
+            c->pos[l] = y0 + yc + w.off[l] + d;
+        }
+        /* strong, consistent rows first: the summed peak height counts the
+         * loading control and the target, a lone speck row gets few lanes */
+        c->score = hsum * (double)c->n_found / (double)n_samples;
+        if (c->n_found < (n_samples >= 4 ? 2 : 1))
+            c->score = -1; /* not a row: seen in at most one lane */
+    }
+    rc = 0;
+done:
+    free(prof);
+    free(sm);
+    free(base);
+    free(tmp);
+    free(cons);
+    free(buf);
+    strip_work_free(&w);
+    return rc;
+}
+
+static int cmp_cand_y(const void *a, const void *b)
+{
+    const cand_t *x = a, *y = b;
+    return (x->y > y->y) - (x->y < y->y);
+}
+
+static int cmp_cand_score(const void *a, const void *b)
+{
+    const cand_t *x = a, *y = b;
+    return (x->score < y->score) - (x->score > y->score);
+}
+
+static void cands_free(cand_t *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].pos);
+        free(c[i].found);
+    }
+    free(c);
+}
+
+int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
+                    const bq_band_options_t *opts, bq_band_table_t **out,
+                    bq_error_t *err)
+{
+    if (!out)
+        return bq_error_set(err, BQ_ERR_INVALID, "bands: no output");
+    *out = NULL;
+    if (!img || !img->data || !lanes || lanes->n_strips < 1 || lanes->n_lanes < 1)
+        return bq_error_set(err, BQ_ERR_INVALID, "bands: no image or no lanes");
+    for (int s = 0; s < lanes->n_strips; s++)
+        if (lanes->strips[s].n_lanes != lanes->n_lanes || !lanes->strips[s].lanes)
+            return bq_error_set(err, BQ_ERR_INVALID,
+                                "bands: strip %d has %d lanes, expected %d", s + 1,
+                                lanes->strips[s].n_lanes, lanes->n_lanes);
+
+    cand_t *c = NULL;
+    int nc = 0, cap = 0;
+    for (int s = 0; s < lanes->n_strips; s++) {
+        int rc = analyse_strip(img, &lanes->strips[s], s, &c, &nc, &cap);
+        if (rc != 0) {
+            cands_free(c, nc);
+            return bq_error_set(err, rc, "bands: out of memory");
+        }
+    }
+    /* rows worth reporting */
+    int keep = 0;
+    qsort(c, (size_t)nc, sizeof *c, cmp_cand_score);
+    while (keep < nc && c[keep].score > 0)
+        keep++;
+    int want = (opts && opts->n_row_names > 0) ? opts->n_row_names : 0;
+    if (want > 0 && keep > want)
+        keep = want;
+    if (want == 0 && keep > 0) {
+        /* without names, drop rows far weaker than the strongest: residual
+         * junk, not proteins */
+        double top = c[0].score;
+        int k = 0;
+        while (k < keep && c[k].score >= 0.01 * top)
+            k++;
+        keep = k;
+    }
+    if (keep == 0) {
+        cands_free(c, nc);
+        return bq_error_set(err, BQ_ERR_NOT_FOUND, "no bands found");
+    }
+    qsort(c, (size_t)keep, sizeof *c, cmp_cand_y);
+
+    /* keep boxes of one strip from overlapping: split at the midpoint */
+    for (int r = 0; r + 1 < keep; r++) {
+        if (c[r].strip != c[r + 1].strip)
+            continue;
+        double gap = c[r + 1].y - c[r].y;
+        double room = gap - 1.0;
+        if (c[r].down + c[r + 1].up > room) {
+            double f = room / (c[r].down + c[r + 1].up);
+            c[r].down *= f;
+            c[r + 1].up *= f;
+        }
+    }
+
+    int nl = lanes->n_lanes;
+    bq_band_table_t *t = calloc(1, sizeof *t);
+    size_t nb;
+    if (!t || bq_mul_size((size_t)keep, (size_t)nl, &nb) != 0 ||
+        !(t->bands = bq_calloc_array(nb, sizeof *t->bands))) {
+        free(t);
+        cands_free(c, nc);
+        return bq_error_set(err, BQ_ERR_NOMEM, "bands: out of memory");
+    }
+    t->n_bands = (int)nb;
+    t->n_lanes = nl;
+    t->n_rows = keep;
+    const bq_roi_t *roi = &lanes->roi;
+    int rx0 = 0, ry0 = 0, rx1 = img->width - 1, ry1 = img->height - 1;
+    if (roi->w > 0 && roi->h > 0) {
+        rx0 = roi->x;
+        ry0 = roi->y;
+        rx1 = roi->x + roi->w - 1;
+        ry1 = roi->y + roi->h - 1;
+    }
+    for (int r = 0; r < keep; r++) {
+        const bq_strip_t *st = &lanes->strips[c[r].strip];
+        for (int l = 0; l < nl; l++) {
+            bq_band_t *b = &t->bands[(size_t)r * (size_t)nl + (size_t)l];
+            const bq_lane_t *lane = &st->lanes[l];
+            b->lane = lane->index > 0 ? lane->index : l + 1;
+            b->row = r + 1;
+            if (opts && opts->row_names && r < opts->n_row_names && opts->row_names[r])
+                snprintf(b->protein, sizeof b->protein, "%s", opts->row_names[r]);
+            else
+                snprintf(b->protein, sizeof b->protein, "row%d", r + 1);
+            double yc = c[r].pos[l];
+            double xl, xr;
+            bq_lane_extent_at(lane, yc, &xl, &xr);
+            b->x_left = (int)lround(xl);
+            b->x_right = (int)lround(xr);
+            b->y_top = (int)lround(yc - c[r].up);
+            b->y_bottom = (int)lround(yc + c[r].down);
+            b->y_peak = yc;
+            unsigned fl = 0;
+            int sy0 = st->y_top > ry0 ? st->y_top : ry0;
+            int sy1 = st->y_bottom < ry1 ? st->y_bottom : ry1;
+            if (b->x_left <= rx0 || b->x_right >= rx1 || b->y_top <= sy0 || b->y_bottom >= sy1)
+                fl |= BQ_BAND_EDGE;
+            b->x_left = (int)bq_clamp(b->x_left, 0, img->width - 1);
+            b->x_right = (int)bq_clamp(b->x_right, b->x_left, img->width - 1);
+            b->y_top = (int)bq_clamp(b->y_top, 0, img->height - 1);
+            b->y_bottom = (int)bq_clamp(b->y_bottom, b->y_top, img->height - 1);
+            if (lane->is_ladder)
+                fl |= BQ_BAND_LADDER;
+            else if (!c[r].found[l])
+                fl |= BQ_BAND_WEAK;
+            b->flags = fl;
+        }
+    }
+    cands_free(c, nc);
+    *out = t;
+    return 0;
+}
+
+void bq_band_table_free(bq_band_table_t *table)
+{
+    if (!table)
+        return;
+    free(table->bands);
+    free(table);
+}
+
+const bq_band_t *bq_band_table_find(const bq_band_table_t *table, int row, int lane)
+{
+    if (!table)
+        return NULL;
+    for (int i = 0; i < table->n_bands; i++)
+        if (table->bands[i].row == row && table->bands[i].lane == lane)
+            return &table->bands[i];
+    return NULL;
+}
+
+const char *bq_band_flags_str(unsigned flags, char *buf, size_t size)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {
+        {BQ_BAND_SATURATED, "saturated"},
+        {BQ_BAND_WEAK, "weak"},
+        {BQ_BAND_LADDER, "ladder"},
+        {BQ_BAND_EDGE, "edge"},
+    };
+    if (!buf || size == 0)
+        return "";
+    buf[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(flags & names[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? ";" : "", names[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}

@@ -23,6 +23,29 @@ typedef enum bq_background {
 int bq_background_parse(const char *name);
 const char *bq_background_name(bq_background method);
 
+/* The building blocks of the methods, for tests and for callers that bring
+ * their own boxes (inclusive pixel coordinates). */
+
+/* BQ_BG_BORDER_MEDIAN: the median of the valid pixels in a ring `border`
+ * pixels wide around the box x0..x1, y0..y1 (the box excluded). */
+int bq_background_border_median(const bq_image_t *img, int x0, int x1, int y0,
+                                int y1, int border, double *level);
+
+/* BQ_BG_AUTO: the summed background under the box, from a baseline
+ * interpolated linearly along the box's vertical profile between `flank`
+ * rows above and `flank` rows below it. The flanks stay within rows
+ * lim_top..lim_bottom (keep them off neighbouring bands). */
+int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
+                          int lim_top, int lim_bottom, int flank, double *bg_sum);
+
+/* BQ_BG_ROLLING_BALL: ImageJ's rolling-ball background of the whole image
+ * (bands bright) as a new width*height array the caller frees. presmooth
+ * applies ImageJ's default 3x3 mean first. */
+int bq_background_rolling_ball(const bq_image_t *img, double radius, int presmooth,
+                               float **out, bq_error_t *err);
+
+#define BQ_ROLLING_BALL_RADIUS 50.0
+
 /* Fill volume, background, net_volume, max_value, saturated_pixels and the
  * saturated flag of every band in table. */
 int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
