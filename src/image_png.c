@@ -93,11 +93,140 @@ int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err)
     return rc;
 }
 
-/* ---- reader (being written) ------------------------------------------- */
+/* ---- reader ------------------------------------------------------------- */
+
+/* Limits handed to libpng before it reads the header. Dimensions beyond
+ * these are nonsense for a scanner; the pixel-count limit of the caller is
+ * checked again once the header is known. */
+#define PNG_MAX_DIM 1000000u
+#define PNG_MAX_CHUNK_ALLOC (16u * 1024 * 1024) /* iCCP, zTXt, ... */
+#define PNG_MAX_CHUNKS 1000
+
+/* Everything the decoder owns lives here, outside the frame that calls
+ * setjmp, so a longjmp out of libpng leaves it all reachable and freeable
+ * (locals of the setjmp caller would need volatile). */
+typedef struct png_load {
+    FILE *f;
+    png_structp png;
+    png_infop info;
+    bq_image_t *img;
+    uint8_t *pixels;       /* decoded rows: one row, or all rows if interlaced */
+    float *row;            /* one row of samples as float */
+    png_msgs_t msgs;
+    const char *path;
+    const bq_load_options_t *opts;
+    bq_error_t *err;
+    int rc;                /* a bq_err set by our own checks inside decode */
+} png_load_t;
+
+/* Runs under setjmp: returns 0, or -1 after a libpng error (msgs.error says
+ * why) or with L->rc set by a check of ours. */
+static int png_decode(png_load_t *L)
+{
+    if (setjmp(png_jmpbuf(L->png)))
+        return -1;
+    png_set_user_limits(L->png, PNG_MAX_DIM, PNG_MAX_DIM);
+    png_set_chunk_malloc_max(L->png, PNG_MAX_CHUNK_ALLOC);
+    png_set_chunk_cache_max(L->png, PNG_MAX_CHUNKS);
+    /* A damaged chunk is damage, critical or not: stop rather than guess. */
+    png_set_crc_action(L->png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+    png_init_io(L->png, L->f);
+    png_read_info(L->png, L->info);
+
+    png_uint_32 w, h;
+    int depth, ctype, interlace;
+    png_get_IHDR(L->png, L->info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+    int has_trns = png_get_valid(L->png, L->info, PNG_INFO_tRNS) != 0;
+    int stored_channels = png_get_channels(L->png, L->info);
+
+    /* Palette to RGB, tRNS to an alpha channel, 1/2/4-bit gray to 8 bits
+     * (scaled to 0..255). 16-bit stays 16-bit: that precision is the point. */
+    png_set_expand(L->png);
+    int passes = png_set_interlace_handling(L->png);
+    png_read_update_info(L->png, L->info);
+
+    int channels = png_get_channels(L->png, L->info);
+    int out_depth = png_get_bit_depth(L->png, L->info);
+    int n_color = channels >= 3 ? 3 : 1;
+    int has_alpha = channels == 2 || channels == 4;
+    size_t rowbytes = png_get_rowbytes(L->png, L->info);
+
+    L->rc = bq_image_alloc_for_load((int)w, (int)h, L->opts->max_pixels, has_alpha, L->path,
+                                    &L->img, L->err);
+    if (L->rc < 0)
+        return -1;
+    size_t n_rows = passes > 1 ? h : 1, buf_bytes;
+    if (rowbytes == 0 || bq_mul_size(rowbytes, n_rows, &buf_bytes) != 0 ||
+        !(L->pixels = malloc(buf_bytes)) ||
+        !(L->row = bq_alloc_array((size_t)w * (size_t)channels, sizeof *L->row))) {
+        L->rc = bq_error_set(L->err, BQ_ERR_NOMEM, "%s: out of memory", L->path);
+        return -1;
+    }
+    if (passes > 1) {
+        /* Adam7 fills every row on each pass: keep them all. */
+        for (int p = 0; p < passes; p++)
+            for (png_uint_32 y = 0; y < h; y++)
+                png_read_row(L->png, L->pixels + (size_t)y * rowbytes, NULL);
+    }
+    size_t n = (size_t)w * (size_t)channels;
+    for (png_uint_32 y = 0; y < h; y++) {
+        uint8_t *src = L->pixels;
+        if (passes > 1)
+            src += (size_t)y * rowbytes;
+        else
+            png_read_row(L->png, src, NULL);
+        if (out_depth == 16)
+            for (size_t i = 0; i < n; i++) /* PNG stores big-endian */
+                L->row[i] = (float)((src[2 * i] << 8) | src[2 * i + 1]);
+        else
+            for (size_t i = 0; i < n; i++)
+                L->row[i] = src[i];
+        bq_image_put_row(L->img, (int)y, L->row, n_color, has_alpha, L->opts->channel);
+    }
+    /* Reads the trailing chunks and their CRCs: damage after the pixels
+     * still means a damaged file. */
+    png_read_end(L->png, NULL);
+
+    L->img->format = BQ_FORMAT_PNG;
+    L->img->bits_per_sample = out_depth == 16 ? 16 : ctype == PNG_COLOR_TYPE_PALETTE ? 8 : depth;
+    L->img->samples_per_pixel = stored_channels + (has_trns && ctype != PNG_COLOR_TYPE_PALETTE);
+    L->img->is_float = 0;
+    L->img->page = 0;
+    L->img->n_pages = 1;
+    return 0;
+}
 
 int bq_image_load_png(const char *path, const bq_load_options_t *opts,
                       bq_image_t **out, bq_error_t *err)
 {
     *out = NULL;
-    return bq_error_set(err, BQ_ERR_FORMAT, "%s: PNG reading not written yet", path);
+    png_load_t L;
+    memset(&L, 0, sizeof L);
+    L.path = path;
+    L.opts = opts;
+    L.err = err;
+    L.f = fopen(path, "rb");
+    if (!L.f)
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    L.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &L.msgs, on_png_error,
+                                   on_png_warning);
+    if (L.png)
+        L.info = png_create_info_struct(L.png);
+    int rc = 0;
+    if (!L.png || !L.info)
+        rc = bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
+    else if (png_decode(&L) < 0)
+        rc = L.rc < 0 ? L.rc
+                      : bq_error_set(err, BQ_ERR_CORRUPT, "%s: damaged PNG: %s", path,
+                                     L.msgs.error[0] ? L.msgs.error : "unknown libpng error");
+    png_destroy_read_struct(&L.png, &L.info, NULL);
+    fclose(L.f);
+    free(L.pixels);
+    free(L.row);
+    if (rc < 0) {
+        bq_image_free(L.img);
+        return rc;
+    }
+    *out = L.img;
+    return 0;
 }

@@ -1,10 +1,13 @@
 /* image_tiff.c - TIFF, BigTIFF and Amersham/Molecular Dynamics .gel files
  * through libtiff; the only file in the library that includes tiffio.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <tiffio.h>
@@ -111,16 +114,612 @@ int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *er
     return rc;
 }
 
-/* ---- reader (being written) ------------------------------------------- */
+/* ---- Molecular Dynamics tags ------------------------------------------ */
+
+/* Amersham / Molecular Dynamics .gel files are TIFFs with private tags that
+ * libtiff does not know. Registering them through a tag extender makes
+ * libtiff parse them with the right types (and stop warning about them). */
+#define MD_FILETAG 33445   /* LONG: 2 = square-root encoded, 128 = linear */
+#define MD_SCALEPIXEL 33446 /* RATIONAL: value = stored^2 x scale */
+#define MD_COLORTABLE 33447
+#define MD_LABNAME 33448
+#define MD_SAMPLEINFO 33449
+#define MD_PREPDATE 33450
+#define MD_PREPTIME 33451
+#define MD_FILEUNITS 33452
+
+static char md_name_filetag[] = "MD_FileTag", md_name_scale[] = "MD_ScalePixel",
+            md_name_colortable[] = "MD_ColorTable", md_name_labname[] = "MD_LabName",
+            md_name_sampleinfo[] = "MD_SampleInfo", md_name_prepdate[] = "MD_PrepDate",
+            md_name_preptime[] = "MD_PrepTime", md_name_fileunits[] = "MD_FileUnits";
+
+static const TIFFFieldInfo md_fields[] = {
+    {MD_FILETAG, 1, 1, TIFF_LONG, FIELD_CUSTOM, 1, 0, md_name_filetag},
+    {MD_SCALEPIXEL, 1, 1, TIFF_RATIONAL, FIELD_CUSTOM, 1, 0, md_name_scale},
+    {MD_COLORTABLE, -1, -1, TIFF_SHORT, FIELD_CUSTOM, 1, 1, md_name_colortable},
+    {MD_LABNAME, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, md_name_labname},
+    {MD_SAMPLEINFO, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, md_name_sampleinfo},
+    {MD_PREPDATE, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, md_name_prepdate},
+    {MD_PREPTIME, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, md_name_preptime},
+    {MD_FILEUNITS, -1, -1, TIFF_ASCII, FIELD_CUSTOM, 1, 0, md_name_fileunits},
+};
+
+static TIFFExtendProc parent_extender;
+
+static void md_extender(TIFF *tif)
+{
+    TIFFMergeFieldInfo(tif, md_fields, sizeof md_fields / sizeof md_fields[0]);
+    if (parent_extender)
+        parent_extender(tif);
+}
+
+static void install_extender(void)
+{
+    parent_extender = TIFFSetTagExtender(md_extender);
+}
+
+static pthread_once_t extender_once = PTHREAD_ONCE_INIT;
+
+/* The extender is process-global in libtiff; install it exactly once even
+ * when batch loads on several threads. */
+static void md_tags_register(void)
+{
+    pthread_once(&extender_once, install_extender);
+}
+
+/* The square-root flag and scale of the current directory: 1 and *scale if
+ * it is square-root encoded, 0 if not, -1 if the scale is unusable. */
+static int md_gel_scale(TIFF *tif, double *scale)
+{
+    uint32_t filetag = 0;
+    *scale = 0.0;
+    if (TIFFGetField(tif, MD_FILETAG, &filetag) != 1 || filetag != 2)
+        return 0;
+    const TIFFField *fld = TIFFFieldWithTag(tif, MD_SCALEPIXEL);
+    double s = 1.0; /* the format's neutral scale when the tag is absent */
+    if (fld) {
+        /* libtiff stores a custom RATIONAL as float or double depending on
+         * its version; ask it which. */
+        if (TIFFFieldSetGetSize(fld) == 8) {
+            double d;
+            if (TIFFGetField(tif, MD_SCALEPIXEL, &d) == 1)
+                s = d;
+        } else {
+            float f;
+            if (TIFFGetField(tif, MD_SCALEPIXEL, &f) == 1)
+                s = f;
+        }
+    }
+    if (!isfinite(s) || s <= 0.0)
+        return -1;
+    *scale = s;
+    return 1;
+}
+
+/* ---- reader ------------------------------------------------------------- */
+
+/* A decompression bomb is a small file that claims a huge image. No codec
+ * libtiff ships routinely exceeds ~2700:1 (LZW); Deflate tops out near 1032:1.
+ * Anything that claims more than this, beyond a generous allowance, is not a
+ * scan. */
+#define MAX_EXPANSION 4000.0
+#define EXPANSION_ALLOWANCE (64.0 * 1024 * 1024)
+/* libtiff's own single allocations (raw strip buffers and the like). */
+#define TIFF_MAX_SINGLE_ALLOC ((tmsize_t)1 << 30)
+
+typedef struct tiff_layout {
+    uint32_t width, height;
+    uint16_t bps, spp, fmt, photometric, planar, compression;
+    int n_color;         /* 1 gray/palette, 3 RGB */
+    int has_alpha;       /* an alpha channel follows the colour samples */
+    int assoc_alpha;     /* premultiplied */
+    int n_keep;          /* samples per pixel we use: n_color + has_alpha */
+    int tiled;
+    uint32_t band_h;     /* rows per strip, or tile height */
+    uint32_t tile_w;
+    uint16_t *cmap[3];   /* palette, owned by libtiff */
+} tiff_layout_t;
+
+static int tiff_fail(bq_error_t *err, int code, const char *path, const tiff_msgs_t *m,
+                     const char *what)
+{
+    if (m && m->error[0])
+        return bq_error_set(err, code, "%s: %s (libtiff: %s)", path, what, m->error);
+    return bq_error_set(err, code, "%s: %s", path, what);
+}
+
+/* Read and check every tag that sizes a buffer, before anything is
+ * allocated. */
+static int read_layout(TIFF *tif, const char *path, tiff_layout_t *L, bq_error_t *err,
+                       const tiff_msgs_t *msgs)
+{
+    memset(L, 0, sizeof *L);
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &L->width) ||
+        !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &L->height))
+        return tiff_fail(err, BQ_ERR_CORRUPT, path, msgs, "image size tags missing");
+    if (L->width == 0 || L->height == 0 || L->width > INT32_MAX || L->height > INT32_MAX)
+        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid image size %" PRIu32 "x%" PRIu32,
+                            path, L->width, L->height);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &L->bps);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &L->spp);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &L->fmt);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &L->planar);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &L->compression);
+    if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &L->photometric))
+        L->photometric = L->spp >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK;
+    if (L->spp < 1 || L->spp > 8)
+        return bq_error_set(err, BQ_ERR_FORMAT, "%s: %u samples per pixel (1 to 8 supported)",
+                            path, (unsigned)L->spp);
+    int is_float = L->fmt == SAMPLEFORMAT_IEEEFP;
+    if (is_float ? L->bps != 32
+                 : (L->fmt != SAMPLEFORMAT_UINT && L->fmt != SAMPLEFORMAT_VOID) ||
+                       (L->bps != 1 && L->bps != 2 && L->bps != 4 && L->bps != 8 &&
+                        L->bps != 16))
+        return bq_error_set(err, BQ_ERR_FORMAT,
+                            "%s: %u-bit %s samples are not supported (1/2/4/8/16-bit "
+                            "unsigned or 32-bit float)",
+                            path, (unsigned)L->bps,
+                            is_float ? "float" : L->fmt == SAMPLEFORMAT_INT ? "signed" : "other");
+    if (L->planar != PLANARCONFIG_CONTIG && L->planar != PLANARCONFIG_SEPARATE)
+        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid planar configuration %u", path,
+                            (unsigned)L->planar);
+    switch (L->photometric) {
+    case PHOTOMETRIC_MINISBLACK:
+    case PHOTOMETRIC_MINISWHITE:
+        L->n_color = 1;
+        break;
+    case PHOTOMETRIC_PALETTE:
+        L->n_color = 1;
+        if (is_float || L->bps > 16 ||
+            !TIFFGetField(tif, TIFFTAG_COLORMAP, &L->cmap[0], &L->cmap[1], &L->cmap[2]))
+            return bq_error_set(err, BQ_ERR_CORRUPT, "%s: palette image without a colour map",
+                                path);
+        break;
+    case PHOTOMETRIC_RGB:
+        L->n_color = 3;
+        break;
+    default:
+        L->n_color = 0; /* decoded by libtiff's RGBA interface, if it can */
+        break;
+    }
+    if (L->n_color && L->spp < L->n_color)
+        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: %u samples per pixel is too few for "
+                            "its colour model", path, (unsigned)L->spp);
+    uint16_t n_extra = 0, *extra = NULL;
+    if (L->n_color && L->spp > L->n_color &&
+        TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &n_extra, &extra) && n_extra > 0 && extra &&
+        (extra[0] == EXTRASAMPLE_ASSOCALPHA || extra[0] == EXTRASAMPLE_UNASSALPHA)) {
+        L->has_alpha = 1;
+        L->assoc_alpha = extra[0] == EXTRASAMPLE_ASSOCALPHA;
+    }
+    L->n_keep = L->n_color + L->has_alpha;
+    L->tiled = TIFFIsTiled(tif);
+    if (L->tiled) {
+        uint32_t th = 0;
+        if (!TIFFGetField(tif, TIFFTAG_TILEWIDTH, &L->tile_w) ||
+            !TIFFGetField(tif, TIFFTAG_TILELENGTH, &th) || L->tile_w == 0 || th == 0 ||
+            L->tile_w % 16 != 0 || th % 16 != 0)
+            return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid tile size", path);
+        L->band_h = th;
+    } else {
+        uint32_t rps = 0;
+        TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rps);
+        L->band_h = rps == 0 || rps > L->height ? L->height : rps;
+    }
+    return 0;
+}
+
+/* Bytes of one row of n samples at bps bits: rows are byte-aligned. */
+static uint64_t row_bytes(uint64_t n_samples, unsigned bps)
+{
+    return (n_samples * bps + 7) / 8;
+}
+
+/* n samples from packed bytes into dst[i * stride], integers on a 0..255
+ * (1/2/4/8-bit) or 0..65535 (16-bit) scale. libtiff has already put 16- and
+ * 32-bit samples into host byte order. */
+static void unpack(const uint8_t *src, unsigned bps, size_t n, float *dst, size_t stride)
+{
+    switch (bps) {
+    case 1:
+    case 2:
+    case 4: {
+        unsigned mask = (1u << bps) - 1u;
+        float scale = 255.0f / (float)mask;
+        for (size_t i = 0; i < n; i++) {
+            size_t bit = i * bps;
+            unsigned v = (src[bit >> 3] >> (8 - bps - (bit & 7))) & mask;
+            dst[i * stride] = (float)v * scale;
+        }
+        break;
+    }
+    case 8:
+        for (size_t i = 0; i < n; i++)
+            dst[i * stride] = src[i];
+        break;
+    case 16:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t v;
+            memcpy(&v, src + 2 * i, 2);
+            dst[i * stride] = v;
+        }
+        break;
+    default: /* 32-bit float */
+        for (size_t i = 0; i < n; i++) {
+            float v;
+            memcpy(&v, src + 4 * i, 4);
+            dst[i * stride] = v;
+        }
+        break;
+    }
+}
+
+/* Everything the band loop owns, freed in one place. */
+typedef struct tiff_bufs {
+    uint8_t *plane[8]; /* one band of decoded rows per plane read */
+    uint8_t *tile;     /* one decoded tile */
+    float *row;        /* one row of unpacked samples, spp per pixel */
+} tiff_bufs_t;
+
+static void bufs_free(tiff_bufs_t *b)
+{
+    for (int i = 0; i < 8; i++)
+        free(b->plane[i]);
+    free(b->tile);
+    free(b->row);
+}
+
+/* Check the stored byte counts of the strips/tiles against the file: a count
+ * that runs past the end is truncation (the common damage), caught here with
+ * a clear message before any decoding; a claimed image far larger than any
+ * codec can expand the file to is a bomb. */
+static int check_striles(TIFF *tif, const char *path, const tiff_layout_t *L,
+                         uint64_t file_size, uint64_t decoded_total, bq_error_t *err)
+{
+    uint32_t n = L->tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    if (n == 0)
+        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: no image data", path);
+    const char *kind = L->tiled ? "tile" : "strip";
+    for (uint32_t s = 0; s < n; s++) {
+        int e1 = 0, e2 = 0;
+        uint64_t off = TIFFGetStrileOffsetWithErr(tif, s, &e1);
+        uint64_t cnt = TIFFGetStrileByteCountWithErr(tif, s, &e2);
+        if (e1 || e2)
+            return bq_error_set(err, BQ_ERR_CORRUPT, "%s: %s %" PRIu32 " has no valid offset",
+                                path, kind, s);
+        if (off > file_size || cnt > file_size - off)
+            return bq_error_set(err, BQ_ERR_CORRUPT, "%s: %s %" PRIu32 " is truncated", path,
+                                kind, s);
+    }
+    if ((double)decoded_total > MAX_EXPANSION * (double)file_size + EXPANSION_ALLOWANCE)
+        return bq_error_set(err, BQ_ERR_LIMIT,
+                            "%s: claims %" PRIu64 " bytes of pixels from a %" PRIu64
+                            "-byte file (a decompression bomb?)",
+                            path, decoded_total, file_size);
+    return 0;
+}
+
+/* Decode band b (rows y0..y0+rows) of plane p into dst, rows of rb bytes. */
+static int read_band(TIFF *tif, const char *path, const tiff_layout_t *L, tiff_bufs_t *B,
+                     uint32_t b, uint16_t p, uint32_t y0, uint32_t rows, uint64_t rb,
+                     uint8_t *dst, bq_error_t *err, const tiff_msgs_t *msgs)
+{
+    char what[96];
+    if (!L->tiled) {
+        uint32_t per_plane = (L->height + L->band_h - 1) / L->band_h;
+        uint32_t strip = (uint32_t)p * per_plane + b;
+        tmsize_t want = (tmsize_t)(rb * rows);
+        tmsize_t got = TIFFReadEncodedStrip(tif, strip, dst, want);
+        if (got < 0) {
+            snprintf(what, sizeof what, "strip %" PRIu32 " is corrupt", strip);
+            return tiff_fail(err, BQ_ERR_CORRUPT, path, msgs, what);
+        }
+        if (got < want) {
+            snprintf(what, sizeof what, "strip %" PRIu32 " is truncated", strip);
+            return tiff_fail(err, BQ_ERR_CORRUPT, path, msgs, what);
+        }
+        return 0;
+    }
+    unsigned spp_in = L->planar == PLANARCONFIG_CONTIG ? L->spp : 1;
+    uint64_t tile_rb = row_bytes((uint64_t)L->tile_w * spp_in, L->bps);
+    tmsize_t tile_size = (tmsize_t)(tile_rb * L->band_h);
+    for (uint32_t x = 0; x < L->width; x += L->tile_w) {
+        uint32_t t = TIFFComputeTile(tif, x, y0, 0, p);
+        tmsize_t got = TIFFReadEncodedTile(tif, t, B->tile, tile_size);
+        if (got < tile_size) {
+            snprintf(what, sizeof what, "tile %" PRIu32 " is %s", t,
+                     got < 0 ? "corrupt" : "truncated");
+            return tiff_fail(err, BQ_ERR_CORRUPT, path, msgs, what);
+        }
+        /* Tile widths are multiples of 16, so tile columns start on a byte. */
+        uint64_t x_off = row_bytes((uint64_t)x * spp_in, L->bps);
+        uint64_t n = rb - x_off < tile_rb ? rb - x_off : tile_rb;
+        for (uint32_t r = 0; r < rows; r++)
+            memcpy(dst + r * rb + x_off, B->tile + r * tile_rb, (size_t)n);
+    }
+    return 0;
+}
+
+/* Colour map entries are 16-bit by the standard, but many writers stored
+ * 8-bit values; the all-below-256 test is the one libtiff itself uses. */
+static float cmap_scale(const tiff_layout_t *L)
+{
+    size_t n = (size_t)1 << L->bps;
+    int eight_bit = 1;
+    for (size_t i = 0; i < n && eight_bit; i++)
+        for (int c = 0; c < 3; c++)
+            if (L->cmap[c][i] >= 256)
+                eight_bit = 0;
+    /* Deliver 8-bit palettes on the 0..255 scale like every 8-bit image. */
+    if (L->bps <= 8)
+        return eight_bit ? 1.0f : 1.0f / 257.0f;
+    return eight_bit ? 257.0f : 1.0f;
+}
+
+/* Turn one unpacked row (spp samples per pixel) into n_keep samples per
+ * pixel: palette indices become RGB, premultiplied colour is divided out,
+ * MINISWHITE is turned into brightness, extra samples are dropped. */
+static void normalise_row(const tiff_layout_t *L, float *row, float full, float cm_scale,
+                          int *n_color_out)
+{
+    size_t w = L->width;
+    int nk = L->n_keep;
+    if (L->photometric == PHOTOMETRIC_PALETTE) {
+        /* Index to RGB first; palette images may carry alpha too. Walk
+         * backwards: the output is wider than the input. */
+        float alpha_tmp;
+        for (size_t x = w; x-- > 0;) {
+            float idx_f = row[x * L->spp];
+            alpha_tmp = L->has_alpha ? row[x * L->spp + 1] : 0.0f;
+            /* Indices were scaled to 0..255 for 1/2/4-bit: undo that. */
+            unsigned idx = (unsigned)lrintf(L->bps < 8 ? idx_f * (float)((1u << L->bps) - 1u) / 255.0f
+                                                       : idx_f);
+            float *o = row + x * (size_t)(3 + L->has_alpha);
+            o[0] = (float)L->cmap[0][idx] * cm_scale;
+            o[1] = (float)L->cmap[1][idx] * cm_scale;
+            o[2] = (float)L->cmap[2][idx] * cm_scale;
+            if (L->has_alpha)
+                o[3] = alpha_tmp;
+        }
+        *n_color_out = 3;
+        return;
+    }
+    *n_color_out = L->n_color;
+    for (size_t x = 0; x < w; x++) {
+        float *in = row + x * L->spp, *o = row + x * (size_t)nk;
+        float a = L->has_alpha ? in[L->n_color] : full;
+        for (int c = 0; c < L->n_color; c++) {
+            float v = in[c];
+            if (L->assoc_alpha && a > 0.0f)
+                v = v * full / a;
+            if (L->photometric == PHOTOMETRIC_MINISWHITE)
+                v = full - v;
+            o[c] = v;
+        }
+        if (L->has_alpha)
+            o[L->n_color] = a;
+    }
+}
+
+/* Strips or tiles of a gray/RGB/palette image, any planar configuration. */
+static int read_direct(TIFF *tif, const char *path, const tiff_layout_t *L, bq_image_t *img,
+                       bq_channel channel, bq_error_t *err, const tiff_msgs_t *msgs)
+{
+    tiff_bufs_t B;
+    memset(&B, 0, sizeof B);
+    int separate = L->planar == PLANARCONFIG_SEPARATE && L->spp > 1;
+    int n_planes = separate ? L->n_keep : 1;
+    unsigned spp_in = separate ? 1 : L->spp;
+    uint64_t rb = row_bytes((uint64_t)L->width * spp_in, L->bps);
+    uint64_t lib_rb = L->tiled ? 0 : TIFFScanlineSize64(tif);
+    if (!L->tiled && lib_rb != rb)
+        return bq_error_set(err, BQ_ERR_FORMAT, "%s: unsupported row layout (%" PRIu64
+                            " bytes per row, %" PRIu64 " expected)", path, lib_rb, rb);
+    size_t band_bytes, row_floats;
+    int rc = 0;
+    if (bq_mul_size((size_t)rb, L->band_h, &band_bytes) != 0 ||
+        bq_mul_size(L->width, (size_t)(L->spp > 4 ? L->spp : 4), &row_floats) != 0)
+        return bq_error_set(err, BQ_ERR_LIMIT, "%s: strip or tile too large", path);
+    for (int p = 0; p < n_planes; p++)
+        if (!(B.plane[p] = malloc(band_bytes)))
+            goto nomem;
+    if (L->tiled) {
+        size_t tile_bytes;
+        uint64_t tile_rb = row_bytes((uint64_t)L->tile_w * spp_in, L->bps);
+        if (bq_mul_size((size_t)tile_rb, L->band_h, &tile_bytes) != 0 ||
+            (uint64_t)tile_bytes != (uint64_t)TIFFTileSize64(tif))
+            return bq_error_set(err, BQ_ERR_FORMAT, "%s: unsupported tile layout", path);
+        if (!(B.tile = malloc(tile_bytes)))
+            goto nomem;
+    }
+    /* Wide enough for the unpacked samples and for palette RGB(A) output. */
+    if (!(B.row = bq_alloc_array(row_floats, sizeof(float))))
+        goto nomem;
+    float full = L->bps == 16 ? 65535.0f : L->bps == 32 ? 1.0f : 255.0f;
+    float cm_scale = L->photometric == PHOTOMETRIC_PALETTE ? cmap_scale(L) : 1.0f;
+    uint32_t n_bands = (L->height + L->band_h - 1) / L->band_h;
+    for (uint32_t b = 0; b < n_bands && rc == 0; b++) {
+        uint32_t y0 = b * L->band_h;
+        uint32_t rows = L->height - y0 < L->band_h ? L->height - y0 : L->band_h;
+        for (int p = 0; p < n_planes && rc == 0; p++)
+            rc = read_band(tif, path, L, &B, b, (uint16_t)p, y0, rows, rb, B.plane[p], err,
+                           msgs);
+        for (uint32_t r = 0; r < rows && rc == 0; r++) {
+            for (int p = 0; p < n_planes; p++)
+                unpack(B.plane[p] + r * rb, L->bps, (size_t)L->width * spp_in,
+                       B.row + p, separate ? L->spp : 1);
+            int n_color;
+            normalise_row(L, B.row, full, cm_scale, &n_color);
+            bq_image_put_row(img, (int)(y0 + r), B.row, n_color, L->has_alpha, channel);
+        }
+    }
+    bufs_free(&B);
+    return rc;
+nomem:
+    bufs_free(&B);
+    return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
+}
+
+/* Colour models we do not decode ourselves (YCbCr, CMYK, CIE Lab, ...):
+ * libtiff's RGBA interface does them, at 8 bits per channel. */
+static int read_rgba(TIFF *tif, const char *path, const tiff_layout_t *L, bq_image_t *img,
+                     bq_channel channel, bq_error_t *err, const tiff_msgs_t *msgs)
+{
+    char why[1024];
+    if (L->bps > 8 || !TIFFRGBAImageOK(tif, why))
+        return bq_error_set(err, BQ_ERR_FORMAT,
+                            "%s: unsupported colour model (photometric %u, %u-bit)", path,
+                            (unsigned)L->photometric, (unsigned)L->bps);
+    size_t n = (size_t)L->width * L->height;
+    uint32_t *raster = bq_alloc_array(n, sizeof *raster);
+    float *row = bq_alloc_array(L->width, 4 * sizeof *row);
+    if (!raster || !row) {
+        free(raster);
+        free(row);
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
+    }
+    int rc = 0;
+    if (!TIFFReadRGBAImageOriented(tif, L->width, L->height, raster, ORIENTATION_TOPLEFT, 0)) {
+        rc = tiff_fail(err, BQ_ERR_CORRUPT, path, msgs, "cannot decode the image data");
+    } else {
+        for (uint32_t y = 0; y < L->height; y++) {
+            const uint32_t *src = raster + (size_t)y * L->width;
+            for (uint32_t x = 0; x < L->width; x++) {
+                row[4 * x] = (float)TIFFGetR(src[x]);
+                row[4 * x + 1] = (float)TIFFGetG(src[x]);
+                row[4 * x + 2] = (float)TIFFGetB(src[x]);
+                row[4 * x + 3] = (float)TIFFGetA(src[x]);
+            }
+            bq_image_put_row(img, (int)y, row, 3, img->valid != NULL, channel);
+        }
+    }
+    free(raster);
+    free(row);
+    return rc;
+}
+
+/* A float MINISWHITE image has no format maximum; mirror it about the data's
+ * own full scale (1.0, or the maximum when it exceeds 1) so that larger still
+ * means brighter, as a viewer shows it. */
+static void float_minwhite(bq_image_t *img)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    float hi = 1.0f;
+    for (size_t i = 0; i < n; i++)
+        if ((!img->valid || img->valid[i]) && img->data[i] > hi)
+            hi = img->data[i];
+    for (size_t i = 0; i < n; i++)
+        if (!img->valid || img->valid[i])
+            img->data[i] = hi - img->data[i];
+}
+
+/* Open path with messages routed into msgs and the MD tags known. */
+static TIFF *tiff_open_read(const char *path, tiff_msgs_t *msgs)
+{
+    md_tags_register();
+    TIFFOpenOptions *o = tiff_options(msgs, TIFF_MAX_SINGLE_ALLOC);
+    if (!o)
+        return NULL;
+    TIFF *tif = TIFFOpenExt(path, "rm", o); /* "m": no mmap, reads stay bounded */
+    TIFFOpenOptionsFree(o);
+    return tif;
+}
 
 int bq_image_tiff_is_gel(const char *path)
 {
-    return 0;
+    tiff_msgs_t msgs = {{0}, {0}};
+    TIFF *tif = tiff_open_read(path, &msgs);
+    if (!tif)
+        return 0;
+    double scale;
+    int gel = md_gel_scale(tif, &scale) == 1;
+    TIFFClose(tif);
+    return gel;
 }
 
 int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
                        bq_image_t **out, bq_error_t *err)
 {
     *out = NULL;
-    return bq_error_set(err, BQ_ERR_FORMAT, "%s: TIFF reading not written yet", path);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    tiff_msgs_t msgs = {{0}, {0}};
+    TIFF *tif = tiff_open_read(path, &msgs);
+    if (!tif)
+        return tiff_fail(err, msgs.error[0] ? BQ_ERR_CORRUPT : BQ_ERR_IO, path, &msgs,
+                         "not a readable TIFF");
+    bq_image_t *img = NULL;
+    int rc = 0;
+    /* Counting directories walks the chain; libtiff stops at loops. */
+    int n_pages = (int)TIFFNumberOfDirectories(tif);
+    if (n_pages < 1)
+        n_pages = 1;
+    if (opts->page >= n_pages) {
+        rc = bq_error_set(err, BQ_ERR_INVALID, "%s: page %d requested, the file has %d",
+                          path, opts->page, n_pages);
+        goto done;
+    }
+    if (opts->page > 0 && !TIFFSetDirectory(tif, (tdir_t)opts->page)) {
+        rc = tiff_fail(err, BQ_ERR_CORRUPT, path, &msgs, "cannot read the requested page");
+        goto done;
+    }
+    tiff_layout_t L;
+    rc = read_layout(tif, path, &L, err, &msgs);
+    if (rc < 0)
+        goto done;
+    double gel_scale = 0.0;
+    int gel = md_gel_scale(tif, &gel_scale);
+    if (gel < 0) {
+        rc = bq_error_set(err, BQ_ERR_CORRUPT, "%s: .gel scale (tag 33446) is not a positive "
+                          "number", path);
+        goto done;
+    }
+    if (gel && (L.n_color != 1 || L.photometric == PHOTOMETRIC_PALETTE || L.bps < 8 ||
+                L.fmt == SAMPLEFORMAT_IEEEFP)) {
+        rc = bq_error_set(err, BQ_ERR_FORMAT, "%s: square-root .gel data must be 8- or "
+                          "16-bit gray", path);
+        goto done;
+    }
+    uint64_t decoded = (uint64_t)L.width * L.height * L.spp * (L.bps > 8 ? L.bps / 8 : 1);
+    rc = check_striles(tif, path, &L, (uint64_t)st.st_size, decoded, err);
+    if (rc < 0)
+        goto done;
+    /* Alpha needs a mask; the RGBA path always has an alpha to look at. */
+    rc = bq_image_alloc_for_load((int)L.width, (int)L.height, opts->max_pixels,
+                                 L.has_alpha || L.n_color == 0, path, &img, err);
+    if (rc < 0)
+        goto done;
+    if (L.n_color == 0)
+        rc = read_rgba(tif, path, &L, img, opts->channel, err, &msgs);
+    else
+        rc = read_direct(tif, path, &L, img, opts->channel, err, &msgs);
+    if (rc < 0)
+        goto done;
+    img->format = gel ? BQ_FORMAT_GEL : BQ_FORMAT_TIFF;
+    img->bits_per_sample = L.bps;
+    img->samples_per_pixel = L.spp;
+    img->is_float = L.fmt == SAMPLEFORMAT_IEEEFP;
+    img->page = opts->page;
+    img->n_pages = n_pages;
+    img->gel_scale = gel ? gel_scale : 0.0;
+    if (img->is_float && L.photometric == PHOTOMETRIC_MINISWHITE)
+        float_minwhite(img);
+    if (gel) {
+        /* Stored values are square roots of the signal: square them back.
+         * (MINISWHITE .gel data has already been mirrored to brightness.) */
+        size_t n = (size_t)img->width * (size_t)img->height;
+        for (size_t i = 0; i < n; i++) {
+            double v = img->data[i];
+            img->data[i] = (float)(v * v * gel_scale);
+        }
+    }
+done:
+    TIFFClose(tif);
+    if (rc < 0) {
+        bq_image_free(img);
+        return rc;
+    }
+    *out = img;
+    return 0;
 }
