@@ -1,2 +1,1070 @@
-/* fit.c - being written */
+/* fit.c - the 4PL dose-response fitter; the only file that touches GSL.
+ *
+ * Parameters internally: p = (bottom, top, hill, L = log dc50). Working on
+ * L keeps dc50 positive and makes the least-squares surface much closer to
+ * quadratic. Any parameter can be held fixed (top/bottom by the user, L
+ * while profiling). Starting values come from a grid over (hill, L): for a
+ * given (hill, L) the model is linear in bottom and top, so they are solved
+ * exactly and each grid cell is a fair candidate (variable projection); the
+ * best few cells seed GSL's trust-region Levenberg-Marquardt. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_vector.h>
+
+#include "blotquant/fit.h"
+#include "blotquant/table.h"
 #include "internal.h"
+
+enum { P_BOTTOM = 0, P_TOP = 1, P_HILL = 2, P_LOGDC50 = 3, NPAR = 4 };
+
+void bq_fit_options_init(bq_fit_options_t *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->top = NAN;
+    opts->bottom = NAN;
+    opts->ci = BQ_CI_PROFILE;
+    opts->level = 0.95;
+    opts->detect_hook = 1;
+    opts->hook_alpha = 0.01;
+    opts->hook_min_rise = 0.05;
+    opts->abs_level = NAN;
+    opts->no_response_alpha = 0.05;
+}
+
+const char *bq_fit_status_name(bq_fit_status status)
+{
+    switch (status) {
+    case BQ_FIT_OK: return "ok";
+    case BQ_FIT_BAD_INPUT: return "bad_input";
+    case BQ_FIT_TOO_FEW_DOSES: return "too_few_doses";
+    case BQ_FIT_FLAT: return "flat";
+    case BQ_FIT_NO_RESPONSE: return "no_response";
+    case BQ_FIT_FAILED: return "failed";
+    }
+    return "unknown";
+}
+
+/* ---- the model ---------------------------------------------------------- */
+
+/* s = 1 / (1 + (x/dc50)^hill) and w = s (1 - s), computed without overflow
+ * and without cancellation in 1 - s. At x = 0 the limit is taken: s = 1 for
+ * hill > 0 (vehicle = top), s = 0 for hill < 0; the derivatives vanish
+ * there (the 0 * log 0 of the hill derivative is 0). */
+static void logistic(double x, double hill, double L, double *s, double *w, double *lx)
+{
+    if (x <= 0.0) {
+        *s = hill > 0 ? 1.0 : (hill < 0 ? 0.0 : 0.5);
+        *w = 0.0;
+        *lx = 0.0;
+        return;
+    }
+    double d = log(x) - L;
+    double z = hill * d;
+    double s1, oms; /* s and 1 - s */
+    if (z < 0) {
+        double e = exp(z);
+        s1 = 1.0 / (1.0 + e);
+        oms = e / (1.0 + e);
+    } else {
+        double e = exp(-z);
+        s1 = e / (1.0 + e);
+        oms = 1.0 / (1.0 + e);
+    }
+    *s = s1;
+    *w = s1 * oms;
+    *lx = d;
+}
+
+static double model_eval(const double p[NPAR], double x)
+{
+    double s, w, d;
+    logistic(x, p[P_HILL], p[P_LOGDC50], &s, &w, &d);
+    return p[P_BOTTOM] + (p[P_TOP] - p[P_BOTTOM]) * s;
+}
+
+/* ---- one least-squares problem ----------------------------------------- */
+
+typedef struct problem {
+    const double *x, *y;
+    size_t n;
+    int is_free[NPAR];
+    double fixed[NPAR]; /* values of the fixed parameters */
+    int idx[NPAR];      /* free slot -> parameter */
+    int np;
+} problem_t;
+
+static void problem_setup(problem_t *pr, const double *x, const double *y, size_t n,
+                          const int is_free[NPAR], const double fixed[NPAR])
+{
+    memset(pr, 0, sizeof *pr);
+    pr->x = x;
+    pr->y = y;
+    pr->n = n;
+    for (int k = 0; k < NPAR; k++) {
+        pr->is_free[k] = is_free[k];
+        pr->fixed[k] = fixed[k];
+        if (is_free[k])
+            pr->idx[pr->np++] = k;
+    }
+}
+
+static void unpack(const problem_t *pr, const gsl_vector *v, double p[NPAR])
+{
+    for (int k = 0; k < NPAR; k++)
+        p[k] = pr->fixed[k];
+    for (int k = 0; k < pr->np; k++)
+        p[pr->idx[k]] = gsl_vector_get(v, (size_t)k);
+}
+
+static int cb_f(const gsl_vector *v, void *data, gsl_vector *f)
+{
+    const problem_t *pr = data;
+    double p[NPAR];
+    unpack(pr, v, p);
+    for (size_t i = 0; i < pr->n; i++)
+        gsl_vector_set(f, i, model_eval(p, pr->x[i]) - pr->y[i]);
+    return GSL_SUCCESS;
+}
+
+static int cb_df(const gsl_vector *v, void *data, gsl_matrix *J)
+{
+    const problem_t *pr = data;
+    double p[NPAR];
+    unpack(pr, v, p);
+    double span = p[P_TOP] - p[P_BOTTOM];
+    for (size_t i = 0; i < pr->n; i++) {
+        double s, w, d;
+        logistic(pr->x[i], p[P_HILL], p[P_LOGDC50], &s, &w, &d);
+        double g[NPAR];
+        g[P_BOTTOM] = 1.0 - s;
+        g[P_TOP] = s;
+        g[P_HILL] = -span * w * d;
+        g[P_LOGDC50] = span * w * p[P_HILL];
+        for (int k = 0; k < pr->np; k++)
+            gsl_matrix_set(J, i, (size_t)k, g[pr->idx[k]]);
+    }
+    return GSL_SUCCESS;
+}
+
+static double rss_of(const problem_t *pr, const double p[NPAR])
+{
+    double rss = 0;
+    for (size_t i = 0; i < pr->n; i++) {
+        double r = model_eval(p, pr->x[i]) - pr->y[i];
+        rss += r * r;
+    }
+    return rss;
+}
+
+/* Run LM from p (full vector; fixed entries are taken from pr). On success
+ * p holds the optimum, *rss its residual sum of squares and, if cov is not
+ * NULL, cov (np x np) the unscaled (J'J)^-1. Returns 0, or -1 if GSL failed
+ * or the result is not finite. */
+static int lm_solve(const problem_t *pr, double p[NPAR], double *rss, gsl_matrix *cov)
+{
+    if (pr->n < (size_t)pr->np || pr->np == 0)
+        return -1;
+    gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
+    par.trs = gsl_multifit_nlinear_trs_lm;
+    gsl_multifit_nlinear_workspace *ws =
+        gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &par, pr->n, (size_t)pr->np);
+    gsl_vector *v = gsl_vector_alloc((size_t)pr->np);
+    int rc = -1;
+    if (!ws || !v)
+        goto done;
+    for (int k = 0; k < pr->np; k++)
+        gsl_vector_set(v, (size_t)k, p[pr->idx[k]]);
+    gsl_multifit_nlinear_fdf fdf;
+    memset(&fdf, 0, sizeof fdf);
+    fdf.f = cb_f;
+    fdf.df = cb_df;
+    fdf.n = pr->n;
+    fdf.p = (size_t)pr->np;
+    fdf.params = (void *)pr;
+    if (gsl_multifit_nlinear_init(v, &fdf, ws) != GSL_SUCCESS)
+        goto done;
+    int info = 0;
+    /* Tight tolerances: the reference values are matched to 1e-6 and the
+     * profile CI needs accurate RSS differences. GSL_ENOPROG and
+     * GSL_EMAXITER at such tolerances usually mean "at the optimum already",
+     * so the result is judged by its finiteness, not by the status. */
+    (void)gsl_multifit_nlinear_driver(1000, 1e-14, 1e-14, 0.0, NULL, NULL, &info, ws);
+    const gsl_vector *xs = gsl_multifit_nlinear_position(ws);
+    double q[NPAR];
+    unpack(pr, xs, q);
+    for (int k = 0; k < NPAR; k++)
+        if (!isfinite(q[k]))
+            goto done;
+    double r = rss_of(pr, q);
+    if (!isfinite(r))
+        goto done;
+    if (cov) {
+        gsl_matrix *J = gsl_multifit_nlinear_jac(ws);
+        if (gsl_multifit_nlinear_covar(J, 0.0, cov) != GSL_SUCCESS)
+            goto done;
+    }
+    memcpy(p, q, sizeof q);
+    *rss = r;
+    rc = 0;
+done:
+    gsl_vector_free(v);
+    if (ws)
+        gsl_multifit_nlinear_free(ws);
+    return rc;
+}
+
+/* For given hill and L, the least-squares bottom/top (honouring fixed
+ * ones); returns the RSS or +inf if undetermined. */
+static double linear_bt(const problem_t *pr, double p[NPAR])
+{
+    double saa = 0, sab = 0, sbb = 0, say = 0, sby = 0;
+    int fb = !pr->is_free[P_BOTTOM], ft = !pr->is_free[P_TOP];
+    double b = pr->fixed[P_BOTTOM], t = pr->fixed[P_TOP];
+    for (size_t i = 0; i < pr->n; i++) {
+        double s, w, d;
+        logistic(pr->x[i], p[P_HILL], p[P_LOGDC50], &s, &w, &d);
+        double a = 1.0 - s, yy = pr->y[i];
+        if (fb)
+            yy -= b * a;
+        if (ft)
+            yy -= t * s;
+        saa += a * a;
+        sab += a * s;
+        sbb += s * s;
+        say += a * yy;
+        sby += s * yy;
+    }
+    if (!fb && !ft) {
+        double det = saa * sbb - sab * sab;
+        if (!(fabs(det) > 1e-12 * (saa * sbb + 1e-300)))
+            return INFINITY;
+        b = (say * sbb - sby * sab) / det;
+        t = (saa * sby - sab * say) / det;
+    } else if (!fb) {
+        if (!(saa > 1e-12))
+            return INFINITY;
+        b = say / saa;
+    } else if (!ft) {
+        if (!(sbb > 1e-12))
+            return INFINITY;
+        t = sby / sbb;
+    }
+    p[P_BOTTOM] = b;
+    p[P_TOP] = t;
+    double r = rss_of(pr, p);
+    return isfinite(r) ? r : INFINITY;
+}
+
+typedef struct cand {
+    double p[NPAR];
+    double rss;
+} cand_t;
+
+static void keep_best(cand_t *best, int nbest, const double p[NPAR], double rss)
+{
+    for (int k = 0; k < nbest; k++) {
+        if (rss < best[k].rss) {
+            memmove(&best[k + 1], &best[k], (size_t)(nbest - k - 1) * sizeof *best);
+            memcpy(best[k].p, p, sizeof best[k].p);
+            best[k].rss = rss;
+            return;
+        }
+    }
+}
+
+/* Fit pr from a grid of starting values plus, if given, a warm start.
+ * hill_sign > 0 restricts the grid to rising-hill (falling-curve) starts,
+ * which is all that is needed when both asymptotes are free (the model is
+ * symmetric under (bottom, top, hill) -> (top, bottom, -hill)). */
+static int fit_best(const problem_t *pr, const double *warm, int hill_sign, double p[NPAR],
+                    double *rss, gsl_matrix *cov)
+{
+    static const double hills[] = {0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 7.0};
+    enum { NB = 3, NL = 41 };
+    cand_t best[NB];
+    for (int k = 0; k < NB; k++)
+        best[k].rss = INFINITY;
+    double xmin = INFINITY, xmax = 0;
+    for (size_t i = 0; i < pr->n; i++) {
+        if (pr->x[i] > 0 && pr->x[i] < xmin)
+            xmin = pr->x[i];
+        if (pr->x[i] > xmax)
+            xmax = pr->x[i];
+    }
+    if (!(xmax > 0))
+        return -1;
+    double lo = log(xmin) - 1.0, hi = log(xmax) + 1.0;
+    int nl = pr->is_free[P_LOGDC50] ? NL : 1;
+    for (int sgn = 0; sgn < 2; sgn++) {
+        if (sgn == 1 && hill_sign > 0)
+            break;
+        for (size_t h = 0; h < sizeof hills / sizeof hills[0]; h++) {
+            for (int l = 0; l < nl; l++) {
+                double q[NPAR];
+                memcpy(q, pr->fixed, sizeof q);
+                if (pr->is_free[P_HILL])
+                    q[P_HILL] = sgn ? -hills[h] : hills[h];
+                if (pr->is_free[P_LOGDC50])
+                    q[P_LOGDC50] = lo + (hi - lo) * l / (NL - 1);
+                double r = linear_bt(pr, q);
+                if (isfinite(r))
+                    keep_best(best, NB, q, r);
+            }
+            if (!pr->is_free[P_HILL])
+                break;
+        }
+    }
+    double bestp[NPAR];
+    double bestr = INFINITY;
+    int found = 0;
+    for (int k = -1; k < NB; k++) {
+        double q[NPAR];
+        if (k < 0) {
+            if (!warm)
+                continue;
+            memcpy(q, warm, sizeof q);
+            for (int j = 0; j < NPAR; j++)
+                if (!pr->is_free[j])
+                    q[j] = pr->fixed[j];
+        } else {
+            if (!isfinite(best[k].rss))
+                continue;
+            memcpy(q, best[k].p, sizeof q);
+        }
+        double r;
+        if (lm_solve(pr, q, &r, NULL) == 0 && r < bestr) {
+            bestr = r;
+            memcpy(bestp, q, sizeof q);
+            found = 1;
+        }
+    }
+    if (!found)
+        return -1;
+    if (cov) {
+        /* one more (instant) solve from the optimum gives J there */
+        double r;
+        if (lm_solve(pr, bestp, &r, cov) != 0)
+            return -1;
+        if (r < bestr)
+            bestr = r;
+    }
+    memcpy(p, bestp, sizeof bestp);
+    *rss = bestr;
+    return 0;
+}
+
+/* ---- the public fit ----------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void result_clear_numbers(bq_fit_result_t *r)
+{
+    r->top = r->bottom = r->hill = r->dc50 = NAN;
+    r->se_top = r->se_bottom = r->se_hill = r->se_log_dc50 = NAN;
+    r->dc50_low = r->dc50_high = r->dc50_abs = NAN;
+    r->dmax = r->rss = r->r2 = r->rmse = r->sigma = NAN;
+}
+
+static void add_sorted_unique(double *list, int *n, double v)
+{
+    for (int k = 0; k < *n; k++)
+        if (list[k] == v)
+            return;
+    if (*n >= BQ_FIT_MAX_LISTED)
+        return;
+    list[(*n)++] = v;
+    qsort(list, (size_t)*n, sizeof *list, cmp_double);
+}
+
+static void note(bq_fit_result_t *r, const char *text)
+{
+    size_t len = strlen(r->message);
+    snprintf(r->message + len, sizeof r->message - len, "%s%s", len ? "; " : "", text);
+}
+
+/* Everything one fit needs in one place. */
+typedef struct fitctx {
+    const bq_fit_options_t *o;
+    int is_free[NPAR];
+    double fixed[NPAR];
+    int hill_sign; /* +1: both asymptotes free, canonical hill > 0 */
+} fitctx_t;
+
+/* Fit the 4PL to (x, y); p/rss/cov as fit_best. */
+static int fit_points(const fitctx_t *fc, const double *x, const double *y, size_t n,
+                      const double *warm, double p[NPAR], double *rss, gsl_matrix *cov)
+{
+    problem_t pr;
+    problem_setup(&pr, x, y, n, fc->is_free, fc->fixed);
+    if (n <= (size_t)pr.np)
+        return -1;
+    if (fit_best(&pr, warm, fc->hill_sign, p, rss, cov) != 0)
+        return -1;
+    return 0;
+}
+
+/* The profile RSS at L: everything else re-optimised, warm-started. */
+typedef struct profile {
+    const fitctx_t *fc;
+    const double *x, *y;
+    size_t n;
+    double warm[NPAR];
+    double threshold;
+    int failed;
+} profile_t;
+
+static double profile_rss(profile_t *pf, double L)
+{
+    int is_free[NPAR];
+    double fixed[NPAR];
+    memcpy(is_free, pf->fc->is_free, sizeof is_free);
+    memcpy(fixed, pf->fc->fixed, sizeof fixed);
+    is_free[P_LOGDC50] = 0;
+    fixed[P_LOGDC50] = L;
+    problem_t pr;
+    problem_setup(&pr, pf->x, pf->y, pf->n, is_free, fixed);
+    double p[NPAR], rss;
+    if (fit_best(&pr, pf->warm, pf->fc->hill_sign, p, &rss, NULL) != 0) {
+        pf->failed = 1;
+        return NAN;
+    }
+    memcpy(pf->warm, p, sizeof p);
+    return rss;
+}
+
+static double profile_root_fn(double L, void *data)
+{
+    profile_t *pf = data;
+    double r = profile_rss(pf, L);
+    return isfinite(r) ? r - pf->threshold : 1e300;
+}
+
+/* Walk from the optimum L0 in direction dir until the profile RSS exceeds
+ * the threshold, then find the crossing with Brent's method. NaN if the
+ * profile stays below the threshold within `limit` (the data do not bound
+ * dc50 on that side) or the profile could not be computed. */
+static double profile_bound(profile_t *pf, const double p0[NPAR], double se, double dir,
+                            double limit)
+{
+    memcpy(pf->warm, p0, sizeof pf->warm);
+    double L0 = p0[P_LOGDC50];
+    double step = bq_clamp(isfinite(se) ? se : 0.2, 0.01, 1.0) * 0.5;
+    double inside = L0, outside = NAN;
+    double warm_inside[NPAR];
+    memcpy(warm_inside, p0, sizeof warm_inside);
+    for (int it = 0; it < 80; it++) {
+        double L = inside + dir * step;
+        if (dir * (L - limit) > 0)
+            L = limit;
+        double r = profile_rss(pf, L);
+        if (!isfinite(r))
+            return NAN;
+        if (r > pf->threshold) {
+            outside = L;
+            break;
+        }
+        inside = L;
+        memcpy(warm_inside, pf->warm, sizeof warm_inside);
+        if (L == limit)
+            return NAN;
+        step *= 1.5;
+    }
+    if (!isfinite(outside))
+        return NAN;
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return NAN;
+    gsl_function F;
+    F.function = profile_root_fn;
+    F.params = pf;
+    double a = dir > 0 ? inside : outside, b = dir > 0 ? outside : inside;
+    memcpy(pf->warm, warm_inside, sizeof pf->warm);
+    double root = NAN;
+    if (gsl_root_fsolver_set(s, &F, a, b) == GSL_SUCCESS) {
+        for (int it = 0; it < 100; it++) {
+            if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
+                break;
+            double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
+            if (gsl_root_test_interval(lo, hi, 1e-11, 0) == GSL_SUCCESS) {
+                root = gsl_root_fsolver_root(s);
+                break;
+            }
+        }
+    }
+    gsl_root_fsolver_free(s);
+    return pf->failed ? NAN : root;
+}
+
+/* Sort key for working with doses. */
+typedef struct xy {
+    double x, y;
+} xy_t;
+
+static int cmp_xy(const void *a, const void *b)
+{
+    const xy_t *p = a, *q = b;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+/* Distinct doses of sorted points: d[k], mean m[k], count c[k], first
+ * point first[k]. Returns the number of doses. */
+static int dose_groups(const xy_t *pts, size_t n, double *d, double *m, int *c, size_t *first)
+{
+    int nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (nd == 0 || pts[i].x != d[nd - 1]) {
+            d[nd] = pts[i].x;
+            m[nd] = 0;
+            c[nd] = 0;
+            first[nd] = i;
+            nd++;
+        }
+        m[nd - 1] += pts[i].y;
+        c[nd - 1]++;
+    }
+    for (int k = 0; k < nd; k++)
+        m[k] /= c[k];
+    return nd;
+}
+
+static int fail(bq_fit_result_t *res, bq_error_t *err, bq_fit_status st, int code)
+{
+    res->status = st;
+    result_clear_numbers(res);
+    return bq_error_set(err, code, "%s", res->message);
+}
+
+int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+               bq_fit_result_t *res, bq_error_t *err)
+{
+    gsl_set_error_handler_off();
+    bq_fit_options_t defaults;
+    if (!opts) {
+        bq_fit_options_init(&defaults);
+        opts = &defaults;
+    }
+    memset(res, 0, sizeof *res);
+    result_clear_numbers(res);
+    res->hook_p = NAN;
+    res->abs_level = NAN;
+    res->ci_method = opts->ci;
+    res->level = opts->level > 0 && opts->level < 1 ? opts->level : 0.95;
+    res->fixed_top = opts->fix_top;
+    res->fixed_bottom = opts->fix_bottom;
+
+    if ((opts->fix_top && !isfinite(opts->top)) || (opts->fix_bottom && !isfinite(opts->bottom))) {
+        snprintf(res->message, sizeof res->message, "a fixed top or bottom is not a finite number");
+        return fail(res, err, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID);
+    }
+    /* the points that enter, sorted by dose */
+    xy_t *xy = bq_alloc_array(n ? n : 1, sizeof *xy);
+    double *x = bq_alloc_array(n ? n : 1, sizeof *x);
+    double *y = bq_alloc_array(n ? n : 1, sizeof *y);
+    double *d = bq_alloc_array(n ? n : 1, sizeof *d);
+    double *m = bq_alloc_array(n ? n : 1, sizeof *m);
+    int *c = bq_alloc_array(n ? n : 1, sizeof *c);
+    size_t *first = bq_alloc_array(n ? n : 1, sizeof *first);
+    gsl_matrix *cov = NULL;
+    int rc = 0;
+    if (!xy || !x || !y || !d || !m || !c || !first) {
+        snprintf(res->message, sizeof res->message, "out of memory");
+        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NOMEM);
+        goto out;
+    }
+    size_t nu = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pts[i].excluded) {
+            res->n_flagged++;
+            if (isfinite(pts[i].dose))
+                add_sorted_unique(res->excluded, &res->n_excluded, pts[i].dose);
+            continue;
+        }
+        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response)) {
+            snprintf(res->message, sizeof res->message, "point %zu: %s is not a finite number",
+                     i + 1, isfinite(pts[i].dose) ? "response" : "dose");
+            rc = fail(res, err, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID);
+            goto out;
+        }
+        if (pts[i].dose < 0) {
+            snprintf(res->message, sizeof res->message, "point %zu: dose %g is negative", i + 1,
+                     pts[i].dose);
+            rc = fail(res, err, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID);
+            goto out;
+        }
+        xy[nu].x = pts[i].dose;
+        xy[nu].y = pts[i].response;
+        nu++;
+    }
+    qsort(xy, nu, sizeof *xy, cmp_xy);
+    int nd = dose_groups(xy, nu, d, m, c, first);
+    res->n = (int)nu;
+    res->n_doses = nd;
+
+    fitctx_t fc;
+    fc.o = opts;
+    fc.is_free[P_BOTTOM] = !opts->fix_bottom;
+    fc.is_free[P_TOP] = !opts->fix_top;
+    fc.is_free[P_HILL] = 1;
+    fc.is_free[P_LOGDC50] = 1;
+    fc.fixed[P_BOTTOM] = opts->fix_bottom ? opts->bottom : 0;
+    fc.fixed[P_TOP] = opts->fix_top ? opts->top : 0;
+    fc.fixed[P_HILL] = 0;
+    fc.fixed[P_LOGDC50] = 0;
+    fc.hill_sign = (!opts->fix_top && !opts->fix_bottom) ? 1 : 0;
+    int np = 2 + !opts->fix_top + !opts->fix_bottom;
+
+    if (nd < 4) {
+        snprintf(res->message, sizeof res->message,
+                 "only %d distinct dose%s (a 4PL fit needs at least 4)", nd, nd == 1 ? "" : "s");
+        rc = fail(res, err, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID);
+        goto out;
+    }
+    if (nu <= (size_t)np) {
+        snprintf(res->message, sizeof res->message,
+                 "only %zu points for %d parameters (no degrees of freedom left)", nu, np);
+        rc = fail(res, err, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID);
+        goto out;
+    }
+    {
+        double ymin = INFINITY, ymax = -INFINITY, yabs = 0;
+        for (size_t i = 0; i < nu; i++) {
+            ymin = fmin(ymin, xy[i].y);
+            ymax = fmax(ymax, xy[i].y);
+            yabs = fmax(yabs, fabs(xy[i].y));
+        }
+        if (ymax - ymin <= 1e-12 * yabs || ymax == ymin) {
+            snprintf(res->message, sizeof res->message,
+                     "the response is constant (%g at every dose): nothing to fit", ymin);
+            rc = fail(res, err, BQ_FIT_FLAT, BQ_ERR_NUMERIC);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < nu; i++) {
+        x[i] = xy[i].x;
+        y[i] = xy[i].y;
+    }
+
+    /* fit everything */
+    double p[NPAR], rss;
+    if (fit_points(&fc, x, y, nu, NULL, p, &rss, NULL) != 0) {
+        snprintf(res->message, sizeof res->message, "the 4PL fit did not converge");
+        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
+        goto out;
+    }
+    size_t n_fit = nu;
+
+    /* hook: does the response come back at the top doses beyond noise? */
+    if (opts->detect_hook && nd >= 5) {
+        int imin = 0, imax = 0;
+        for (int k = 1; k < nd; k++) {
+            if (m[k] < m[imin])
+                imin = k;
+            if (m[k] > m[imax])
+                imax = k;
+        }
+        double sgn = imin > imax ? 1.0 : -1.0; /* +1: falling curve, a hook rises */
+        int ext = imin > imax ? imin : imax;
+        int K = nd - 1 - ext;
+        if (K > nd - 4)
+            K = nd - 4;
+        if (K > 0) {
+            size_t ns = first[nd - K]; /* points below the first dropped dose */
+            double ps[NPAR], rss_s;
+            if (fit_points(&fc, x, y, ns, p, ps, &rss_s, NULL) == 0) {
+                double within = 0;
+                for (size_t i = ns; i < nu; i++) {
+                    int k = nd - K;
+                    while (k < nd - 1 && first[k + 1] <= i)
+                        k++;
+                    within += (y[i] - m[k]) * (y[i] - m[k]);
+                }
+                double rss_b = rss_s + within;
+                long df_b = (long)nu - np - K;
+                double pval = NAN;
+                if (df_b > 0 && rss_b > 0 && rss > rss_b) {
+                    double F = ((rss - rss_b) / K) / (rss_b / (double)df_b);
+                    pval = gsl_cdf_fdist_Q(F, (double)K, (double)df_b);
+                } else if (rss_b <= 0 && rss > 0) {
+                    pval = 0.0;
+                } else if (df_b > 0) {
+                    pval = 1.0;
+                }
+                double span = fabs(ps[P_TOP] - ps[P_BOTTOM]);
+                double noise = df_b > 0 ? sqrt(rss_b / (double)df_b) : 0;
+                double maxrise = -INFINITY;
+                for (int k = nd - K; k < nd; k++)
+                    maxrise = fmax(maxrise, sgn * (m[k] - model_eval(ps, d[k])));
+                res->hook_p = pval;
+                if (isfinite(pval) && pval < opts->hook_alpha &&
+                    maxrise > opts->hook_min_rise * span) {
+                    /* the hook starts at the first dose that clearly rises */
+                    int start = nd - K;
+                    for (int k = nd - K; k < nd; k++) {
+                        double rise = sgn * (m[k] - model_eval(ps, d[k]));
+                        if (rise > fmax(2.0 * noise / sqrt((double)c[k]),
+                                        opts->hook_min_rise * span)) {
+                            start = k;
+                            break;
+                        }
+                    }
+                    res->hook = 1;
+                    for (int k = start; k < nd; k++) {
+                        res->hook_doses[res->n_hook++] = d[k];
+                        add_sorted_unique(res->excluded, &res->n_excluded, d[k]);
+                    }
+                    n_fit = first[start];
+                    if (start == nd - K) {
+                        memcpy(p, ps, sizeof p);
+                        rss = rss_s;
+                    } else if (fit_points(&fc, x, y, n_fit, ps, p, &rss, NULL) != 0) {
+                        snprintf(res->message, sizeof res->message,
+                                 "hook detected, but the fit without the post-hook doses "
+                                 "did not converge");
+                        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
+                        goto out;
+                    }
+                    char buf[96];
+                    snprintf(buf, sizeof buf,
+                             "hook: response recovers above dose %g (F-test p = %.2g)",
+                             d[start - 1], pval);
+                    note(res, buf);
+                }
+            }
+        }
+    }
+
+    /* the final fit, with the covariance at its optimum */
+    cov = gsl_matrix_alloc((size_t)np, (size_t)np);
+    if (!cov) {
+        snprintf(res->message, sizeof res->message, "out of memory");
+        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NOMEM);
+        goto out;
+    }
+    {
+        problem_t pr;
+        problem_setup(&pr, x, y, n_fit, fc.is_free, fc.fixed);
+        double q[NPAR];
+        memcpy(q, p, sizeof q);
+        double r2;
+        if (lm_solve(&pr, q, &r2, cov) != 0) {
+            snprintf(res->message, sizeof res->message, "the 4PL fit did not converge");
+            rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
+            goto out;
+        }
+        if (r2 <= rss) {
+            memcpy(p, q, sizeof q);
+            rss = r2;
+        }
+    }
+    /* canonical form: top is the vehicle-side asymptote (hill > 0) */
+    if (fc.hill_sign > 0 && p[P_HILL] < 0) {
+        double t = p[P_TOP];
+        p[P_TOP] = p[P_BOTTOM];
+        p[P_BOTTOM] = t;
+        p[P_HILL] = -p[P_HILL];
+    }
+    int df = (int)n_fit - np;
+    res->n = (int)n_fit;
+    {
+        int ndf = 0;
+        for (size_t i = 0; i < n_fit; i++)
+            ndf += i == 0 || x[i] != x[i - 1];
+        res->n_doses = ndf;
+    }
+    res->df = df;
+    double ybar = 0, sst = 0;
+    for (size_t i = 0; i < n_fit; i++)
+        ybar += y[i];
+    ybar /= (double)n_fit;
+    for (size_t i = 0; i < n_fit; i++)
+        sst += (y[i] - ybar) * (y[i] - ybar);
+
+    /* is there a dose response at all? 4PL against a constant */
+    if (sst > 0 && df > 0 && np > 1) {
+        double pval;
+        if (rss <= 0) {
+            pval = 0;
+        } else {
+            double F = ((sst - rss) / (np - 1)) / (rss / df);
+            pval = F > 0 ? gsl_cdf_fdist_Q(F, (double)(np - 1), (double)df) : 1.0;
+        }
+        if (pval > opts->no_response_alpha) {
+            snprintf(res->message + strlen(res->message),
+                     sizeof res->message - strlen(res->message),
+                     "%sno significant dose response (4PL vs. constant, p = %.2g): "
+                     "no DC50 can be estimated",
+                     res->message[0] ? "; " : "", pval);
+            int nn = res->n;
+            rc = fail(res, err, BQ_FIT_NO_RESPONSE, BQ_ERR_NUMERIC);
+            res->n = nn;
+            goto out;
+        }
+    }
+
+    res->top = p[P_TOP];
+    res->bottom = p[P_BOTTOM];
+    res->hill = p[P_HILL];
+    res->dc50 = exp(p[P_LOGDC50]);
+    res->rss = rss;
+    res->r2 = sst > 0 ? 1.0 - rss / sst : NAN;
+    res->rmse = sqrt(rss / (double)n_fit);
+    res->sigma = df > 0 ? sqrt(rss / df) : NAN;
+    res->dmax = res->top != 0 ? 1.0 - res->bottom / res->top : NAN;
+    if (df > 0) {
+        double s2 = rss / df;
+        int slot = 0;
+        double se[NPAR] = {NAN, NAN, NAN, NAN};
+        for (int k = 0; k < NPAR; k++) {
+            if (!fc.is_free[k])
+                continue;
+            double v = gsl_matrix_get(cov, (size_t)slot, (size_t)slot) * s2;
+            se[k] = v >= 0 ? sqrt(v) : NAN;
+            slot++;
+        }
+        res->se_bottom = se[P_BOTTOM];
+        res->se_top = se[P_TOP];
+        res->se_hill = se[P_HILL];
+        res->se_log_dc50 = se[P_LOGDC50];
+    }
+
+    /* dc50_abs: where the curve crosses abs_level (half of top unless set) */
+    {
+        double a = isfinite(opts->abs_level) ? opts->abs_level : 0.5 * res->top;
+        res->abs_level = a;
+        double u = (res->top - res->bottom) / (a - res->bottom) - 1.0;
+        if (isfinite(u) && u > 0 && res->hill != 0)
+            res->dc50_abs = res->dc50 * pow(u, 1.0 / res->hill);
+        else
+            note(res, "the curve never reaches the 50 % level: dc50_abs undefined");
+    }
+
+    /* confidence interval for dc50 */
+    if (df > 0) {
+        double L0 = p[P_LOGDC50];
+        if (opts->ci == BQ_CI_WALD) {
+            double tq = gsl_cdf_tdist_Pinv(1.0 - (1.0 - res->level) / 2.0, (double)df);
+            if (isfinite(res->se_log_dc50)) {
+                res->dc50_low = exp(L0 - tq * res->se_log_dc50);
+                res->dc50_high = exp(L0 + tq * res->se_log_dc50);
+            }
+        } else {
+            double Fq = gsl_cdf_fdist_Pinv(res->level, 1.0, (double)df);
+            profile_t pf;
+            memset(&pf, 0, sizeof pf);
+            pf.fc = &fc;
+            pf.x = x;
+            pf.y = y;
+            pf.n = n_fit;
+            pf.threshold = rss * (1.0 + Fq / df);
+            /* the data cannot bound dc50 far beyond the tested doses: stop
+             * 3 decades out and call that side open */
+            double xmin = INFINITY, xmax = 0;
+            for (size_t i = 0; i < n_fit; i++) {
+                if (x[i] > 0)
+                    xmin = fmin(xmin, x[i]);
+                xmax = fmax(xmax, x[i]);
+            }
+            double lim_lo = fmin(log(xmin) - 3 * log(10.0), L0 - 1.0);
+            double lim_hi = fmax(log(xmax) + 3 * log(10.0), L0 + 1.0);
+            double lo = profile_bound(&pf, p, res->se_log_dc50, -1.0, lim_lo);
+            pf.failed = 0;
+            double hi = profile_bound(&pf, p, res->se_log_dc50, +1.0, lim_hi);
+            res->dc50_low = isfinite(lo) ? exp(lo) : NAN;
+            res->dc50_high = isfinite(hi) ? exp(hi) : NAN;
+        }
+        if (!isfinite(res->dc50_low) || !isfinite(res->dc50_high))
+            note(res, "the data do not bound the DC50 confidence interval on both sides");
+    } else {
+        note(res, "no residual degrees of freedom: no confidence interval");
+    }
+    {
+        double xmin = INFINITY, xmax = 0;
+        for (size_t i = 0; i < n_fit; i++) {
+            if (x[i] > 0)
+                xmin = fmin(xmin, x[i]);
+            xmax = fmax(xmax, x[i]);
+        }
+        if (res->dc50 > xmax || res->dc50 < xmin)
+            note(res, "dc50 lies outside the tested doses (extrapolated)");
+    }
+    if (fc.hill_sign > 0 && res->top < res->bottom)
+        note(res, "the response rises with dose (no degradation)");
+    res->status = BQ_FIT_OK;
+    bq_error_clear(err);
+out:
+    gsl_matrix_free(cov);
+    free(xy);
+    free(x);
+    free(y);
+    free(d);
+    free(m);
+    free(c);
+    free(first);
+    return rc;
+}
+
+double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose)
+{
+    if (!res || !isfinite(res->dc50) || !(res->dc50 > 0))
+        return NAN;
+    double p[NPAR] = {res->bottom, res->top, res->hill, log(res->dc50)};
+    return model_eval(p, dose);
+}
+
+int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *pt)
+{
+    if (pt->excluded)
+        return 1;
+    if (!res)
+        return 0;
+    for (int k = 0; k < res->n_hook; k++)
+        if (res->hook_doses[k] == pt->dose)
+            return 1;
+    return 0;
+}
+
+/* ---- writers ------------------------------------------------------------ */
+
+const char BQ_FIT_CSV_HEADER[] =
+    "target,control,n,top,bottom,hill,dc50,dc50_low,dc50_high,dc50_abs,dmax,r2,rmse,hook,"
+    "excluded,unit,status,message,ci_method,ci_level,se_log_dc50,sigma,rss,df,n_doses,"
+    "hook_p,n_flagged";
+
+/* Not-available numbers are empty cells, as in bands.csv; the status and
+ * message columns say why. */
+static void put_num(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.10g", v);
+}
+
+static void put_str(FILE *fp, const char *s)
+{
+    bq_csv_put_field(fp, s ? s : "");
+}
+
+static void excluded_str(const bq_fit_result_t *res, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < res->n_excluded && len + 1 < size; k++) {
+        int w = snprintf(buf + len, size - len, "%s%.10g", k ? ";" : "", res->excluded[k]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
+int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
+                     const char *control, const char *unit, int header)
+{
+    if (header) {
+        fputs(BQ_FIT_CSV_HEADER, fp);
+        fputc('\n', fp);
+    }
+    char exc[BQ_FIT_MAX_LISTED * 24];
+    excluded_str(res, exc, sizeof exc);
+    put_str(fp, target);
+    fputc(',', fp);
+    put_str(fp, control);
+    fprintf(fp, ",%d", res->n);
+    const double nums[] = {res->top,  res->bottom,    res->hill,     res->dc50,
+                           res->dc50_low, res->dc50_high, res->dc50_abs, res->dmax,
+                           res->r2,   res->rmse};
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+        fputc(',', fp);
+        put_num(fp, nums[k]);
+    }
+    fprintf(fp, ",%s,", res->hook ? "yes" : "no");
+    put_str(fp, exc);
+    fputc(',', fp);
+    put_str(fp, unit);
+    fprintf(fp, ",%s,", bq_fit_status_name(res->status));
+    put_str(fp, res->message);
+    fprintf(fp, ",%s,", res->ci_method == BQ_CI_WALD ? "wald-log" : "profile");
+    put_num(fp, res->level);
+    fputc(',', fp);
+    put_num(fp, res->se_log_dc50);
+    fputc(',', fp);
+    put_num(fp, res->sigma);
+    fputc(',', fp);
+    put_num(fp, res->rss);
+    fprintf(fp, ",%d,%d,", res->df, res->n_doses);
+    put_num(fp, res->hook_p);
+    fprintf(fp, ",%d\n", res->n_flagged);
+    return ferror(fp) ? BQ_ERR_IO : 0;
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+static void json_num(FILE *fp, const char *key, double v)
+{
+    fprintf(fp, ",\"%s\":", key);
+    if (isfinite(v))
+        fprintf(fp, "%.10g", v);
+    else
+        fputs("null", fp);
+}
+
+int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
+                      const char *control, const char *unit)
+{
+    fputs("{\"target\":", fp);
+    json_str(fp, target);
+    fputs(",\"control\":", fp);
+    json_str(fp, control);
+    fprintf(fp, ",\"n\":%d", res->n);
+    json_num(fp, "top", res->top);
+    json_num(fp, "bottom", res->bottom);
+    json_num(fp, "hill", res->hill);
+    json_num(fp, "dc50", res->dc50);
+    json_num(fp, "dc50_low", res->dc50_low);
+    json_num(fp, "dc50_high", res->dc50_high);
+    json_num(fp, "dc50_abs", res->dc50_abs);
+    json_num(fp, "dmax", res->dmax);
+    json_num(fp, "r2", res->r2);
+    json_num(fp, "rmse", res->rmse);
+    fprintf(fp, ",\"hook\":%s,\"excluded\":[", res->hook ? "true" : "false");
+    for (int k = 0; k < res->n_excluded; k++)
+        fprintf(fp, "%s%.10g", k ? "," : "", res->excluded[k]);
+    fputs("],\"unit\":", fp);
+    json_str(fp, unit);
+    fputs(",\"status\":", fp);
+    json_str(fp, bq_fit_status_name(res->status));
+    fputs(",\"message\":", fp);
+    json_str(fp, res->message);
+    fprintf(fp, ",\"ci_method\":\"%s\"", res->ci_method == BQ_CI_WALD ? "wald-log" : "profile");
+    json_num(fp, "ci_level", res->level);
+    json_num(fp, "se_log_dc50", res->se_log_dc50);
+    json_num(fp, "sigma", res->sigma);
+    json_num(fp, "rss", res->rss);
+    fprintf(fp, ",\"df\":%d,\"n_doses\":%d", res->df, res->n_doses);
+    json_num(fp, "hook_p", res->hook_p);
+    fprintf(fp, ",\"n_flagged\":%d}\n", res->n_flagged);
+    return ferror(fp) ? BQ_ERR_IO : 0;
+}

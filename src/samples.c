@@ -1,2 +1,318 @@
-/* samples.c - being written */
+/* samples.c - sample sheets: lane -> dose, in one consistent unit. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blotquant/samples.h"
 #include "internal.h"
+
+static const struct {
+    const char *name;
+    bq_unit unit;
+} unit_names[] = {
+    {"pM", BQ_UNIT_PM},
+    {"nM", BQ_UNIT_NM},
+    {"uM", BQ_UNIT_UM},
+    {"\xC2\xB5M", BQ_UNIT_UM}, /* U+00B5 MICRO SIGN */
+    {"\xCE\xBCM", BQ_UNIT_UM}, /* U+03BC GREEK SMALL LETTER MU */
+    {"mM", BQ_UNIT_MM},
+    {"M", BQ_UNIT_M},
+};
+
+/* Copy s without surrounding blanks into buf (truncating). */
+static void trim_copy(char *buf, size_t size, const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len >= size)
+        len = size - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+}
+
+int bq_unit_parse(const char *s)
+{
+    if (!s)
+        return -1;
+    char buf[16];
+    trim_copy(buf, sizeof buf, s);
+    for (size_t k = 0; k < sizeof unit_names / sizeof unit_names[0]; k++)
+        if (strcmp(buf, unit_names[k].name) == 0)
+            return (int)unit_names[k].unit;
+    return -1;
+}
+
+const char *bq_unit_name(bq_unit unit)
+{
+    switch (unit) {
+    case BQ_UNIT_PM: return "pM";
+    case BQ_UNIT_NM: return "nM";
+    case BQ_UNIT_UM: return "uM";
+    case BQ_UNIT_MM: return "mM";
+    case BQ_UNIT_M: return "M";
+    }
+    return "?";
+}
+
+double bq_unit_nm(bq_unit unit)
+{
+    switch (unit) {
+    case BQ_UNIT_PM: return 1e-3;
+    case BQ_UNIT_NM: return 1.0;
+    case BQ_UNIT_UM: return 1e3;
+    case BQ_UNIT_MM: return 1e6;
+    case BQ_UNIT_M: return 1e9;
+    }
+    return NAN;
+}
+
+double bq_unit_convert(double value, bq_unit from, bq_unit to)
+{
+    if (from == to)
+        return value;
+    return value * bq_unit_nm(from) / bq_unit_nm(to);
+}
+
+/* Strict number: the whole (trimmed) field, finite. */
+static int parse_number(const char *s, double *out)
+{
+    char buf[128];
+    trim_copy(buf, sizeof buf, s);
+    if (!buf[0] || strlen(s) >= sizeof buf)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (errno == ERANGE && fabs(v) > 1.0)
+        return -1;
+    if (*end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char buf[64];
+    trim_copy(buf, sizeof buf, s);
+    if (!buf[0] || strlen(s) >= sizeof buf)
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(buf, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The file name of path without directories and without its last extension. */
+static void image_key(char *buf, size_t size, const char *path)
+{
+    char tmp[BQ_SAMPLE_IMAGE_MAX];
+    trim_copy(tmp, sizeof tmp, path);
+    const char *base = tmp;
+    for (const char *p = tmp; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    snprintf(buf, size, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+}
+
+int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t *err)
+{
+    *out = NULL;
+    const char *name = csv->name ? csv->name : "<sheet>";
+    int c_lane = bq_csv_column(csv, "lane");
+    int c_dose = bq_csv_column(csv, "dose");
+    int c_unit = bq_csv_column(csv, "unit");
+    int c_image = bq_csv_column(csv, "image");
+    int c_rep = bq_csv_column(csv, "replicate");
+    int c_group = bq_csv_column(csv, "group");
+    const char *missing = c_lane < 0 ? "lane" : c_dose < 0 ? "dose" : c_unit < 0 ? "unit" : NULL;
+    if (missing)
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "%s:1: no '%s' column (a sample sheet needs lane,dose,unit)", name,
+                            missing);
+    if (csv->n_rows == 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: no samples (only a header)", name);
+
+    bq_sample_sheet_t *sh = calloc(1, sizeof *sh);
+    if (!sh)
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", name);
+    sh->samples = bq_calloc_array((size_t)csv->n_rows, sizeof *sh->samples);
+    sh->path = strdup(name);
+    if (!sh->samples || !sh->path) {
+        bq_samples_free(sh);
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", name);
+    }
+    int rc = 0;
+    int have_unit = 0;
+    for (int r = 0; r < csv->n_rows && rc == 0; r++) {
+        bq_sample_t *s = &sh->samples[sh->n];
+        int line = bq_csv_line(csv, r);
+        s->line = line;
+        const char *lane = bq_csv_cell(csv, r, c_lane);
+        const char *dose = bq_csv_cell(csv, r, c_dose);
+        const char *unit = bq_csv_cell(csv, r, c_unit);
+        char ubuf[32];
+        trim_copy(ubuf, sizeof ubuf, unit);
+        long lv;
+        char tmp[64];
+        trim_copy(tmp, sizeof tmp, lane);
+        if (!tmp[0]) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: lane is missing", name, line);
+            break;
+        }
+        if (parse_int(lane, 1, 100000, &lv) != 0) {
+            rc = bq_error_set(err, BQ_ERR_INVALID,
+                              "%s:%d: lane '%.40s' is not a lane number (1, 2, ...)", name,
+                              line, lane);
+            break;
+        }
+        s->lane = (int)lv;
+        trim_copy(tmp, sizeof tmp, dose);
+        if (!tmp[0]) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose is missing for lane %d", name,
+                              line, s->lane);
+            break;
+        }
+        if (parse_number(dose, &s->dose) != 0) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose '%.40s' is not a number", name,
+                              line, dose);
+            break;
+        }
+        if (s->dose < 0) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose %g is negative", name, line,
+                              s->dose);
+            break;
+        }
+        int u = bq_unit_parse(ubuf);
+        if (ubuf[0] && u < 0) {
+            rc = bq_error_set(err, BQ_ERR_INVALID,
+                              "%s:%d: unknown unit '%.20s' (use pM, nM, uM, mM or M)", name,
+                              line, ubuf);
+            break;
+        }
+        if (!ubuf[0] && s->dose != 0) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose %g has no unit", name, line,
+                              s->dose);
+            break;
+        }
+        if (u >= 0) {
+            s->unit = (bq_unit)u;
+            /* the first real dose decides how doses are shown */
+            if (!have_unit && s->dose > 0) {
+                have_unit = 1;
+                sh->unit = s->unit;
+                snprintf(sh->unit_label, sizeof sh->unit_label, "%s", ubuf);
+            }
+        } else {
+            s->unit = (bq_unit)-1; /* vehicle without a unit: resolved below */
+        }
+        s->dose_nm = u >= 0 ? s->dose * bq_unit_nm(s->unit) : 0.0;
+        if (c_image >= 0)
+            trim_copy(s->image, sizeof s->image, bq_csv_cell(csv, r, c_image));
+        if (c_group >= 0)
+            trim_copy(s->group, sizeof s->group, bq_csv_cell(csv, r, c_group));
+        if (c_rep >= 0) {
+            const char *rep = bq_csv_cell(csv, r, c_rep);
+            trim_copy(tmp, sizeof tmp, rep);
+            if (tmp[0] && parse_int(rep, 1, 1000000, &lv) != 0) {
+                rc = bq_error_set(err, BQ_ERR_INVALID,
+                                  "%s:%d: replicate '%.40s' is not a positive integer", name,
+                                  line, rep);
+                break;
+            }
+            s->replicate = tmp[0] ? (int)lv : 0;
+        }
+        for (int k = 0; k < sh->n; k++) {
+            const bq_sample_t *o = &sh->samples[k];
+            if (o->lane == s->lane && strcmp(o->image, s->image) == 0) {
+                if (s->image[0])
+                    rc = bq_error_set(err, BQ_ERR_INVALID,
+                                      "%s:%d: lane %d of image '%s' is already given on line %d",
+                                      name, line, s->lane, s->image, o->line);
+                else
+                    rc = bq_error_set(err, BQ_ERR_INVALID,
+                                      "%s:%d: lane %d is already given on line %d", name, line,
+                                      s->lane, o->line);
+                break;
+            }
+        }
+        if (rc == 0)
+            sh->n++;
+    }
+    if (rc != 0) {
+        bq_samples_free(sh);
+        return rc;
+    }
+    if (!have_unit) {
+        sh->unit = BQ_UNIT_NM;
+        snprintf(sh->unit_label, sizeof sh->unit_label, "nM");
+    }
+    for (int k = 0; k < sh->n; k++)
+        if ((int)sh->samples[k].unit < 0)
+            sh->samples[k].unit = sh->unit;
+    *out = sh;
+    return 0;
+}
+
+int bq_samples_read(const char *path, bq_sample_sheet_t **out, bq_error_t *err)
+{
+    *out = NULL;
+    bq_csv_t *csv;
+    int rc = bq_csv_read_file(path, NULL, &csv, err);
+    if (rc != 0)
+        return rc;
+    rc = bq_samples_from_csv(csv, out, err);
+    bq_csv_free(csv);
+    return rc;
+}
+
+void bq_samples_free(bq_sample_sheet_t *sheet)
+{
+    if (!sheet)
+        return;
+    free(sheet->path);
+    free(sheet->samples);
+    free(sheet);
+}
+
+const bq_sample_t *bq_samples_find(const bq_sample_sheet_t *sheet, const char *image, int lane)
+{
+    if (!sheet)
+        return NULL;
+    char want[BQ_SAMPLE_IMAGE_MAX] = "";
+    if (image)
+        image_key(want, sizeof want, image);
+    const bq_sample_t *generic = NULL;
+    for (int k = 0; k < sheet->n; k++) {
+        const bq_sample_t *s = &sheet->samples[k];
+        if (s->lane != lane)
+            continue;
+        if (!s->image[0]) {
+            if (!generic)
+                generic = s;
+            continue;
+        }
+        char have[BQ_SAMPLE_IMAGE_MAX];
+        image_key(have, sizeof have, s->image);
+        if (want[0] && strcmp(have, want) == 0)
+            return s;
+    }
+    return generic;
+}
+
+double bq_samples_display_dose(const bq_sample_sheet_t *sheet, const bq_sample_t *s)
+{
+    if (s->unit == sheet->unit)
+        return s->dose; /* no round trip through nM: 0.3 stays 0.3 */
+    return s->dose_nm / bq_unit_nm(sheet->unit);
+}

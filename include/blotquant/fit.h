@@ -1,4 +1,141 @@
-/* fit.h - (being written) */
+/* fit.h - the dose-response fitter: four-parameter log-logistic (4PL),
+ * hook-effect detection, confidence intervals, fit.csv and the plot.
+ *
+ *     y = bottom + (top - bottom) / (1 + (x / dc50)^hill)
+ *
+ * (drc LL.4; GraphPad "log(inhibitor) vs response, variable slope" with
+ * HillSlope = -hill). x = 0 (vehicle) gives y = top when hill > 0. The model
+ * is fitted by least squares on log(dc50), so dc50 stays positive and its
+ * uncertainty is close to symmetric. Replicates are simply more points. */
 #ifndef BLOTQUANT_FIT_H
 #define BLOTQUANT_FIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One observation. */
+typedef struct bq_fit_point {
+    double dose;     /* >= 0; 0 = vehicle */
+    double response; /* e.g. relative target level, 1 = vehicle */
+    int replicate;   /* for plotting and reporting; any integer */
+    int excluded;    /* set by the caller: leave this point out (flagged lane) */
+} bq_fit_point_t;
+
+typedef enum bq_ci_method {
+    BQ_CI_PROFILE = 0, /* profile likelihood, extra sum of squares F (default) */
+    BQ_CI_WALD = 1,    /* Wald on log(dc50): exp(log dc50 +- t * SE) */
+} bq_ci_method;
+
+typedef struct bq_fit_options {
+    int fix_top;         /* 1: top is held at `top` */
+    double top;
+    int fix_bottom;      /* 1: bottom is held at `bottom` */
+    double bottom;
+    bq_ci_method ci;
+    double level;        /* confidence level, default 0.95 */
+    int detect_hook;     /* 1 (default): test for a hook, exclude post-hook doses */
+    double hook_alpha;   /* significance level of the hook F-test, default 0.01 */
+    double hook_min_rise;/* a hook must rise by this fraction of |top - bottom| above the
+                            curve, default 0.05 (guards against misfit read as a hook) */
+    double abs_level;    /* dc50_abs is where the curve crosses this response;
+                            NaN (default) = half of top */
+    double no_response_alpha; /* 4PL vs. constant F-test; above it: no dose response;
+                                 default 0.05 */
+} bq_fit_options_t;
+
+/* Fill opts with the defaults above. */
+void bq_fit_options_init(bq_fit_options_t *opts);
+
+typedef enum bq_fit_status {
+    BQ_FIT_OK = 0,
+    BQ_FIT_BAD_INPUT,     /* NaN/Inf or negative dose among the points */
+    BQ_FIT_TOO_FEW_DOSES, /* fewer than 4 distinct doses (or too few points) */
+    BQ_FIT_FLAT,          /* the response does not vary at all */
+    BQ_FIT_NO_RESPONSE,   /* no significant dose response (no degradation) */
+    BQ_FIT_FAILED,        /* the optimiser did not converge to a usable optimum */
+} bq_fit_status;
+
+/* Name of a status ("ok", "bad_input", "too_few_doses", "flat",
+ * "no_response", "failed"). */
+const char *bq_fit_status_name(bq_fit_status status);
+
+#define BQ_FIT_MAX_LISTED 64
+
+/* What a fit yields. Numbers that are not available are NaN (empty in CSV,
+ * null in JSON). */
+typedef struct bq_fit_result {
+    bq_fit_status status;
+    char message[256];      /* why, when status != OK; notes otherwise (may be "") */
+    int n;                  /* points in the final fit */
+    int n_doses;            /* distinct doses in the final fit */
+    int df;                 /* n - free parameters */
+    double top, bottom, hill, dc50;
+    double se_top, se_bottom, se_hill, se_log_dc50; /* s^2 (J'J)^-1; NaN if fixed */
+    double dc50_low, dc50_high; /* CI; NaN if that side is not bounded by the data */
+    double dc50_abs;        /* dose where the curve crosses abs_level (NaN if never) */
+    double abs_level;       /* the level actually used */
+    double dmax;            /* 1 - bottom / top */
+    double rss, r2, rmse;   /* rmse = sqrt(rss / n) */
+    double sigma;           /* residual SD, sqrt(rss / df) */
+    int fixed_top, fixed_bottom;
+    bq_ci_method ci_method;
+    double level;
+    int hook;               /* 1 if a hook was detected */
+    double hook_p;          /* p-value of the hook test; NaN if not tested */
+    int n_hook;             /* doses excluded as post-hook */
+    double hook_doses[BQ_FIT_MAX_LISTED];
+    int n_excluded;         /* every dose with a point left out (hook or flagged), sorted */
+    double excluded[BQ_FIT_MAX_LISTED];
+    int n_flagged;          /* points the caller excluded */
+} bq_fit_result_t;
+
+/* Fit the 4PL to the n points (those with excluded = 0). Always fills *res;
+ * returns 0 when res->status is BQ_FIT_OK, else BQ_ERR_INVALID (bad input,
+ * too few doses) or BQ_ERR_NUMERIC (flat, no response, failed) with
+ * res->message saying why (also copied into err). opts may be NULL. */
+int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+               bq_fit_result_t *res, bq_error_t *err);
+
+/* The fitted curve at dose (>= 0); NaN if the fit has no estimates. */
+double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose);
+
+/* 1 if point p was left out of the fit (by the caller or as post-hook). */
+int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *p);
+
+/* The fit.csv header (no newline): DESIGN.md's columns, then extras. */
+extern const char BQ_FIT_CSV_HEADER[];
+
+/* Write res as one fit.csv row (with the header first if header != 0).
+ * target/control/unit label the series (NULL = empty). 0 or BQ_ERR_IO. */
+int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
+                     const char *control, const char *unit, int header);
+
+/* Write res as a JSON object (same keys as the CSV; NaN as null). */
+int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
+                      const char *control, const char *unit);
+
+/* Labels for the dose-response plot; any may be NULL. */
+typedef struct bq_plot_labels {
+    const char *title;    /* e.g. "MDM2 / ACTB" */
+    const char *unit;     /* dose unit, e.g. "nM" */
+    const char *response; /* y-axis label; default "relative level (vehicle = 1)" */
+} bq_plot_labels_t;
+
+/* Write a self-contained SVG dose-response plot to fp: log-dose axis with
+ * vehicle at a separate position on the left, the points (a marker shape
+ * per replicate, hollow when excluded), the fitted curve when res has
+ * estimates, DC50 and its CI marked, and a legend. res may be NULL (points
+ * only). Returns 0 or BQ_ERR_IO. */
+int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
+                              const bq_fit_result_t *res, const bq_plot_labels_t *labels);
+
+#ifdef __cplusplus
+}
+#endif
 #endif
