@@ -1,0 +1,329 @@
+/* test_simulate.c - the simulator's promises: determinism, truth volumes
+ * that match the rendered pixels, honest saturation flags, the dose series
+ * of the 4PL formula, parameter checking, all-or-nothing output. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "blotquant/blotquant.h"
+
+static int failures = 0;
+
+#define EXPECT(cond, ...)                                        \
+    do {                                                         \
+        if (!(cond)) {                                           \
+            failures++;                                          \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                        \
+            fputc('\n', stderr);                                 \
+        }                                                        \
+    } while (0)
+
+static int render(const char *preset, unsigned long long seed, bq_sim_params_t *p_out,
+                  bq_image_t **img, bq_sim_truth_t **truth, void (*tweak)(bq_sim_params_t *))
+{
+    bq_sim_params_t p;
+    bq_error_t err = {0, ""};
+    if (bq_sim_params_preset(preset, &p, &err) != 0) {
+        fprintf(stderr, "FAIL preset %s: %s\n", preset, err.msg);
+        failures++;
+        return -1;
+    }
+    p.seed = seed;
+    if (tweak)
+        tweak(&p);
+    if (p_out)
+        *p_out = p;
+    int rc = bq_simulate(&p, img, truth, &err);
+    if (rc != 0) {
+        fprintf(stderr, "FAIL simulate %s: %s\n", preset, err.msg);
+        failures++;
+    }
+    return rc;
+}
+
+static void test_determinism(void)
+{
+    bq_image_t *a = NULL, *b = NULL, *c = NULL;
+    bq_sim_truth_t *ta = NULL, *tb = NULL, *tc = NULL;
+    if (render("hard", 7, NULL, &a, &ta, NULL) || render("hard", 7, NULL, &b, &tb, NULL) ||
+        render("hard", 8, NULL, &c, &tc, NULL))
+        goto out;
+    size_t n = (size_t)a->width * a->height;
+    EXPECT(memcmp(a->data, b->data, n * sizeof *a->data) == 0, "same seed, different pixels");
+    EXPECT(ta->n_bands == tb->n_bands &&
+               memcmp(ta->bands, tb->bands, (size_t)ta->n_bands * sizeof *ta->bands) == 0,
+           "same seed, different truth");
+    size_t differ = 0;
+    for (size_t i = 0; i < n; i++)
+        differ += a->data[i] != c->data[i];
+    EXPECT(differ > n / 2, "seeds 7 and 8 differ in only %zu of %zu pixels", differ, n);
+out:
+    bq_image_free(a);
+    bq_image_free(b);
+    bq_image_free(c);
+    bq_sim_truth_free(ta);
+    bq_sim_truth_free(tb);
+    bq_sim_truth_free(tc);
+}
+
+static void quiet(bq_sim_params_t *p)
+{
+    p->noise = 0.0;
+    p->dust = 0;
+    p->saturate = 0;
+}
+
+/* Sum of (pixel - background) over a generous box around every band must be
+ * the truth volume within 1 %. The box: half way to the neighbouring lanes,
+ * +-6 sigma vertically (y_top/y_bottom are +-2.5 sigma). */
+static void check_volumes(const char *preset)
+{
+    bq_sim_params_t p;
+    bq_image_t *img = NULL;
+    bq_sim_truth_t *t = NULL;
+    if (render(preset, 3, &p, &img, &t, quiet))
+        return;
+    double worst = 0.0;
+    int worst_band = -1;
+    for (int i = 0; i < t->n_bands; i++) {
+        const bq_sim_band_t *b = &t->bands[i];
+        double half = 1e9;
+        for (int k = 0; k < t->n_lanes; k++)
+            if (k + 1 != b->lane)
+                half = fmin(half, 0.5 * fabs(t->lanes[k].x_center - t->lanes[b->lane - 1].x_center));
+        int x0 = (int)floor(b->x_center - half), x1 = (int)ceil(b->x_center + half);
+        int y0 = (int)floor(b->y_center - 2.4 * (b->y_center - b->y_top));
+        int y1 = (int)ceil(b->y_center + 2.4 * (b->y_bottom - b->y_center));
+        if (x0 < 0) x0 = 0;
+        if (y0 < 0) y0 = 0;
+        if (x1 >= img->width) x1 = img->width - 1;
+        if (y1 >= img->height) y1 = img->height - 1;
+        double sum = 0.0;
+        for (int y = y0; y <= y1; y++)
+            for (int x = x0; x <= x1; x++) {
+                size_t idx = (size_t)y * img->width + x;
+                double v = img->data[idx];
+                if (p.polarity == BQ_SIM_DARK)
+                    v = 65535.0 - v;
+                sum += v - t->background->data[idx];
+            }
+        double rel = fabs(sum - b->volume) / b->volume;
+        if (rel > worst) {
+            worst = rel;
+            worst_band = i;
+        }
+    }
+    EXPECT(worst < 0.01, "%s: band %d volume off by %.3f %%", preset, worst_band, 100 * worst);
+    printf("volumes %-10s worst relative error %.4f %% over %d bands\n", preset, 100 * worst,
+           t->n_bands);
+    /* clean has a flat background: the "known background" is the offset */
+    if (strcmp(preset, "clean") == 0) {
+        size_t n = (size_t)img->width * img->height;
+        int flat = 1;
+        for (size_t i = 0; i < n; i++)
+            flat &= t->background->data[i] == (float)p.offset;
+        EXPECT(flat, "clean background is not the constant offset");
+    }
+    bq_image_free(img);
+    bq_sim_truth_free(t);
+}
+
+/* Flags must say exactly which bands have a clipped pixel in their box. */
+static void check_saturation(const char *preset, int want_some)
+{
+    bq_sim_params_t p;
+    bq_image_t *img = NULL;
+    bq_sim_truth_t *t = NULL;
+    if (render(preset, 5, &p, &img, &t, NULL))
+        return;
+    int n_sat = 0, ctrl_sat = 0;
+    for (int i = 0; i < t->n_bands; i++) {
+        const bq_sim_band_t *b = &t->bands[i];
+        int x0 = (int)floor(fmin(b->x_left, b->x_right)), x1 = (int)ceil(fmax(b->x_left, b->x_right));
+        int y0 = (int)floor(b->y_top), y1 = (int)ceil(b->y_bottom);
+        long clipped = 0;
+        for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < img->height; y++)
+            for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < img->width; x++) {
+                double v = img->data[(size_t)y * img->width + x];
+                clipped += p.polarity == BQ_SIM_DARK ? v <= 0.0 : v >= 65535.0;
+            }
+        EXPECT((clipped > 0) == (b->saturated != 0), "%s: lane %d row %d flag %d but %ld clipped",
+               preset, b->lane, b->row, b->saturated, clipped);
+        n_sat += b->saturated;
+        if (!b->ladder && b->row == p.n_rows && b->saturated)
+            ctrl_sat++;
+    }
+    if (want_some)
+        EXPECT(ctrl_sat > 0, "%s: no control band saturated", preset);
+    else
+        EXPECT(n_sat == 0 && t->clipped_pixels == 0, "%s: %d bands saturated, %ld pixels clipped",
+               preset, n_sat, t->clipped_pixels);
+    bq_image_free(img);
+    bq_sim_truth_free(t);
+}
+
+/* The target/control ratio relative to vehicle follows the 4PL (written
+ * out here independently of the library), loading cancels in the ratio. */
+static void check_dose_series(const char *preset, int hook)
+{
+    bq_sim_params_t p;
+    bq_sim_truth_t *t = NULL;
+    if (render(preset, 11, &p, NULL, &t, NULL))
+        return;
+    EXPECT(p.hook == hook, "%s: hook %d", preset, p.hook);
+    double vehicle_ratio = NAN, max_err = 0.0, min_fraction = 1.0, top_fraction = 1.0;
+    int n_doses = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int l = 1; l <= t->n_lanes; l++) {
+            const bq_sim_band_t *tgt = NULL, *ctl = NULL;
+            for (int i = 0; i < t->n_bands; i++)
+                if (t->bands[i].lane == l && !t->bands[i].ladder) {
+                    if (t->bands[i].row == 1)
+                        tgt = &t->bands[i];
+                    if (t->bands[i].row == 2)
+                        ctl = &t->bands[i];
+                }
+            if (!tgt || !ctl)
+                continue;
+            double ratio = tgt->volume / ctl->volume, dose = tgt->dose;
+            if (pass == 0) {
+                if (dose == 0.0 && isnan(vehicle_ratio))
+                    vehicle_ratio = ratio;
+                continue;
+            }
+            double f = 1.0;
+            if (dose > 0) {
+                f = (1 - p.dmax) + p.dmax / (1 + pow(dose / p.dc50, p.hill));
+                if (p.hook) {
+                    double s = pow(dose / p.hook_dc, 1.5);
+                    f += (1 - f) * p.hook_max * s / (1 + s);
+                }
+                n_doses++;
+                top_fraction = f; /* doses rise left to right */
+                min_fraction = fmin(min_fraction, f);
+            }
+            max_err = fmax(max_err, fabs(ratio / vehicle_ratio - f));
+        }
+    EXPECT(max_err < 1e-6, "%s: relative abundance differs from 4PL by %g", preset, max_err);
+    EXPECT(n_doses >= 1, "%s: no doses", preset);
+    if (hook)
+        EXPECT(top_fraction > min_fraction + 0.1, "%s: no hook (top %.3f, minimum %.3f)",
+               preset, top_fraction, min_fraction);
+    if (strcmp(preset, "kt253") == 0) {
+        EXPECT(n_doses == 10, "kt253: %d doses, want 10", n_doses);
+        EXPECT(fabs(p.dc50 - 0.4) < 1e-12 && p.polarity == BQ_SIM_DARK, "kt253 parameters");
+    }
+    bq_sim_truth_free(t);
+}
+
+static void check_params(void)
+{
+    bq_sim_params_t p;
+    bq_error_t err = {0, ""};
+    for (int i = 0; bq_sim_preset_names[i]; i++) {
+        EXPECT(bq_sim_params_preset(bq_sim_preset_names[i], &p, &err) == 0, "preset %s",
+               bq_sim_preset_names[i]);
+        EXPECT(bq_sim_params_validate(&p, &err) == 0, "preset %s invalid: %s",
+               bq_sim_preset_names[i], err.msg);
+    }
+    EXPECT(bq_sim_params_preset("nope", &p, &err) == BQ_ERR_INVALID, "unknown preset accepted");
+    bq_sim_params_preset("clean", &p, NULL);
+    p.n_lanes = 1;
+    EXPECT(bq_sim_params_validate(&p, NULL) == BQ_ERR_INVALID, "1 lane accepted");
+    p.n_lanes = 31;
+    EXPECT(bq_sim_params_validate(&p, NULL) == BQ_ERR_INVALID, "31 lanes accepted");
+    bq_sim_params_preset("clean", &p, NULL);
+    p.dmax = NAN;
+    EXPECT(bq_sim_params_validate(&p, NULL) == BQ_ERR_INVALID, "NaN dmax accepted");
+    bq_sim_params_preset("clean", &p, NULL);
+    p.width = 100000;
+    bq_image_t *img = (bq_image_t *)&p; /* must be reset to NULL on failure */
+    EXPECT(bq_simulate(&p, &img, NULL, NULL) == BQ_ERR_INVALID && img == NULL,
+           "huge width accepted");
+    /* 30 lanes in a narrow picture cannot hold bands */
+    bq_sim_params_preset("clean", &p, NULL);
+    p.n_lanes = 30;
+    p.width = 120;
+    EXPECT(bq_sim_params_validate(&p, NULL) == BQ_ERR_INVALID, "30 lanes in 120 px accepted");
+    /* extremes that are allowed must render */
+    bq_sim_params_preset("hard", &p, NULL);
+    p.n_lanes = 30;
+    p.width = 1800;
+    bq_sim_truth_t *t = NULL;
+    img = NULL;
+    EXPECT(bq_simulate(&p, &img, &t, &err) == 0 && t->n_lanes == 32, "30 lanes + 2 ladders: %s",
+           err.msg);
+    bq_image_free(img);
+    bq_sim_truth_free(t);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+static void check_write(const char *dir)
+{
+    bq_image_t *img = NULL;
+    bq_sim_truth_t *t = NULL;
+    if (render("kt253", 1, NULL, &img, &t, NULL))
+        return;
+    char path[1024], other[1024];
+    bq_error_t err = {0, ""};
+    snprintf(path, sizeof path, "%s/sim_unit.tif", dir);
+    EXPECT(bq_sim_write_all(path, img, t, &err) == 0, "write: %s", err.msg);
+    static const char *const sfx[] = {".tif", ".truth.csv", ".samples.csv", ".params.csv"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(other, sizeof other, "%s/sim_unit%s", dir, sfx[i]);
+        EXPECT(file_exists(other), "%s missing", other);
+    }
+    snprintf(other, sizeof other, "%s/sim_unit.truth.csv", dir);
+    FILE *fp = fopen(other, "r");
+    char line[256] = "";
+    if (fp) {
+        if (!fgets(line, sizeof line, fp))
+            line[0] = '\0';
+        fclose(fp);
+    }
+    EXPECT(strcmp(line, "lane,row,protein,dose,unit,x_center,x_left,x_right,y_center,y_top,"
+                        "y_bottom,volume,saturated,ladder\n") == 0,
+           "truth header: %s", line);
+    /* a directory that does not exist: nothing may be left behind */
+    snprintf(path, sizeof path, "%s/no/such/dir/x.tif", dir);
+    EXPECT(bq_sim_write_all(path, img, t, &err) == BQ_ERR_IO, "write into missing dir");
+    snprintf(path, sizeof path, "%s/sim_bad.png", dir);
+    EXPECT(bq_sim_write_all(path, img, t, &err) == BQ_ERR_INVALID, ".png name accepted");
+    snprintf(other, sizeof other, "%s/sim_bad.truth.csv", dir);
+    EXPECT(!file_exists(other), "truth written for a refused name");
+    bq_image_free(img);
+    bq_sim_truth_free(t);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : ".";
+    check_params();
+    test_determinism();
+    const char *volume_presets[] = {"clean", "artefacts", "geometry", "strips", "kt253", "hook",
+                                    "hard"};
+    for (size_t i = 0; i < sizeof volume_presets / sizeof *volume_presets; i++)
+        check_volumes(volume_presets[i]);
+    check_saturation("clean", 0);
+    check_saturation("artefacts", 0);
+    check_saturation("kt253", 0);
+    check_saturation("saturated", 1);
+    check_saturation("hard", 1);
+    check_dose_series("kt253", 0);
+    check_dose_series("clean", 0);
+    check_dose_series("hook", 1);
+    check_write(dir);
+    if (failures)
+        fprintf(stderr, "%d failure(s)\n", failures);
+    else
+        printf("all simulate tests passed\n");
+    return failures ? 1 : 0;
+}
