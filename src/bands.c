@@ -23,7 +23,7 @@
 #define SMOOTH_SIGMA 1.5  /* profile smoothing before peak finding, px */
 #define DETECT_SNR 4.0    /* peak height / noise for a lane to "have" the band */
 #define ROW_MIN_FRAC 0.02 /* consensus peak vs the strongest row in the strip */
-#define EDGE_FRAC 0.04    /* box edge where the row falls to this fraction of its peak */
+#define BOX_SIGMAS 4.5    /* box half-height in band sigmas */
 
 typedef struct cand {
     int strip;
@@ -204,6 +204,20 @@ static double best_shift(const double *a, const double *b, int n, int maxs)
     return bi + sub;
 }
 
+/* Distance from peak i to where v falls to level, walking in direction dir
+ * (linear interpolation between rows). */
+static double half_width(const double *v, int n, int i, int dir, double level)
+{
+    int j = i;
+    while (j + dir >= 0 && j + dir < n && v[j + dir] > level)
+        j += dir;
+    if (j + dir < 0 || j + dir >= n)
+        return fabs((double)(j - i)) + 0.5;
+    double a = v[j], b = v[j + dir];
+    double f = (a - b) > 0 ? (a - level) / (a - b) : 0.5;
+    return fabs((double)(j - i)) + f;
+}
+
 /* ---- one strip ------------------------------------------------------ */
 
 typedef struct strip_work {
@@ -374,12 +388,17 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
             continue;
         double den = cons[i - 1] - 2 * cons[i] + cons[i + 1];
         double yc = i + (den < 0 ? 0.5 * (cons[i - 1] - cons[i + 1]) / den : 0);
-        /* extent: down the flanks to EDGE_FRAC of the peak or the valley */
-        double lim = EDGE_FRAC * cons[i];
+        /* extent: the half-maximum widths give the band's sigma above and
+         * below (bands are skewed, tails run downwards); the box reaches
+         * BOX_SIGMAS sigmas so that a band a little wider than the row's
+         * consensus still loses almost nothing, and stops at a valley */
+        double half = 0.5 * cons[i];
+        double hu = half_width(cons, h, i, -1, half), hd = half_width(cons, h, i, +1, half);
+        double su = hu / 1.1774, sd = hd / 1.1774;
         int a = i, b = i;
-        while (a > 0 && cons[a - 1] > lim && cons[a - 1] <= cons[a])
+        while (a > 0 && i - a < BOX_SIGMAS * su + 1 && cons[a - 1] <= cons[a] + 2 * csig)
             a--;
-        while (b < h - 1 && cons[b + 1] > lim && cons[b + 1] <= cons[b])
+        while (b < h - 1 && b - i < BOX_SIGMAS * sd + 1 && cons[b + 1] <= cons[b] + 2 * csig)
             b++;
         if (*n_cands == *cap_cands) {
             int nc = *cap_cands ? *cap_cands * 2 : 16;
@@ -401,8 +420,8 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         (*n_cands)++;
         c->strip = si;
         c->y = y0 + yc;
-        c->up = yc - a + 1.0;
-        c->down = b - yc + 1.0;
+        c->up = yc - a;
+        c->down = b - yc;
         c->height = cons[i];
 
         /* per lane: found where predicted, else interpolate the deviation */
