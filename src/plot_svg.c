@@ -1,2 +1,314 @@
-/* plot_svg.c - being written */
+/* plot_svg.c - the dose-response plot as a self-contained SVG file.
+ *
+ * Plain text output, no dependencies. The dose axis is logarithmic, so
+ * vehicle (dose 0) cannot sit on it: vehicle points get their own column at
+ * the left, separated from the log axis by a break mark. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "blotquant/fit.h"
 #include "internal.h"
+
+enum { W = 680, H = 460, LEFT = 80, RIGHT = 520, TOP = 50, BOTTOM = 390 };
+#define VEH_X (LEFT + 25.0)
+#define LOG_X0 (LEFT + 70.0)
+
+static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                      "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+enum { N_COLOURS = sizeof colours / sizeof colours[0], N_SHAPES = 5 };
+
+typedef struct axes {
+    double lx0, lx1; /* log10 dose range of the log axis */
+    double y0, y1;   /* response range */
+} axes_t;
+
+static double px_x(const axes_t *a, double dose)
+{
+    if (dose <= 0)
+        return VEH_X;
+    return LOG_X0 + (log10(dose) - a->lx0) / (a->lx1 - a->lx0) * (RIGHT - LOG_X0);
+}
+
+static double px_y(const axes_t *a, double v)
+{
+    return BOTTOM - (v - a->y0) / (a->y1 - a->y0) * (BOTTOM - TOP);
+}
+
+static void put_text(FILE *fp, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", fp); break;
+        case '<': fputs("&lt;", fp); break;
+        case '>': fputs("&gt;", fp); break;
+        case '"': fputs("&quot;", fp); break;
+        default: fputc(*s, fp);
+        }
+    }
+}
+
+/* One marker: shape by replicate, hollow when excluded. */
+static void marker(FILE *fp, double x, double y, int shape, const char *colour, int hollow)
+{
+    const char *fill = hollow ? "white" : colour;
+    double r = 4.5;
+    switch (shape % N_SHAPES) {
+    case 0:
+        fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"", x, y, r);
+        break;
+    case 1:
+        fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", x - r, y - r,
+                2 * r, 2 * r);
+        break;
+    case 2:
+        fprintf(fp, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"", x, y - r - 1, x - r - 1,
+                y + r, x + r + 1, y + r);
+        break;
+    case 3:
+        fprintf(fp, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\"", x, y - r - 1,
+                x + r + 1, y, x, y + r + 1, x - r - 1, y);
+        break;
+    default:
+        fprintf(fp, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"", x, y + r + 1, x - r - 1,
+                y - r, x + r + 1, y - r);
+        break;
+    }
+    fprintf(fp, " fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>\n", fill, colour);
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten giving about 5 ticks. */
+static double nice_step(double span)
+{
+    double raw = span / 5.0;
+    double p = pow(10.0, floor(log10(raw)));
+    double f = raw / p;
+    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
+}
+
+int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
+                              const bq_fit_result_t *res, const bq_plot_labels_t *labels)
+{
+    const char *unit = labels && labels->unit ? labels->unit : "";
+    const char *ylabel = labels && labels->response ? labels->response
+                                                    : "relative level (vehicle = 1)";
+    int have_fit = res && res->status == BQ_FIT_OK && isfinite(res->dc50);
+
+    /* ranges */
+    double dmin = INFINITY, dmax = 0, ymin = INFINITY, ymax = -INFINITY;
+    int have_vehicle = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response) || pts[i].dose < 0)
+            continue;
+        if (pts[i].dose > 0) {
+            dmin = fmin(dmin, pts[i].dose);
+            dmax = fmax(dmax, pts[i].dose);
+        } else {
+            have_vehicle = 1;
+        }
+        ymin = fmin(ymin, pts[i].response);
+        ymax = fmax(ymax, pts[i].response);
+    }
+    if (!isfinite(dmin)) {
+        dmin = 1;
+        dmax = 10;
+    }
+    if (!isfinite(ymin)) {
+        ymin = 0;
+        ymax = 1;
+    }
+    if (have_fit) {
+        ymin = fmin(ymin, fmin(res->bottom, res->top));
+        ymax = fmax(ymax, fmax(res->bottom, res->top));
+    }
+    axes_t a;
+    a.lx0 = floor(log10(dmin) - 0.3);
+    a.lx1 = ceil(log10(dmax) + 0.3);
+    if (a.lx1 - a.lx0 < 1)
+        a.lx1 = a.lx0 + 1;
+    double span = ymax - ymin;
+    if (!(span > 0))
+        span = fabs(ymax) > 0 ? fabs(ymax) : 1;
+    double ystep = nice_step(span * 1.1);
+    a.y0 = ymin >= 0 ? 0.0 : floor((ymin - 0.05 * span) / ystep) * ystep;
+    a.y1 = ceil((ymax + 0.05 * span) / ystep) * ystep;
+    if (!(a.y1 > a.y0))
+        a.y1 = a.y0 + 1;
+
+    fprintf(fp,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" "
+            "font-size=\"12\">\n"
+            "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+            W, H, W, H);
+    if (labels && labels->title) {
+        fprintf(fp, "<text x=\"%d\" y=\"28\" text-anchor=\"middle\" font-size=\"15\">",
+                (LEFT + RIGHT) / 2);
+        put_text(fp, labels->title);
+        fputs("</text>\n", fp);
+    }
+
+    /* axes, ticks, grid */
+    fprintf(fp, "<g stroke=\"black\" stroke-width=\"1\" fill=\"none\">\n");
+    fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", LEFT, BOTTOM, LEFT, TOP);
+    fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", LEFT, BOTTOM,
+            VEH_X + 20, BOTTOM);
+    fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", LOG_X0 - 15, BOTTOM,
+            RIGHT, BOTTOM);
+    /* the axis break between vehicle and the log axis */
+    fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", VEH_X + 17, BOTTOM + 5,
+            VEH_X + 23, BOTTOM - 5);
+    fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", LOG_X0 - 18, BOTTOM + 5,
+            LOG_X0 - 12, BOTTOM - 5);
+    fputs("</g>\n", fp);
+    for (double v = a.y0; v <= a.y1 + 1e-9 * ystep; v += ystep) {
+        double y = px_y(&a, v);
+        fprintf(fp, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", LEFT - 5,
+                y, LEFT, y);
+        fprintf(fp, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>\n", LEFT + 1,
+                y, RIGHT, y);
+        fprintf(fp, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", LEFT - 8, y + 4,
+                fabs(v) < 1e-12 * ystep ? 0.0 : v);
+    }
+    if (have_vehicle)
+        fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">vehicle</text>\n", VEH_X,
+                BOTTOM + 18);
+    for (int k = (int)a.lx0; k <= (int)a.lx1; k++) {
+        double x = px_x(&a, pow(10.0, k));
+        fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x,
+                BOTTOM, x, BOTTOM + 5);
+        fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n", x,
+                BOTTOM + 18, pow(10.0, k));
+        for (int j = 2; j < 10 && k < (int)a.lx1; j++) {
+            double xm = px_x(&a, j * pow(10.0, k));
+            fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n",
+                    xm, BOTTOM, xm, BOTTOM + 3);
+        }
+    }
+    fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">dose", (LOG_X0 + RIGHT) / 2,
+            BOTTOM + 40);
+    if (unit[0]) {
+        fputs(" (", fp);
+        put_text(fp, unit);
+        fputc(')', fp);
+    }
+    fputs(", log scale</text>\n", fp);
+    fprintf(fp,
+            "<text x=\"22\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 22 %d)\">",
+            (TOP + BOTTOM) / 2, (TOP + BOTTOM) / 2);
+    put_text(fp, ylabel);
+    fputs("</text>\n", fp);
+
+    /* fitted curve, DC50 and its CI */
+    if (have_fit) {
+        fputs("<polyline fill=\"none\" stroke=\"black\" stroke-width=\"2\" points=\"", fp);
+        for (int k = 0; k <= 200; k++) {
+            double ld = a.lx0 + (a.lx1 - a.lx0) * k / 200.0;
+            double v = bq_fit_4pl_eval(res, pow(10.0, ld));
+            if (isfinite(v))
+                fprintf(fp, "%.1f,%.1f ", px_x(&a, pow(10.0, ld)),
+                        px_y(&a, bq_clamp(v, a.y0, a.y1)));
+        }
+        fputs("\"/>\n", fp);
+        double vtop = bq_fit_4pl_eval(res, 0.0);
+        if (have_vehicle && isfinite(vtop))
+            fprintf(fp,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
+                    "stroke-width=\"2\"/>\n",
+                    VEH_X - 12, px_y(&a, vtop), VEH_X + 12, px_y(&a, vtop));
+        double ld50 = log10(res->dc50);
+        if (ld50 >= a.lx0 && ld50 <= a.lx1) {
+            double x50 = px_x(&a, res->dc50);
+            double y50 = px_y(&a, bq_fit_4pl_eval(res, res->dc50));
+            fprintf(fp,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" "
+                    "stroke-dasharray=\"4,3\"/>\n",
+                    x50, y50, x50, BOTTOM);
+            double xl = isfinite(res->dc50_low) && res->dc50_low > 0
+                            ? px_x(&a, res->dc50_low) : LOG_X0;
+            double xh = isfinite(res->dc50_high) ? px_x(&a, res->dc50_high) : RIGHT;
+            xl = bq_clamp(xl, LOG_X0, RIGHT);
+            xh = bq_clamp(xh, LOG_X0, RIGHT);
+            fprintf(fp,
+                    "<g stroke=\"#ff7f0e\" stroke-width=\"2\"><line x1=\"%.1f\" y1=\"%.1f\" "
+                    "x2=\"%.1f\" y2=\"%.1f\"/>",
+                    xl, y50, xh, y50);
+            if (isfinite(res->dc50_low))
+                fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", xl,
+                        y50 - 6, xl, y50 + 6);
+            if (isfinite(res->dc50_high))
+                fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", xh,
+                        y50 - 6, xh, y50 + 6);
+            fputs("</g>\n", fp);
+            fprintf(fp,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#ff7f0e\"/>\n"
+                    "<text x=\"%.1f\" y=\"%.1f\" fill=\"#b35900\">DC50 %.3g",
+                    x50, y50, x50 + 6, y50 - 9, res->dc50);
+            if (unit[0]) {
+                fputc(' ', fp);
+                put_text(fp, unit);
+            }
+            fputs("</text>\n", fp);
+        }
+    }
+
+    /* points: colour and shape by replicate (order of first appearance) */
+    int reps[N_COLOURS * N_SHAPES];
+    int n_reps = 0, any_excluded = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response) || pts[i].dose < 0)
+            continue;
+        int k;
+        for (k = 0; k < n_reps; k++)
+            if (reps[k] == pts[i].replicate)
+                break;
+        if (k == n_reps && n_reps < (int)(sizeof reps / sizeof reps[0]))
+            reps[n_reps++] = pts[i].replicate;
+        if (k >= n_reps)
+            k = n_reps - 1;
+        int hollow = bq_fit_point_excluded(res, &pts[i]);
+        any_excluded |= hollow;
+        double y = bq_clamp(pts[i].response, a.y0, a.y1);
+        marker(fp, px_x(&a, pts[i].dose), px_y(&a, y), k, colours[k % N_COLOURS], hollow);
+    }
+
+    /* legend */
+    double ly = TOP + 8;
+    for (int k = 0; k < n_reps && k < 10; k++, ly += 18) {
+        marker(fp, RIGHT + 25, ly, k, colours[k % N_COLOURS], 0);
+        if (n_reps == 1)
+            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">data</text>\n", RIGHT + 38, ly + 4);
+        else
+            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
+                    ly + 4, reps[k]);
+    }
+    if (any_excluded) {
+        marker(fp, RIGHT + 25, ly, 0, "#555", 1);
+        fprintf(fp, "<text x=\"%d\" y=\"%.1f\">excluded%s</text>\n", RIGHT + 38, ly + 4,
+                res && res->hook ? " (hook)" : "");
+        ly += 18;
+    }
+    if (have_fit) {
+        fprintf(fp,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\">4PL fit</text>\n",
+                RIGHT + 15, ly, RIGHT + 35, ly, RIGHT + 38, ly + 4);
+        ly += 18;
+        fprintf(fp,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ff7f0e\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\">DC50, %g %% CI</text>\n",
+                RIGHT + 15, ly, RIGHT + 35, ly, RIGHT + 38, ly + 4, 100 * res->level);
+        ly += 24;
+        fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">Dmax %.0f %%, hill %.2g</text>\n",
+                RIGHT + 15, ly, 100 * res->dmax, res->hill);
+        ly += 16;
+        fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">R\xC2\xB2 %.3f, n %d</text>\n",
+                RIGHT + 15, ly, res->r2, res->n);
+    } else if (res && res->status != BQ_FIT_OK) {
+        fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">no fit: %s</text>\n", RIGHT + 15,
+                ly + 4, bq_fit_status_name(res->status));
+    }
+    fputs("</svg>\n", fp);
+    return ferror(fp) ? BQ_ERR_IO : 0;
+}
