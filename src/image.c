@@ -95,39 +95,49 @@ bq_format bq_image_sniff(const char *path)
 
 /* ---- back-end helpers -------------------------------------------------- */
 
-int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
-                            int with_valid, const char *path, bq_image_t **out,
-                            bq_error_t *err)
+int bq_image_check_size(int64_t width, int64_t height, uint64_t max_pixels,
+                        const char *path, bq_error_t *err)
 {
-    *out = NULL;
-    if (width <= 0 || height <= 0)
-        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid image size %dx%d",
-                            path, width, height);
+    if (width <= 0 || height <= 0 || width > INT32_MAX || height > INT32_MAX)
+        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid image size %lldx%lld", path,
+                            (long long)width, (long long)height);
     if (max_pixels == 0)
         max_pixels = BQ_DEFAULT_MAX_PIXELS;
     uint64_t n = (uint64_t)width * (uint64_t)height; /* both < 2^31: no overflow */
     if (n > max_pixels)
         return bq_error_set(err, BQ_ERR_LIMIT,
-                            "%s: %dx%d is %llu pixels, more than the limit of %llu "
+                            "%s: %lldx%lld is %llu pixels, more than the limit of %llu "
                             "(--max-pixels)",
-                            path, width, height, (unsigned long long)n,
-                            (unsigned long long)max_pixels);
+                            path, (long long)width, (long long)height,
+                            (unsigned long long)n, (unsigned long long)max_pixels);
     size_t bytes;
-    if (n > SIZE_MAX || bq_mul_size((size_t)n, sizeof(float), &bytes) != 0)
+    if (n > SIZE_MAX || bq_mul_size((size_t)n, sizeof(float) + 1, &bytes) != 0)
         return bq_error_set(err, BQ_ERR_LIMIT, "%s: image too large for this machine",
                             path);
+    return 0;
+}
+
+int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
+                            int with_valid, const char *path, bq_image_t **out,
+                            bq_error_t *err)
+{
+    *out = NULL;
+    int rc = bq_image_check_size(width, height, max_pixels, path, err);
+    if (rc < 0)
+        return rc;
+    size_t n = (size_t)width * (size_t)height;
     bq_image_t *img = bq_image_new(width, height);
     if (!img)
         return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory for %dx%d pixels",
                             path, width, height);
     if (with_valid) {
-        img->valid = malloc((size_t)n);
+        img->valid = malloc(n);
         if (!img->valid) {
             bq_image_free(img);
             return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory for %dx%d pixels",
                                 path, width, height);
         }
-        memset(img->valid, 1, (size_t)n);
+        memset(img->valid, 1, n);
     }
     *out = img;
     return 0;

@@ -23,8 +23,10 @@ typedef struct png_msgs {
 static void on_png_error(png_structp png, png_const_charp msg)
 {
     png_msgs_t *m = png_get_error_ptr(png);
+    /* libpng's read callback says only "Read Error" when the file ends early. */
     if (m && m->error[0] == '\0')
-        snprintf(m->error, sizeof m->error, "%s", msg);
+        snprintf(m->error, sizeof m->error, "%s",
+                 strcmp(msg, "Read Error") == 0 ? "file is truncated" : msg);
     png_longjmp(png, 1);
 }
 

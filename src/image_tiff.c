@@ -22,14 +22,29 @@
 typedef struct tiff_msgs {
     char error[256];
     char warning[256];
+    const char *path; /* the name libtiff was given, to drop from its messages */
 } tiff_msgs_t;
+
+/* libtiff often starts its message with the file name, which our own
+ * message already leads with: drop that prefix. */
+static void store_msg(const tiff_msgs_t *m, char *dst, size_t size, const char *fmt,
+                      va_list ap)
+{
+    char tmp[512];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    const char *s = tmp;
+    size_t n = m->path ? strlen(m->path) : 0;
+    if (n && strncmp(tmp, m->path, n) == 0 && tmp[n] == ':' && tmp[n + 1] == ' ')
+        s = tmp + n + 2;
+    snprintf(dst, size, "%s", s);
+}
 
 static int on_tiff_error(TIFF *tif, void *user, const char *module, const char *fmt,
                          va_list ap)
 {
     tiff_msgs_t *m = user;
     if (m && m->error[0] == '\0')
-        vsnprintf(m->error, sizeof m->error, fmt, ap);
+        store_msg(m, m->error, sizeof m->error, fmt, ap);
     return 1; /* handled: keep libtiff's global handler (stderr) out of it */
 }
 
@@ -38,7 +53,7 @@ static int on_tiff_warning(TIFF *tif, void *user, const char *module, const char
 {
     tiff_msgs_t *m = user;
     if (m && m->warning[0] == '\0')
-        vsnprintf(m->warning, sizeof m->warning, fmt, ap);
+        store_msg(m, m->warning, sizeof m->warning, fmt, ap);
     return 1;
 }
 
@@ -65,7 +80,7 @@ int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *er
     int fd = bq_image_tmp_open(path, &tmp, err);
     if (fd < 0)
         return fd;
-    tiff_msgs_t msgs = {{0}, {0}};
+    tiff_msgs_t msgs = {{0}, {0}, tmp};
     TIFFOpenOptions *o = tiff_options(&msgs, 0);
     TIFF *tif = o ? TIFFFdOpenExt(fd, tmp, "w", o) : NULL;
     TIFFOpenOptionsFree(o);
@@ -230,16 +245,16 @@ static int tiff_fail(bq_error_t *err, int code, const char *path, const tiff_msg
 
 /* Read and check every tag that sizes a buffer, before anything is
  * allocated. */
-static int read_layout(TIFF *tif, const char *path, tiff_layout_t *L, bq_error_t *err,
-                       const tiff_msgs_t *msgs)
+static int read_layout(TIFF *tif, const char *path, uint64_t max_pixels,
+                       tiff_layout_t *L, bq_error_t *err, const tiff_msgs_t *msgs)
 {
     memset(L, 0, sizeof *L);
     if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &L->width) ||
         !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &L->height))
         return tiff_fail(err, BQ_ERR_CORRUPT, path, msgs, "image size tags missing");
-    if (L->width == 0 || L->height == 0 || L->width > INT32_MAX || L->height > INT32_MAX)
-        return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid image size %" PRIu32 "x%" PRIu32,
-                            path, L->width, L->height);
+    int rc = bq_image_check_size(L->width, L->height, max_pixels, path, err);
+    if (rc < 0)
+        return rc;
     TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &L->bps);
     TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &L->spp);
     TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &L->fmt);
@@ -259,7 +274,10 @@ static int read_layout(TIFF *tif, const char *path, tiff_layout_t *L, bq_error_t
                             "%s: %u-bit %s samples are not supported (1/2/4/8/16-bit "
                             "unsigned or 32-bit float)",
                             path, (unsigned)L->bps,
-                            is_float ? "float" : L->fmt == SAMPLEFORMAT_INT ? "signed" : "other");
+                            is_float                      ? "float"
+                            : L->fmt == SAMPLEFORMAT_INT    ? "signed"
+                            : L->fmt == SAMPLEFORMAT_UINT   ? "unsigned"
+                                                            : "complex or untyped");
     if (L->planar != PLANARCONFIG_CONTIG && L->planar != PLANARCONFIG_SEPARATE)
         return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid planar configuration %u", path,
                             (unsigned)L->planar);
@@ -627,7 +645,7 @@ static TIFF *tiff_open_read(const char *path, tiff_msgs_t *msgs)
 
 int bq_image_tiff_is_gel(const char *path)
 {
-    tiff_msgs_t msgs = {{0}, {0}};
+    tiff_msgs_t msgs = {{0}, {0}, path};
     TIFF *tif = tiff_open_read(path, &msgs);
     if (!tif)
         return 0;
@@ -644,7 +662,7 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
     struct stat st;
     if (stat(path, &st) != 0)
         return bq_error_set(err, BQ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    tiff_msgs_t msgs = {{0}, {0}};
+    tiff_msgs_t msgs = {{0}, {0}, path};
     TIFF *tif = tiff_open_read(path, &msgs);
     if (!tif)
         return tiff_fail(err, msgs.error[0] ? BQ_ERR_CORRUPT : BQ_ERR_IO, path, &msgs,
@@ -665,7 +683,7 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
         goto done;
     }
     tiff_layout_t L;
-    rc = read_layout(tif, path, &L, err, &msgs);
+    rc = read_layout(tif, path, opts->max_pixels, &L, err, &msgs);
     if (rc < 0)
         goto done;
     double gel_scale = 0.0;

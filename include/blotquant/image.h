@@ -127,6 +127,11 @@ int bq_image_load_png(const char *path, const bq_load_options_t *opts,
  * (33445 = 2), else 0. */
 int bq_image_tiff_is_gel(const char *path);
 
+/* Check width x height against max_pixels (0 = default) and this machine's
+ * address space, before anything is allocated. 0 or a negative bq_err. */
+int bq_image_check_size(int64_t width, int64_t height, uint64_t max_pixels,
+                        const char *path, bq_error_t *err);
+
 /* Check width x height against max_pixels (0 = default) and allocate an
  * image for loading, with a valid mask of ones if with_valid. Errors name path. */
 int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
