@@ -113,16 +113,97 @@ static double flank_level(const double *rowmean, const int *ok, int n)
     return s / (m - 2 * cut);
 }
 
-/* Mean of the valid pixels of row y over columns x0..x1; 0 valid -> not ok. */
-static int row_mean(const bq_image_t *img, int y, int x0, int x1, double *mean, long *count)
+/* Dust specks are 1-4 px across and bands are flat along a row within the
+ * lane, so a 9-pixel median along the row predicts every band pixel (a
+ * monotone edge keeps its middle value) while no speck survives it. Pixels
+ * far from that prediction, and their neighbours, are specks: the patch
+ * gets the prediction there. Specks are background, not band. */
+#define SPECK_HALF 4
+
+static float median9(float *v, int n)
+{
+    for (int i = 1; i < n; i++) { /* insertion sort: n <= 9 */
+        float t = v[i];
+        int j = i - 1;
+        while (j >= 0 && v[j] > t) {
+            v[j + 1] = v[j];
+            j--;
+        }
+        v[j + 1] = t;
+    }
+    return (n % 2) ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Despeckled copy of columns x0..x1, rows ya..yb into out (pw*ph floats);
+ * ok[i] = 0 marks invalid pixels. Returns 0 or BQ_ERR_NOMEM. */
+static int clean_patch(const bq_image_t *img, int x0, int x1, int ya, int yb, float *out,
+                       unsigned char *ok)
+{
+    int pw = x1 - x0 + 1, ph = yb - ya + 1;
+    size_t n = (size_t)pw * (size_t)ph;
+    float *med = bq_alloc_array(n, sizeof *med);
+    double *dev = bq_alloc_array(n, sizeof *dev);
+    unsigned char *bad = bq_calloc_array(n, 1);
+    if (!med || !dev || !bad) {
+        free(med);
+        free(dev);
+        free(bad);
+        return BQ_ERR_NOMEM;
+    }
+    size_t nd = 0;
+    for (int y = ya; y <= yb; y++) {
+        const float *row = img->data + (size_t)y * (size_t)img->width;
+        for (int x = x0; x <= x1; x++) {
+            size_t i = (size_t)(y - ya) * (size_t)pw + (size_t)(x - x0);
+            size_t gi = (size_t)y * (size_t)img->width + (size_t)x;
+            ok[i] = (unsigned char)pix_valid(img, gi);
+            out[i] = row[x];
+            float win[2 * SPECK_HALF + 1];
+            int m = 0;
+            for (int k = x - SPECK_HALF; k <= x + SPECK_HALF; k++)
+                if (k >= 0 && k < img->width && pix_valid(img, (size_t)y * (size_t)img->width + (size_t)k))
+                    win[m++] = row[k];
+            med[i] = m ? median9(win, m) : row[x];
+            if (ok[i])
+                dev[nd++] = fabs((double)row[x] - med[i]);
+        }
+    }
+    double sigma = nd ? 1.4826 * bq_median_inplace(dev, nd) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (ok[i] && fabs((double)out[i] - med[i]) > 6.0 * sigma + 0.03 * fabs((double)med[i]))
+            bad[i] = 1;
+    for (int y = 0; y < ph; y++)
+        for (int x = 0; x < pw; x++) {
+            size_t i = (size_t)y * (size_t)pw + (size_t)x;
+            int hit = 0;
+            for (int dy = -1; dy <= 1 && !hit; dy++)
+                for (int dx = -1; dx <= 1 && !hit; dx++) {
+                    int yy = y + dy, xx = x + dx;
+                    if (yy >= 0 && yy < ph && xx >= 0 && xx < pw && bad[(size_t)yy * (size_t)pw + (size_t)xx] == 1)
+                        hit = 1;
+                }
+            if (hit)
+                bad[i] |= 2;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (bad[i] & 2)
+            out[i] = med[i];
+    free(med);
+    free(dev);
+    free(bad);
+    return 0;
+}
+
+/* Mean and count of the valid pixels of one patch row. */
+static int patch_row(const float *out, const unsigned char *ok, int pw, int r, double *mean,
+                     long *count)
 {
     double s = 0;
     long c = 0;
-    const float *row = img->data + (size_t)y * (size_t)img->width;
-    for (int x = x0; x <= x1; x++) {
-        size_t i = (size_t)y * (size_t)img->width + (size_t)x;
-        if (pix_valid(img, i)) {
-            s += row[x];
+    for (int x = 0; x < pw; x++) {
+        size_t i = (size_t)r * (size_t)pw + (size_t)x;
+        if (ok[i]) {
+            s += out[i];
             c++;
         }
     }
@@ -142,6 +223,10 @@ int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
         x0 = 0;
     if (x1 >= img->width)
         x1 = img->width - 1;
+    if (y0 < 0)
+        y0 = 0;
+    if (y1 >= img->height)
+        y1 = img->height - 1;
     if (lim_top < 0)
         lim_top = 0;
     if (lim_bottom >= img->height)
@@ -150,67 +235,81 @@ int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
         flank = 1;
     if (flank > 64)
         flank = 64;
-    if (x1 < x0)
+    if (x1 < x0 || y1 < y0)
         return BQ_ERR_INVALID;
+    int ya = y0 - flank, yb = y1 + flank;
+    if (ya < lim_top)
+        ya = lim_top < y0 ? lim_top : y0;
+    if (yb > lim_bottom)
+        yb = lim_bottom > y1 ? lim_bottom : y1;
+    int pw = x1 - x0 + 1, ph = yb - ya + 1;
+    size_t n = (size_t)pw * (size_t)ph;
+    float *pat = bq_alloc_array(n, sizeof *pat);
+    unsigned char *ok = bq_alloc_array(n, 1);
+    if (!pat || !ok || clean_patch(img, x0, x1, ya, yb, pat, ok) != 0) {
+        free(pat);
+        free(ok);
+        return BQ_ERR_NOMEM;
+    }
 
     double above[64], below[64];
     int ok_above[64], ok_below[64];
     int na = 0, nb = 0;
-    double ya = 0, yb = 0; /* centres of the flanks actually used */
+    double ycen_a = 0, ycen_b = 0; /* centres of the flanks actually used */
     int ca = 0, cb = 0;
-    for (int k = 0; k < flank; k++) {
-        int y = y0 - 1 - k;
-        long c;
-        ok_above[na] = (y >= lim_top && y >= 0) ? row_mean(img, y, x0, x1, &above[na], &c) : 0;
+    long c;
+    for (int y = y0 - 1; y >= ya && na < flank; y--, na++) {
+        ok_above[na] = patch_row(pat, ok, pw, y - ya, &above[na], &c);
         if (ok_above[na]) {
-            ya += y;
+            ycen_a += y;
             ca++;
         }
-        na++;
-        y = y1 + 1 + k;
-        ok_below[nb] = (y <= lim_bottom && y < img->height) ? row_mean(img, y, x0, x1, &below[nb], &c) : 0;
+    }
+    for (int y = y1 + 1; y <= yb && nb < flank; y++, nb++) {
+        ok_below[nb] = patch_row(pat, ok, pw, y - ya, &below[nb], &c);
         if (ok_below[nb]) {
-            yb += y;
+            ycen_b += y;
             cb++;
         }
-        nb++;
     }
     double la = ca ? flank_level(above, ok_above, na) : NAN;
     double lb = cb ? flank_level(below, ok_below, nb) : NAN;
     if (ca)
-        ya /= ca;
+        ycen_a /= ca;
     if (cb)
-        yb /= cb;
+        ycen_b /= cb;
     if (!ca && !cb) {
         /* no room on either side: fall back to the ring median */
         double level;
         int rc = bq_background_border_median(img, x0, x1, y0, y1, 3, &level);
-        if (rc != 0)
+        if (rc != 0) {
+            free(pat);
+            free(ok);
             return rc;
+        }
         la = lb = level;
-        ya = y0;
-        yb = y1;
-    } else if (!ca) {
-        la = lb;
-        ya = y0;
-        yb = y1;
-    } else if (!cb) {
-        lb = la;
-        ya = y0;
-        yb = y1;
+        ycen_a = y0;
+        ycen_b = y1;
+    } else if (!ca || !cb) {
+        la = lb = ca ? la : lb;
+        ycen_a = y0;
+        ycen_b = y1;
     }
 
+    /* baseline under the box, plus whatever the specks added to it */
     double sum = 0;
     for (int y = y0; y <= y1; y++) {
-        if (y < 0 || y >= img->height)
-            continue;
-        double mean;
-        long c;
-        if (!row_mean(img, y, x0, x1, &mean, &c))
-            continue;
-        double t = (yb > ya) ? ((double)y - ya) / (yb - ya) : 0.5;
-        sum += (la + t * (lb - la)) * (double)c;
+        double t = (ycen_b > ycen_a) ? ((double)y - ycen_a) / (ycen_b - ycen_a) : 0.5;
+        double base = la + t * (lb - la);
+        const float *row = img->data + (size_t)y * (size_t)img->width;
+        for (int x = x0; x <= x1; x++) {
+            size_t i = (size_t)(y - ya) * (size_t)pw + (size_t)(x - x0);
+            if (ok[i])
+                sum += base + ((double)row[x] - pat[i]);
+        }
     }
+    free(pat);
+    free(ok);
     *bg_sum = sum;
     return 0;
 }

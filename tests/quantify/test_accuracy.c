@@ -5,7 +5,7 @@
  * today given perfect boxes at the true lanes and rows: ImageJ rolling ball
  * (radius 50) + integrated density, and Image Studio's border median.
  *
- * usage: test_accuracy [--seeds N] [--check] [PRESET...]
+ * usage: test_accuracy [--seeds N] [--check] [--verbose] [PRESET...]
  *   --check  fail unless blotquant is at least as accurate (median and max)
  *            as the better baseline on every preset, lane counts are right
  *            and saturation flags match the truth. */
@@ -21,6 +21,8 @@ enum { M_AUTO, M_RB, M_BM, N_METHODS };
 static const char *method_name[N_METHODS] = {"blotquant", "imagej-rb50", "border-median"};
 
 #define MAX_ERR 4096
+
+static int verbose; /* --verbose: every lane's error */
 
 typedef struct errs {
     double v[MAX_ERR];
@@ -50,7 +52,7 @@ typedef struct blot_eval {
 
 /* Relative abundance errors from per-lane net volumes of target and control;
  * lanes index truth lanes (0-based), only sample lanes count. */
-static void add_errors(const bq_sim_truth_t *tr, const double *tgt, const double *ctl,
+static void add_errors(const char *tag, const bq_sim_truth_t *tr, const double *tgt, const double *ctl,
                        const double *ttgt, const double *tctl, errs_t *out)
 {
     double vr = 0, tvr = 0;
@@ -71,6 +73,9 @@ static void add_errors(const bq_sim_truth_t *tr, const double *tgt, const double
         double rel = tgt[l] / ctl[l] / vr, trel = ttgt[l] / tctl[l] / tvr;
         if (out->n < MAX_ERR)
             out->v[out->n++] = 100.0 * fabs(rel - trel);
+        if (verbose)
+            fprintf(stderr, "  lane %2d truth %.4f got %.4f error %+.3f pp (%s)\n", l + 1, trel,
+                    rel, 100.0 * (rel - trel), tag);
     }
 }
 
@@ -183,7 +188,7 @@ static int eval_blot(const char *preset, unsigned seed, errs_t *e, blot_eval_t *
             }
         }
         if (be->lanes_ok)
-            add_errors(tr, tg[M_AUTO], ct[M_AUTO], ttgt, tctl, &e[M_AUTO]);
+            add_errors(method_name[M_AUTO], tr, tg[M_AUTO], ct[M_AUTO], ttgt, tctl, &e[M_AUTO]);
     }
     bq_quant_result_free(res);
 
@@ -204,7 +209,7 @@ static int eval_blot(const char *preset, unsigned seed, errs_t *e, blot_eval_t *
             else
                 ct[m][boxes[i].lane - 1] = boxes[i].net_volume;
         }
-        add_errors(tr, tg[m], ct[m], ttgt, tctl, &e[m]);
+        add_errors(method_name[m], tr, tg[m], ct[m], ttgt, tctl, &e[m]);
     }
     free(boxes);
     free(vol);
@@ -221,6 +226,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc)
             seeds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--verbose") == 0)
+            verbose = 1;
         else if (strcmp(argv[i], "--check") == 0)
             check = 1;
         else if (np < 16)
