@@ -350,7 +350,11 @@ static int bands_are_dark(const bq_image_t *img, const truth_t *t)
 
 /* ---- boxes: the ImageJ job list --------------------------------------- */
 
-/* One line per truth band: image<TAB>invert<TAB>lane<TAB>row<TAB>x<TAB>y<TAB>w<TAB>h */
+/* One line per truth band:
+ *   image<TAB>ij_image<TAB>invert<TAB>lane<TAB>row<TAB>x<TAB>y<TAB>w<TAB>h
+ * image is the key the results come back under; ij_image (NAME.ij.tif) is the
+ * uncompressed copy ImageJ opens: ImageJ 1.52 reads Deflate+predictor TIFFs
+ * as zeros, so run.sh makes the copy with `tiffcp -c none`. */
 static int cmd_boxes(int argc, char **argv)
 {
     if (argc < 2) {
@@ -365,6 +369,7 @@ static int cmd_boxes(int argc, char **argv)
     int rc = 0;
     for (int a = 1; a < argc; a++) {
         char *tpath = sibling(argv[a], ".truth.csv");
+        char *ijpath = sibling(argv[a], ".ij.tif");
         truth_t t;
         bq_image_t *img = NULL;
         bq_error_t err;
@@ -379,13 +384,15 @@ static int cmd_boxes(int argc, char **argv)
                 if (t.b[i].ladder)
                     continue;
                 box_t bx = perfect_box(&t.b[i], img->width, img->height);
-                fprintf(out, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", argv[a], dark, t.b[i].lane,
+                fprintf(out, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", argv[a], ijpath, dark,
+                        t.b[i].lane,
                         t.b[i].row, bx.x0, bx.y0, bx.x1 - bx.x0 + 1, bx.y1 - bx.y0 + 1);
             }
         }
         bq_image_free(img);
         free(t.b);
         free(tpath);
+        free(ijpath);
     }
     if (fclose(out) != 0)
         rc = 1;

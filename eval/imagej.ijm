@@ -7,10 +7,10 @@
 // "Integrated density" in each box and take RawIntDen.
 //
 // Argument: a job list written by `bq-eval boxes`, one box per line:
-//   image <TAB> invert(0/1) <TAB> lane <TAB> row <TAB> x <TAB> y <TAB> w <TAB> h
+//   key <TAB> image <TAB> invert(0/1) <TAB> lane <TAB> row <TAB> x <TAB> y <TAB> w <TAB> h
 // Lines of one image are consecutive, so each image is opened and
 // background-subtracted once. Results go to JOBS.out, one line per box:
-//   image <TAB> lane <TAB> row <TAB> RawIntDen
+//   key <TAB> lane <TAB> row <TAB> RawIntDen
 setBatchMode(true);
 jobs = getArgument();
 lines = split(File.openAsString(jobs), "\n");
@@ -19,23 +19,23 @@ out = "";
 current = "";
 for (i = 0; i < lines.length; i++) {
     f = split(lines[i], "\t");
-    if (f.length < 8)
+    if (f.length < 9)
         continue;
-    if (f[0] != current) {
+    if (f[1] != current) {
         if (current != "")
             close();
-        open(f[0]);
+        open(f[1]);
         if (bitDepth() != 16)
-            exit("not a 16-bit image: " + f[0]);
-        if (f[1] == "1")
+            exit("not a 16-bit image: " + f[1]);
+        if (f[2] == "1")
             run("Invert");
         run("Subtract Background...", "rolling=50");
         run("Clear Results");
-        current = f[0];
+        current = f[1];
     }
-    makeRectangle(parseInt(f[4]), parseInt(f[5]), parseInt(f[6]), parseInt(f[7]));
+    makeRectangle(parseInt(f[5]), parseInt(f[6]), parseInt(f[7]), parseInt(f[8]));
     run("Measure");
-    out = out + f[0] + "\t" + f[2] + "\t" + f[3] + "\t" + d2s(getResult("RawIntDen", nResults - 1), 1) + "\n";
+    out = out + f[0] + "\t" + f[3] + "\t" + f[4] + "\t" + d2s(getResult("RawIntDen", nResults - 1), 1) + "\n";
 }
 if (current != "")
     close();

@@ -46,10 +46,11 @@ BQ=$ROOT/$BUILD/src/cli/blotquant
 EV=$ROOT/$BUILD/eval/bq-eval
 
 have_imagej=1
-if ! command -v imagej >/dev/null || ! command -v xvfb-run >/dev/null; then
+if ! command -v imagej >/dev/null || ! command -v xvfb-run >/dev/null ||
+   ! command -v tiffcp >/dev/null; then
     have_imagej=0
-    echo "run.sh: imagej or xvfb-run not installed: ImageJ column left out" \
-         "(apt-get install imagej xvfb)" >&2
+    echo "run.sh: imagej, xvfb-run or tiffcp not installed: ImageJ column left out" \
+         "(apt-get install imagej xvfb libtiff-tools)" >&2
 fi
 
 rm -rf "$OUT"
@@ -76,6 +77,11 @@ for level in $LEVELS; do
     ij_args=()
     if [ $have_imagej = 1 ]; then
         "$EV" boxes "$dir/jobs.tsv" "${blots[@]}"
+        # ImageJ 1.52 reads Deflate+predictor TIFFs as zeros: give it a
+        # lossless uncompressed copy.
+        for b in "${blots[@]}"; do
+            tiffcp -c none "$b" "${b%.tif}.ij.tif"
+        done
         # One JVM for the whole level: start-up dominates otherwise. The
         # Debian wrapper exits 1 even on success (its EXIT trap), so success
         # is judged by the results file: one line per box.
