@@ -165,6 +165,7 @@ static void preset_clean(bq_sim_params_t *p)
     p->peak = 0.0;
     p->strips = 1;
     p->strip_gap = 30.0;
+    p->adc_step = 1;
 }
 
 int bq_sim_params_preset(const char *name, bq_sim_params_t *p, bq_error_t *err)
@@ -258,6 +259,10 @@ int bq_sim_params_preset(const char *name, bq_sim_params_t *p, bq_error_t *err)
                             "saturated, kt253, strips, hook, hard)",
                             name);
     }
+    /* everything but the reference comes from a 12-bit camera scaled to
+     * 16 bits, like the ChemiDoc scans (values in steps of 4) */
+    if (strcmp(name, "clean") != 0)
+        p->adc_step = 4;
     snprintf(p->preset, sizeof p->preset, "%s", name);
     return BQ_OK;
 }
@@ -326,6 +331,8 @@ int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err)
     CHECK(!bad_range(p->smear, 0.0, 1.0), "smear %g out of range 0..1", p->smear);
     CHECK(p->dust >= 0 && p->dust <= 100000, "dust %d out of range 0..100000", p->dust);
     CHECK(!bad_range(p->noise, 0.0, 10.0), "noise %g out of range 0..10", p->noise);
+    CHECK(p->adc_step >= 1 && p->adc_step <= 256, "adc step %d out of range 1..256",
+          p->adc_step);
     CHECK(!bad_range(p->tilt_deg, -5.0, 5.0), "tilt %g out of range -5..5", p->tilt_deg);
     CHECK(!bad_range(p->smile_px, -50.0, 50.0), "smile %g out of range -50..50",
           p->smile_px);
@@ -632,7 +639,9 @@ static int make_bands(sim_t *s, rng_t *rl)
 }
 
 /* Choose the peak: leave headroom for background, smear and noise, or, to
- * saturate, put the strongest control band well past full scale. */
+ * saturate, put the strongest control band 12 % past full scale, so the
+ * strongest few control bands clip and the lighter-loaded ones do not: a
+ * detector must tell them apart. */
 static void choose_peak(sim_t *s)
 {
     const bq_sim_params_t *p = s->p;
@@ -646,10 +655,10 @@ static void choose_peak(sim_t *s)
     if (p->peak > 0.0)
         s->peak = p->peak;
     else if (p->saturate && max_ctrl > 0.0)
-        s->peak = (1.3 * FULL_SCALE - p->offset) / max_ctrl;
+        s->peak = (1.12 * FULL_SCALE - p->offset) / max_ctrl;
     else
         s->peak = (0.85 * FULL_SCALE - p->offset) /
-                  (max_amp + p->gradient + 1.05 * p->smear + 0.07 * p->noise);
+                  (max_amp + p->gradient + 1.05 * p->smear + 0.09 * p->noise);
     for (int i = 0; i < s->n_bands; i++) {
         s->bands[i].amp *= s->peak;
         s->bands[i].volume *= s->peak;
@@ -838,15 +847,17 @@ static void render_dust(sim_t *s, rng_t *rd)
     }
 }
 
-/* Shot noise (gain chosen so the sd at the vehicle peak is 1.2 % x noise)
- * plus Gaussian read noise (0.2 % of the peak x noise). */
+/* Shot noise (gain chosen so the sd at the vehicle peak is 1.7 % x noise)
+ * plus Gaussian read noise (0.3 % of the peak x noise): at noise 1 the
+ * background of a ChemiDoc-like scan varies by ~5 % of its level, the
+ * bands by ~2 %. */
 static void render_noise(sim_t *s, rng_t *rn)
 {
     double f = s->p->noise;
     if (f <= 0.0)
         return;
-    double gain = 1.44e-4 * f * f * s->peak;
-    double read_sd = 0.002 * f * s->peak;
+    double gain = 2.9e-4 * f * f * s->peak;
+    double read_sd = 0.003 * f * s->peak;
     size_t n = (size_t)s->W * s->H;
     for (size_t i = 0; i < n; i++) {
         double v = s->signal[i];
@@ -975,8 +986,9 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
     render_dust(&s, &rd);
     render_noise(&s, &rn);
     long clipped = 0;
+    double step = p->adc_step;
     for (size_t i = 0; i < npix; i++) {
-        double v = floor(s.signal[i] + 0.5);
+        double v = step * floor(s.signal[i] / step + 0.5);
         if (v >= FULL_SCALE) {
             v = FULL_SCALE;
             clipped++;
@@ -1115,6 +1127,7 @@ int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *t)
     fprintf(fp, "loading_cv,%g\nsaturate,%d\n", p->loading_cv, p->saturate);
     fprintf(fp, "gradient,%g\nsmear,%g\ndust,%d\nnoise,%g\n", p->gradient, p->smear, p->dust,
             p->noise);
+    fprintf(fp, "adc_step,%d\n", p->adc_step);
     fprintf(fp, "tilt_deg,%g\nsmile_px,%g\nstrips,%d\nstrip_gap,%g\n", p->tilt_deg,
             p->smile_px, p->strips, p->strip_gap);
     for (int i = 0; i < t->n_lanes; i++) {

@@ -100,6 +100,8 @@ typedef struct bq_sim_params {
                                plus a faint streak along each lane */
     int dust;               /* number of 1-4 px specks (3/4 bright, 1/4 dark) */
     double noise;           /* 1 = realistic shot + read noise, 0 = none */
+    int adc_step;           /* pixel values are multiples of this (1 = any
+                               16-bit value, 4 = a 12-bit camera scaled up) */
     double tilt_deg;        /* rotation of the lane grid, |tilt| <= 5 */
     double smile_px;        /* edge lanes' bands this many px higher than the
                                centre lanes' (quadratic in lane position) */

@@ -31,6 +31,7 @@ static const char usage[] =
     "  --smear F         tail below bands and streaks along lanes (0..1)\n"
     "  --dust N          number of 1-4 px specks\n"
     "  --noise F         shot + read noise, 1 = realistic, 0 = none (0..10)\n"
+    "  --adc-step N      pixel values in steps of N (1..256; 4 = 12-bit camera)\n"
     "  --strips N        1 = whole membrane, 2 = cut into one strip per row\n"
     "  --saturate        drive the strongest control bands past 65535\n"
     "  --no-saturate     keep every band below full scale\n"
@@ -53,7 +54,7 @@ enum {
     OPT_ROWS, OPT_POLARITY, OPT_MARGIN, OPT_UNEVEN, OPT_TILT, OPT_SMILE, OPT_GRADIENT,
     OPT_SMEAR, OPT_DUST, OPT_NOISE, OPT_STRIPS, OPT_SATURATE, OPT_NO_SATURATE, OPT_OFFSET,
     OPT_PEAK, OPT_DC50, OPT_HILL, OPT_DMAX, OPT_HOOK, OPT_NO_HOOK, OPT_LOADING_CV,
-    OPT_DOSE_MIN, OPT_DOSE_MAX,
+    OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +88,7 @@ static const struct option long_opts[] = {
     {"loading-cv", required_argument, NULL, OPT_LOADING_CV},
     {"dose-min", required_argument, NULL, OPT_DOSE_MIN},
     {"dose-max", required_argument, NULL, OPT_DOSE_MAX},
+    {"adc-step", required_argument, NULL, OPT_ADC_STEP},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -206,6 +208,11 @@ int cmd_simulate(int argc, char **argv)
             if (cli_parse_long(a, 0, 100000, &l) != 0)
                 return cli_usage_error(cmd, "--dust must be 0..100000");
             p.dust = (int)l;
+            break;
+        case OPT_ADC_STEP:
+            if (cli_parse_long(a, 1, 256, &l) != 0)
+                return cli_usage_error(cmd, "--adc-step must be 1..256");
+            p.adc_step = (int)l;
             break;
         case OPT_STRIPS:
             if (cli_parse_long(a, 1, BQ_SIM_MAX_ROWS, &l) != 0 || (l != 1 && l != p.n_rows))
