@@ -1,10 +1,197 @@
-/* cmd_analyze.c - being written */
-#include "cli.h"
+/* cmd_analyze.c - `blotquant analyze`: images + sample sheet -> bands,
+ * normalised table, DC50 fit, overlays and plot, and a one-screen summary. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze_run.h"
+#include "run_record.h"
+
+static const char usage[] =
+    "Usage: blotquant analyze [OPTIONS] -o DIR IMAGE...\n"
+    "Quantify each image (several images = replicate blots of one series),\n"
+    "normalise the target to the loading control and to vehicle, fit the\n"
+    "dose-response curve. Writes DIR/bands.csv, normalized.csv, fit.csv,\n"
+    "dose_response.svg, one QC overlay per image and run.json.\n\n"
+    "Options:\n"
+    "%s"
+    "  --samples SHEET     sample sheet: lane,dose,unit[,image,replicate,group]\n"
+    "  --target NAME       target row (default: the first of --rows)\n"
+    "  --control NAME      loading-control row (default: the last of --rows)\n"
+    "  --two-channel       images come in pairs TARGET_SCAN CONTROL_SCAN of one membrane;\n"
+    "                      lanes are found on the control scan and used for both\n"
+    "  --keep-flagged      fit lanes whose control band is saturated or faint too\n"
+    "  --top V, --bottom V fix an asymptote of the 4PL\n"
+    "  --ci profile|wald   DC50 confidence interval (default profile likelihood)\n"
+    "  --no-hook           do not test for a hook effect\n"
+    "  -o, --output DIR    output folder (required)\n"
+    "  -q, --quiet         no summary\n"
+    "  -h, --help          this help\n";
+
+enum { OPT_SAMPLES = 2000, OPT_TARGET, OPT_CONTROL, OPT_TWO, OPT_KEEP, OPT_TOP, OPT_BOTTOM,
+       OPT_CI, OPT_NO_HOOK };
+
+static void print_number(const char *label, double v, const char *unit)
+{
+    if (isfinite(v))
+        printf("  %-10s %.4g%s%s\n", label, v, unit ? " " : "", unit ? unit : "");
+    else
+        printf("  %-10s n/a\n", label);
+}
+
+static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, const char *outdir)
+{
+    printf("%s / %s: %d image%s, %d lanes", cfg->target, cfg->control, o->n_images,
+           o->n_images == 1 ? "" : "s", o->n_lanes);
+    if (!o->fitted) {
+        printf("; no sample sheet, so no fit\n");
+        printf("  tables in %s/\n", outdir);
+        return;
+    }
+    const bq_fit_result_t *f = &o->fit;
+    printf(", %d points fitted", f->n);
+    if (o->n_flagged_lanes)
+        printf(", %d flagged lane%s", o->n_flagged_lanes, o->n_flagged_lanes == 1 ? "" : "s");
+    printf("\n");
+    if (f->status != BQ_FIT_OK) {
+        printf("  fit: %s (%s)\n", bq_fit_status_name(f->status), f->message);
+    } else {
+        if (isfinite(f->dc50_low) || isfinite(f->dc50_high))
+            printf("  %-10s %.4g %s  (%g%% CI %s%.4g to %s%.4g)\n", "DC50", f->dc50, o->unit,
+                   100 * f->level, "", f->dc50_low, "", f->dc50_high);
+        else
+            print_number("DC50", f->dc50, o->unit);
+        print_number("DC50 abs", f->dc50_abs, o->unit);
+        printf("  %-10s %.1f %%\n", "Dmax", 100 * f->dmax);
+        print_number("Hill", f->hill, NULL);
+        printf("  %-10s %.4f   RMSE %.4g\n", "R2", f->r2, f->rmse);
+    }
+    if (f->hook) {
+        printf("  hook effect detected: doses");
+        for (int i = 0; i < f->n_hook; i++)
+            printf(" %g", f->hook_doses[i]);
+        printf(" %s left out of the fit\n", o->unit);
+    }
+    if (f->n_excluded > f->n_hook)
+        printf("  excluded doses (flagged lanes or hook): see fit.csv\n");
+    printf("  tables, overlays and dose_response.svg in %s/\n", outdir);
+}
 
 int cmd_analyze(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("analyze: not built yet");
-    return BQ_EXIT_FAIL;
+    static const struct option long_opts[] = {
+        QUANT_LONG_OPTIONS,
+        {"samples", required_argument, NULL, OPT_SAMPLES},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"control", required_argument, NULL, OPT_CONTROL},
+        {"two-channel", no_argument, NULL, OPT_TWO},
+        {"keep-flagged", no_argument, NULL, OPT_KEEP},
+        {"top", required_argument, NULL, OPT_TOP},
+        {"bottom", required_argument, NULL, OPT_BOTTOM},
+        {"ci", required_argument, NULL, OPT_CI},
+        {"no-hook", no_argument, NULL, OPT_NO_HOOK},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    quant_cli_t q;
+    quant_cli_init(&q);
+    analyze_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    bq_fit_options_init(&cfg.fit);
+    const char *outdir = NULL;
+    int opt, rc = BQ_EXIT_USAGE;
+    char *cmdline = run_record_command_line(argc, argv, "analyze");
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
+        int handled = quant_cli_handle(&q, opt, optarg, "analyze");
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
+        switch (opt) {
+        case OPT_SAMPLES: cfg.sheet_path = optarg; break;
+        case OPT_TARGET: cfg.target = optarg; break;
+        case OPT_CONTROL: cfg.control = optarg; break;
+        case OPT_TWO: cfg.two_channel = 1; break;
+        case OPT_KEEP: cfg.keep_flagged = 1; break;
+        case OPT_TOP:
+        case OPT_BOTTOM: {
+            double v;
+            if (cli_parse_double(optarg, -1e300, 1e300, &v) != 0) {
+                cli_usage_error("analyze", "--%s wants a number, got '%s'",
+                                opt == OPT_TOP ? "top" : "bottom", optarg);
+                goto out;
+            }
+            if (opt == OPT_TOP) {
+                cfg.fit.fix_top = 1;
+                cfg.fit.top = v;
+            } else {
+                cfg.fit.fix_bottom = 1;
+                cfg.fit.bottom = v;
+            }
+            break;
+        }
+        case OPT_CI:
+            if (strcmp(optarg, "profile") == 0)
+                cfg.fit.ci = BQ_CI_PROFILE;
+            else if (strcmp(optarg, "wald") == 0)
+                cfg.fit.ci = BQ_CI_WALD;
+            else {
+                cli_usage_error("analyze", "--ci wants profile or wald, got '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_NO_HOOK: cfg.fit.detect_hook = 0; break;
+        case 'o': outdir = optarg; break;
+        case 'q': bq_cli_quiet = 1; break;
+        case 'h':
+            printf(usage, QUANT_OPTIONS_HELP);
+            rc = BQ_EXIT_OK;
+            goto out;
+        default:
+            cli_usage_error("analyze", "unknown option");
+            goto out;
+        }
+    }
+    if (!outdir) {
+        cli_usage_error("analyze", "missing -o DIR");
+        goto out;
+    }
+    int n = argc - optind;
+    if (n < 1) {
+        cli_usage_error("analyze", "missing IMAGE");
+        goto out;
+    }
+    if (cfg.two_channel && n % 2 != 0) {
+        cli_usage_error("analyze", "--two-channel wants images in pairs (target scan, control scan)");
+        goto out;
+    }
+    if (analyze_default_rows(&q, &cfg.target, &cfg.control, "analyze") != 0)
+        goto out;
+    cfg.quant = &q.opts;
+    cfg.command_line = cmdline;
+
+    analyze_outcome_t *o = calloc(1, sizeof *o);
+    if (!o) {
+        cli_error("out of memory");
+        rc = BQ_EXIT_FAIL;
+        goto out;
+    }
+    if (analyze_run(&cfg, argv + optind, argv + optind, n, outdir, o) != 0) {
+        cli_error("%s", o->message);
+        rc = BQ_EXIT_FAIL;
+    } else {
+        if (!bq_cli_quiet)
+            summary(&cfg, o, outdir);
+        rc = BQ_EXIT_OK;
+    }
+    free(o);
+out:
+    quant_cli_free(&q);
+    free(cmdline);
+    return rc;
 }

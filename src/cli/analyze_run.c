@@ -1,0 +1,378 @@
+/* analyze_run.c - images + sample sheet -> the tables, plots and summary of
+ * one dose series. `analyze` runs it once; `batch` once per gel. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyze_run.h"
+#include "run_record.h"
+
+int make_dirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    struct stat st;
+    if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return rc;
+}
+
+int analyze_default_rows(const quant_cli_t *q, const char **target, const char **control,
+                         const char *cmd)
+{
+    const bq_band_options_t *b = &q->opts.bands;
+    if (!*target && b->n_row_names > 0)
+        *target = b->row_names[0];
+    if (!*control && b->n_row_names > 1)
+        *control = b->row_names[b->n_row_names - 1];
+    if (!*target || !*control) {
+        cli_usage_error(cmd, "name the band rows with --rows TARGET,CONTROL (or --target and --control)");
+        return -1;
+    }
+    if (strcmp(*target, *control) == 0) {
+        cli_usage_error(cmd, "--target and --control name the same row '%s'", *target);
+        return -1;
+    }
+    return 0;
+}
+
+/* Per-image results kept until every table is written. */
+typedef struct blot {
+    const char *name;
+    bq_quant_result_t *res;         /* target (or only) scan */
+    bq_quant_result_t *control_res; /* two-channel: the control scan */
+    bq_band_table_t *merged;        /* two-channel: both scans' bands */
+    bq_norm_table_t *norm;
+} blot_t;
+
+static const bq_band_table_t *blot_bands(const blot_t *b)
+{
+    return b->merged ? b->merged : b->res->table;
+}
+
+static void set_failure(analyze_outcome_t *out, const char *stage, const char *msg)
+{
+    snprintf(out->failed_stage, sizeof out->failed_stage, "%s", stage);
+    snprintf(out->message, sizeof out->message, "%s", msg);
+}
+
+static const char *stage_of_load_error(int code)
+{
+    switch (code) {
+    case BQ_ERR_IO:
+    case BQ_ERR_FORMAT:
+    case BQ_ERR_CORRUPT:
+    case BQ_ERR_LIMIT: return "load";
+    default: return "quant";
+    }
+}
+
+static char *path_in(const char *dir, const char *file)
+{
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s/%s", dir, file);
+    return s;
+}
+
+/* "gels/blot 1.tif" -> "blot 1" */
+static void stem_of(const char *path, char *buf, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(buf, size, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+}
+
+/* Two-channel scans of one membrane: lanes come from the control scan (the
+ * loading control is in every lane) and are applied to the target scan. */
+static int quant_two_channel(const analyze_config_t *cfg, const char *target_path,
+                             const char *control_path, blot_t *b, bq_error_t *err)
+{
+    bq_quant_options_t copts = *cfg->quant;
+    const char *crow[1] = {cfg->control}, *trow[1] = {cfg->target};
+    copts.bands.row_names = crow;
+    copts.bands.n_row_names = 1;
+    int rc = bq_quant_file(control_path, &copts, &b->control_res, err);
+    if (rc != 0)
+        return rc;
+
+    bq_image_t *img = NULL;
+    rc = bq_image_load(target_path, &cfg->quant->load, &img, err);
+    if (rc != 0)
+        return rc;
+    bq_quant_result_t *res = calloc(1, sizeof *res);
+    if (!res) {
+        bq_image_free(img);
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", target_path);
+    }
+    res->image = img;
+    int invert = cfg->quant->polarity == BQ_POLARITY_INVERT ||
+                 (cfg->quant->polarity == BQ_POLARITY_AUTO && bq_image_detect_polarity(img) == 1);
+    res->polarity_auto = cfg->quant->polarity == BQ_POLARITY_AUTO;
+    if (invert)
+        bq_image_invert(img);
+    res->inverted = img->inverted;
+    if (img->width != b->control_res->image->width || img->height != b->control_res->image->height) {
+        bq_quant_result_free(res);
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: %dx%d, but the control scan %s is %dx%d",
+                            target_path, img->width, img->height, control_path,
+                            b->control_res->image->width, b->control_res->image->height);
+    }
+    /* the result owns its lanes; share the control's and detach before freeing */
+    res->lanes = b->control_res->lanes;
+    bq_quant_options_t topts = *cfg->quant;
+    topts.bands.row_names = trow;
+    topts.bands.n_row_names = 1;
+    rc = bq_bands_detect(img, res->lanes, &topts.bands, &res->table, err);
+    if (rc == 0)
+        rc = bq_quantify(img, res->lanes, cfg->quant->background, res->table, err);
+    b->res = res;
+    if (rc != 0)
+        return rc;
+
+    /* one band table with both proteins, as normalisation expects */
+    const bq_band_table_t *t = res->table, *c = b->control_res->table;
+    bq_band_table_t *m = calloc(1, sizeof *m);
+    if (m)
+        m->bands = calloc((size_t)(t->n_bands + c->n_bands), sizeof *m->bands);
+    if (!m || !m->bands) {
+        free(m);
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", target_path);
+    }
+    memcpy(m->bands, t->bands, (size_t)t->n_bands * sizeof *m->bands);
+    for (int i = 0; i < c->n_bands; i++) {
+        m->bands[t->n_bands + i] = c->bands[i];
+        m->bands[t->n_bands + i].row += t->n_rows;
+    }
+    m->n_bands = t->n_bands + c->n_bands;
+    m->n_lanes = t->n_lanes;
+    m->n_rows = t->n_rows + c->n_rows;
+    b->merged = m;
+    return 0;
+}
+
+typedef struct tables_job {
+    const blot_t *blots;
+    int n;
+} tables_job_t;
+
+static int write_bands(FILE *fp, void *ctx)
+{
+    const tables_job_t *j = ctx;
+    int rc = 0;
+    for (int i = 0; i < j->n && rc == 0; i++)
+        rc = bq_band_table_write_csv(fp, blot_bands(&j->blots[i]), j->blots[i].name, i == 0);
+    return rc;
+}
+
+static int write_normalized(FILE *fp, void *ctx)
+{
+    const tables_job_t *j = ctx;
+    int rc = 0;
+    for (int i = 0; i < j->n && rc == 0; i++)
+        rc = bq_norm_table_write_csv(fp, j->blots[i].norm, i == 0);
+    return rc;
+}
+
+typedef struct fit_job {
+    const bq_fit_result_t *res;
+    const analyze_config_t *cfg;
+    const char *unit;
+    const bq_fit_point_t *pts;
+    size_t n;
+} fit_job_t;
+
+static int write_fit(FILE *fp, void *ctx)
+{
+    const fit_job_t *j = ctx;
+    return bq_fit_write_csv(fp, j->res, j->cfg->target, j->cfg->control, j->unit, 1);
+}
+
+static int write_plot(FILE *fp, void *ctx)
+{
+    const fit_job_t *j = ctx;
+    char title[2 * BQ_NAME_MAX + 4];
+    snprintf(title, sizeof title, "%s / %s", j->cfg->target, j->cfg->control);
+    bq_plot_labels_t labels = {title, j->unit, NULL};
+    return bq_plot_dose_response_svg(fp, j->pts, j->n, j->res->status == BQ_FIT_OK ||
+                                     isfinite(j->res->dc50) ? j->res : NULL, &labels);
+}
+
+/* Normalise every blot, fit the pooled points, write normalized.csv,
+ * fit.csv and dose_response.svg. */
+static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
+                             const char *outdir, analyze_outcome_t *out, bq_error_t *err)
+{
+    bq_sample_sheet_t *sheet = NULL;
+    bq_fit_point_t *pts = NULL;
+    char *path = NULL;
+    int rc = bq_samples_read(cfg->sheet_path, &sheet, err);
+    if (rc != 0) {
+        set_failure(out, "samples", err->msg);
+        return rc;
+    }
+    size_t n_pts = 0;
+    for (int i = 0; i < n; i++) {
+        rc = bq_normalize(blot_bands(&blots[i]), blots[i].name, sheet, cfg->target, cfg->control,
+                          i + 1, &blots[i].norm, err);
+        if (rc != 0) {
+            set_failure(out, "normalize", err->msg);
+            goto done;
+        }
+        n_pts += (size_t)blots[i].norm->n;
+    }
+    snprintf(out->unit, sizeof out->unit, "%s", sheet->unit_label);
+
+    tables_job_t tj = {blots, n};
+    path = path_in(outdir, "normalized.csv");
+    if (!path || (rc = bq_file_write_atomic(path, write_normalized, &tj, err)) != 0) {
+        rc = path ? rc : BQ_ERR_NOMEM;
+        set_failure(out, "write", path ? err->msg : "out of memory");
+        goto done;
+    }
+
+    pts = calloc(n_pts ? n_pts : 1, sizeof *pts);
+    if (!pts) {
+        rc = BQ_ERR_NOMEM;
+        set_failure(out, "fit", "out of memory");
+        goto done;
+    }
+    size_t k = 0;
+    for (int i = 0; i < n; i++) {
+        for (int r = 0; r < blots[i].norm->n; r++) {
+            const bq_norm_row_t *row = &blots[i].norm->rows[r];
+            if (!isfinite(row->relative))
+                continue; /* no number to fit or draw */
+            pts[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
+            pts[k].response = row->relative;
+            pts[k].replicate = row->replicate;
+            pts[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
+            out->n_flagged_lanes += (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
+            k++;
+        }
+    }
+    bq_error_t fit_err = {0};
+    bq_fit_4pl(pts, k, &cfg->fit, &out->fit, &fit_err); /* a degenerate fit is reported in fit.csv */
+    out->fitted = 1;
+
+    fit_job_t fj = {&out->fit, cfg, out->unit, pts, k};
+    free(path);
+    path = path_in(outdir, "fit.csv");
+    if (!path || (rc = bq_file_write_atomic(path, write_fit, &fj, err)) != 0) {
+        rc = path ? rc : BQ_ERR_NOMEM;
+        set_failure(out, "write", path ? err->msg : "out of memory");
+        goto done;
+    }
+    free(path);
+    path = path_in(outdir, "dose_response.svg");
+    if (!path || (rc = bq_file_write_atomic(path, write_plot, &fj, err)) != 0) {
+        rc = path ? rc : BQ_ERR_NOMEM;
+        set_failure(out, "write", path ? err->msg : "out of memory");
+        goto done;
+    }
+    rc = 0;
+done:
+    free(path);
+    free(pts);
+    bq_samples_free(sheet);
+    return rc;
+}
+
+int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *names, int n,
+                const char *outdir, analyze_outcome_t *out)
+{
+    memset(out, 0, sizeof *out);
+    bq_error_t err = {0};
+    int step = cfg->two_channel ? 2 : 1;
+    int n_blots = n / step, rc = 0;
+    char *path = NULL;
+    blot_t *blots = calloc((size_t)(n_blots > 0 ? n_blots : 1), sizeof *blots);
+    if (!blots) {
+        set_failure(out, "quant", "out of memory");
+        return BQ_ERR_NOMEM;
+    }
+    if (make_dirs(outdir) != 0) {
+        snprintf(err.msg, sizeof err.msg, "%s: cannot create: %s", outdir, strerror(errno));
+        set_failure(out, "write", err.msg);
+        free(blots);
+        return BQ_ERR_IO;
+    }
+    out->n_images = n;
+
+    for (int i = 0; i < n_blots; i++) {
+        blot_t *b = &blots[i];
+        b->name = names[i * step];
+        if (cfg->two_channel)
+            rc = quant_two_channel(cfg, paths[2 * i], paths[2 * i + 1], b, &err);
+        else
+            rc = bq_quant_file(paths[i], cfg->quant, &b->res, &err);
+        if (rc != 0) {
+            set_failure(out, stage_of_load_error(rc), err.msg);
+            goto done;
+        }
+        if (i == 0)
+            out->n_lanes = b->res->lanes->n_lanes;
+        char stem[256], file[300];
+        stem_of(b->name, stem, sizeof stem);
+        snprintf(file, sizeof file, "%s.overlay.png", stem);
+        path = path_in(outdir, file);
+        if (!path || (rc = bq_quant_write_overlay(b->res, path, &err)) != 0) {
+            rc = path ? rc : BQ_ERR_NOMEM;
+            set_failure(out, "write", path ? err.msg : "out of memory");
+            goto done;
+        }
+        free(path);
+        path = NULL;
+    }
+
+    tables_job_t tj = {blots, n_blots};
+    path = path_in(outdir, "bands.csv");
+    if (!path || (rc = bq_file_write_atomic(path, write_bands, &tj, &err)) != 0) {
+        rc = path ? rc : BQ_ERR_NOMEM;
+        set_failure(out, "write", path ? err.msg : "out of memory");
+        goto done;
+    }
+    if (cfg->sheet_path && (rc = normalize_and_fit(cfg, blots, n_blots, outdir, out, &err)) != 0)
+        goto done;
+    /* written last: its presence marks a complete output folder (batch --resume) */
+    if ((rc = run_record_write(outdir, cfg->command_line, cfg->quant, cfg->target, cfg->control,
+                               &err)) != 0)
+        set_failure(out, "write", err.msg);
+done:
+    free(path);
+    for (int i = 0; i < n_blots; i++) {
+        if (blots[i].control_res && blots[i].res) {
+            blots[i].res->lanes = NULL; /* shared with the control scan */
+        }
+        bq_quant_result_free(blots[i].res);
+        bq_quant_result_free(blots[i].control_res);
+        if (blots[i].merged) {
+            free(blots[i].merged->bands);
+            free(blots[i].merged);
+        }
+        bq_norm_table_free(blots[i].norm);
+    }
+    free(blots);
+    return rc;
+}

@@ -1,0 +1,152 @@
+/* run_record.c - the run.json provenance sidecar. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run_record.h"
+
+/* Single-quote an argument unless it is plainly safe, so the recorded line
+ * can be pasted back into a shell. */
+static size_t quote_arg(char *dst, const char *arg)
+{
+    size_t k = 0;
+    int plain = *arg != '\0' && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_./,=:+@%") == strlen(arg);
+    if (plain) {
+        size_t len = strlen(arg);
+        if (dst)
+            memcpy(dst, arg, len);
+        return len;
+    }
+    if (dst)
+        dst[k] = '\'';
+    k++;
+    for (const char *p = arg; *p; p++) {
+        if (*p == '\'') {
+            if (dst)
+                memcpy(dst + k, "'\\''", 4);
+            k += 4;
+        } else {
+            if (dst)
+                dst[k] = *p;
+            k++;
+        }
+    }
+    if (dst)
+        dst[k] = '\'';
+    return k + 1;
+}
+
+char *run_record_command_line(int argc, char **argv, const char *cmd)
+{
+    size_t len = strlen("blotquant ") + strlen(cmd);
+    for (int i = 1; i < argc; i++)
+        len += 1 + quote_arg(NULL, argv[i]);
+    char *s = malloc(len + 1);
+    if (!s)
+        return NULL;
+    size_t k = (size_t)sprintf(s, "blotquant %s", cmd);
+    for (int i = 1; i < argc; i++) {
+        s[k++] = ' ';
+        k += quote_arg(s + k, argv[i]);
+    }
+    s[k] = '\0';
+    return s;
+}
+
+static void put_json_string(FILE *fp, const char *s)
+{
+    if (!s) {
+        fputs("null", fp);
+        return;
+    }
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
+    }
+    fputc('"', fp);
+}
+
+typedef struct record {
+    const char *command_line;
+    const bq_quant_options_t *opts;
+    const char *target, *control;
+} record_t;
+
+static int write_record(FILE *fp, void *ctx)
+{
+    const record_t *r = ctx;
+    const bq_quant_options_t *o = r->opts;
+    static const char *const polarity[] = {"auto", "invert", "keep"};
+    static const char *const channel[] = {"auto", "red", "green", "blue"};
+    char when[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    fputs("{\n  \"tool\": \"blotquant\",\n  \"version\": ", fp);
+    put_json_string(fp, BQ_VERSION);
+    fputs(",\n  \"command_line\": ", fp);
+    put_json_string(fp, r->command_line);
+    fprintf(fp, ",\n  \"finished_utc\": \"%s\",\n  \"parameters\": {\n", when);
+    fprintf(fp, "    \"page\": %d,\n    \"channel\": \"%s\",\n    \"max_pixels\": %llu,\n",
+            o->load.page + 1, channel[o->load.channel], (unsigned long long)o->load.max_pixels);
+    fprintf(fp, "    \"polarity\": \"%s\",\n    \"lanes\": %d,\n", polarity[o->polarity],
+            o->lanes.n_lanes);
+    if (o->lanes.roi.w > 0)
+        fprintf(fp, "    \"roi\": [%d, %d, %d, %d],\n", o->lanes.roi.x, o->lanes.roi.y,
+                o->lanes.roi.w, o->lanes.roi.h);
+    else
+        fputs("    \"roi\": null,\n", fp);
+    fputs("    \"rows\": [", fp);
+    for (int i = 0; i < o->bands.n_row_names; i++) {
+        if (i)
+            fputs(", ", fp);
+        put_json_string(fp, o->bands.row_names[i]);
+    }
+    fprintf(fp, "],\n    \"background\": \"%s\",\n    \"target\": ",
+            bq_background_name(o->background));
+    put_json_string(fp, r->target);
+    fputs(",\n    \"control\": ", fp);
+    put_json_string(fp, r->control);
+    fputs("\n  }\n}\n", fp);
+    return ferror(fp) ? BQ_ERR_IO : 0;
+}
+
+int run_record_write(const char *dir, const char *command_line, const bq_quant_options_t *opts,
+                     const char *target, const char *control, bq_error_t *err)
+{
+    size_t n = strlen(dir) + sizeof "/run.json";
+    char *path = malloc(n);
+    if (!path)
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", dir);
+    snprintf(path, n, "%s/run.json", dir);
+    record_t r = {command_line, opts, target, control};
+    int rc = bq_file_write_atomic(path, write_record, &r, err);
+    free(path);
+    return rc;
+}
+
+typedef struct text_line {
+    const char *prefix, *line;
+} text_line_t;
+
+static int write_line(FILE *fp, void *ctx)
+{
+    const text_line_t *t = ctx;
+    fprintf(fp, "%s%s\n", t->prefix ? t->prefix : "", t->line);
+    return ferror(fp) ? BQ_ERR_IO : 0;
+}
+
+int run_record_write_text(const char *path, const char *prefix, const char *line,
+                          bq_error_t *err)
+{
+    text_line_t t = {prefix, line};
+    return bq_file_write_atomic(path, write_line, &t, err);
+}
