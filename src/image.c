@@ -139,6 +139,7 @@ int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
         }
         memset(img->valid, 1, n);
     }
+    img->clip_level = 0.0; /* unknown until bq_image_load decides */
     *out = img;
     return 0;
 }
@@ -210,12 +211,16 @@ static int finish_levels(bq_image_t *img, const char *path, bq_error_t *err)
     } else if (img->format == BQ_FORMAT_GEL) {
         double top = (double)((1u << img->bits_per_sample) - 1u);
         img->max_value = top * top * img->gel_scale;
-        img->clip_level = img->max_value;
+        if (!(img->clip_level > 0.0 && img->clip_level < img->max_value))
+            img->clip_level = img->max_value;
         img->clip_low = 0.0;
     } else {
-        /* Back-ends deliver integer data already scaled to 8 or 16 bits. */
+        /* Back-ends deliver integer data already scaled to 8 or 16 bits. A
+         * back-end that knows the detector's real ceiling (a 12-bit camera
+         * in a 16-bit file) sets clip_level below full scale. */
         img->max_value = img->bits_per_sample > 8 ? 65535.0 : 255.0;
-        img->clip_level = img->max_value;
+        if (!(img->clip_level > 0.0 && img->clip_level < img->max_value))
+            img->clip_level = img->max_value;
         img->clip_low = 0.0;
     }
     /* Drop an all-ones mask: NULL is cheaper for every later stage. */
@@ -296,15 +301,37 @@ int bq_image_detect_polarity(const bq_image_t *img)
         return 0;
     }
     /* Bands are a minority of the picture; the background is the majority.
-     * Where the bulk of the pixels sits within the robust range tells which
-     * end the bands must be at: a light majority means dark bands. */
+     * Where the bulk of the pixels sits within the robust range (0.5 % to
+     * 99.5 %, so a hot pixel or a thin frame cannot stretch it) tells which
+     * end the bands are at: a light majority means dark bands. Invalid
+     * (transparent) pixels never count, and a margin or tray covering less
+     * than half the valid area cannot move the median across. */
     double lo = bq_quantile_inplace(v, k, 0.005);
     double hi = v[(size_t)(0.995 * (double)(k - 1))];
     double med = v[(k - 1) / 2];
+    int dark = 0;
+    if (hi > lo) {
+        double pos = (med - lo) / (hi - lo);
+        if (pos > 0.35 && pos < 0.65) {
+            /* Undecided: bands (or a tray) cover nearly half the picture.
+             * The most common level is then the better background guess. */
+            enum { NB = 64 };
+            size_t hist[NB] = {0};
+            for (size_t i = 0; i < k; i++) {
+                double t = (v[i] - lo) / (hi - lo);
+                if (t >= 0.0 && t <= 1.0)
+                    hist[t >= 1.0 ? NB - 1 : (int)(t * NB)]++;
+            }
+            int mode = 0;
+            for (int b = 1; b < NB; b++)
+                if (hist[b] > hist[mode])
+                    mode = b;
+            pos = (mode + 0.5) / NB;
+        }
+        dark = pos > 0.5;
+    }
     free(v);
-    if (!(hi > lo))
-        return 0;
-    return (med - lo) / (hi - lo) > 0.5 ? 1 : 0;
+    return dark;
 }
 
 void bq_image_invert(bq_image_t *img)

@@ -36,7 +36,11 @@ static void store_msg(const tiff_msgs_t *m, char *dst, size_t size, const char *
     size_t n = m->path ? strlen(m->path) : 0;
     if (n && strncmp(tmp, m->path, n) == 0 && tmp[n] == ':' && tmp[n + 1] == ' ')
         s = tmp + n + 2;
-    snprintf(dst, size, "%s", s);
+    size_t len = strlen(s); /* truncation is fine: the start says enough */
+    if (len >= size)
+        len = size - 1;
+    memcpy(dst, s, len);
+    dst[len] = '\0';
 }
 
 static int on_tiff_error(TIFF *tif, void *user, const char *module, const char *fmt,
@@ -616,16 +620,27 @@ static int read_rgba(TIFF *tif, const char *path, const tiff_layout_t *L, bq_ima
     return rc;
 }
 
+/* The largest valid value (data are not yet .gel-squared here). Writers
+ * that store a wrong MaxSampleValue are caught by data above it. */
+static float data_max(const bq_image_t *img)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    float hi = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        if ((!img->valid || img->valid[i]) && img->data[i] > hi)
+            hi = img->data[i];
+    return hi;
+}
+
 /* A float MINISWHITE image has no format maximum; mirror it about the data's
  * own full scale (1.0, or the maximum when it exceeds 1) so that larger still
  * means brighter, as a viewer shows it. */
 static void float_minwhite(bq_image_t *img)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
-    float hi = 1.0f;
-    for (size_t i = 0; i < n; i++)
-        if ((!img->valid || img->valid[i]) && img->data[i] > hi)
-            hi = img->data[i];
+    float hi = data_max(img);
+    if (hi < 1.0f)
+        hi = 1.0f;
     for (size_t i = 0; i < n; i++)
         if (!img->valid || img->valid[i])
             img->data[i] = hi - img->data[i];
@@ -723,6 +738,14 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
     img->gel_scale = gel ? gel_scale : 0.0;
     if (img->is_float && L.photometric == PHOTOMETRIC_MINISWHITE)
         float_minwhite(img);
+    /* MaxSampleValue, when a writer bothered to store it, is the detector's
+     * ceiling (a 12-bit camera in 16-bit samples): saturation happens there,
+     * not at 65535. Only meaningful for plain gray. */
+    uint16_t max_sample = 0;
+    if (L.photometric == PHOTOMETRIC_MINISBLACK && L.bps >= 8 && !img->is_float &&
+        TIFFGetField(tif, TIFFTAG_MAXSAMPLEVALUE, &max_sample) == 1 && max_sample > 0 &&
+        max_sample < (1u << L.bps) - 1u && data_max(img) <= max_sample)
+        img->clip_level = gel ? (double)max_sample * max_sample * gel_scale : (double)max_sample;
     if (gel) {
         /* Stored values are square roots of the signal: square them back.
          * (MINISWHITE .gel data has already been mirrored to brightness.) */

@@ -3,7 +3,29 @@
  *
  * The format is decided by the file's magic bytes, never by its extension.
  * Colour is reduced to one intensity channel. Polarity is a separate step
- * (bq_image_detect_polarity / bq_image_invert) so the caller can override it. */
+ * (bq_image_detect_polarity / bq_image_invert) so the caller can override it.
+ *
+ * What the loaded values mean ("larger = brighter, as a viewer shows it"):
+ *   - 8-bit data on 0..255, 16-bit on 0..65535, as stored; 1/2/4-bit gray is
+ *     scaled to 0..255 (max_value 255); 32-bit float as stored.
+ *   - MINISWHITE TIFFs store darkness; they are mirrored (v' = full - v) so
+ *     the data are the brightness a viewer displays. A float MINISWHITE
+ *     image is mirrored about max(1, data maximum).
+ *   - Palette images map each index through the colour map, then to one
+ *     channel like RGB; 16-bit TIFF colour maps are brought to 0..255.
+ *   - .gel (tag 33445 = 2): value = stored^2 x scale (tag 33446).
+ *   - Alpha 0 marks a pixel invalid (valid[i] = 0, data 0); other alpha
+ *     values are ignored (premultiplied TIFF colour is divided out).
+ *   - max_value: the full scale (255, 65535, 65535^2 x scale for .gel; for
+ *     float, the data maximum if above 1, else 1). clip_level: the full
+ *     scale for integers, or a TIFF MaxSampleValue below it when the data
+ *     respect it; for float, the data maximum if a plateau of pixels sits
+ *     there, else +INFINITY. clip_low: 0 for integers, -INFINITY for float.
+ *   - Errors: a negative bq_err and "PATH: reason". NaN/Inf in float data is
+ *     BQ_ERR_CORRUPT; images over max_pixels, and files claiming far more
+ *     pixel data than their size can hold (decompression bombs), are
+ *     BQ_ERR_LIMIT, refused before allocating. libtiff/libpng messages go
+ *     into the error, never to stderr; loading is safe on several threads. */
 #ifndef BLOTQUANT_IMAGE_H
 #define BLOTQUANT_IMAGE_H
 

@@ -1016,6 +1016,82 @@ static void test_float_levels(void)
     }
 }
 
+/* ---- colour models libtiff decodes for us, and MaxSampleValue ------------- */
+
+static void test_tiff_extras(void)
+{
+    /* JPEG-compressed YCbCr: lossy, so compare to the source within a bound. */
+    const char *jpath = path_of("x_jpeg_ycbcr.tif");
+    enum { JW = 64, JH = 48 };
+    TIFF *tif = TIFFOpen(jpath, "w");
+    CHECK(tif != NULL, "open jpeg tiff for writing");
+    if (!tif)
+        return;
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, JW);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, JH);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_JPEG);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_YCBCR);
+    TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+    TIFFSetField(tif, TIFFTAG_JPEGQUALITY, 95);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 16);
+    uint8_t row[JW * 3];
+    int ok = 1;
+    for (int y = 0; y < JH; y++) {
+        for (int x = 0; x < JW; x++) {
+            row[3 * x] = (uint8_t)(x * 4);     /* smooth ramps survive JPEG */
+            row[3 * x + 1] = (uint8_t)(y * 5);
+            row[3 * x + 2] = 128;
+        }
+        ok &= TIFFWriteScanline(tif, row, (uint32_t)y, 0) == 1;
+    }
+    TIFFClose(tif);
+    CHECK(ok, "jpeg tiff written");
+    bq_image_t *img = NULL;
+    bq_error_t err = {0};
+    int rc = bq_image_load(jpath, NULL, &img, &err);
+    CHECK(rc == 0, "jpeg/YCbCr tiff: %s", err.msg);
+    if (img) {
+        double sum = 0;
+        for (int y = 0; y < JH; y++)
+            for (int x = 0; x < JW; x++)
+                sum += fabs(img->data[y * JW + x] - luma((float)(x * 4), (float)(y * 5), 128));
+        CHECK(sum / (JW * JH) < 3.0, "jpeg/YCbCr mean error %.2f (bound 3)", sum / (JW * JH));
+        CHECK(!img->valid, "jpeg: no invalid pixels");
+        bq_image_free(img);
+    }
+
+    /* A 12-bit camera in 16-bit samples: MaxSampleValue is the real ceiling,
+     * unless the data contradict it. */
+    for (int k = 0; k < 2; k++) {
+        const char *name = k ? "x_maxsample_wrong.tif" : "x_maxsample.tif";
+        tif = TIFFOpen(path_of(name), "w");
+        uint16_t r16[W];
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, W);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, H);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        TIFFSetField(tif, TIFFTAG_MAXSAMPLEVALUE, 4095);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++)
+                r16[x] = (uint16_t)ref_value(x, y, 0, k ? 65535 : 4095);
+            TIFFWriteScanline(tif, r16, (uint32_t)y, 0);
+        }
+        TIFFClose(tif);
+        rc = bq_image_load(path_of(name), NULL, &img, &err);
+        CHECK(rc == 0, "%s: %s", name, err.msg);
+        if (img) {
+            double want = k ? 65535.0 : 4095.0;
+            CHECK(img->clip_level == want && img->max_value == 65535.0,
+                  "%s: clip %g (want %g) max %g", name, img->clip_level, want, img->max_value);
+            bq_image_free(img);
+        }
+    }
+}
+
 /* ---- polarity and invert -------------------------------------------------- */
 
 /* A synthetic blot: background bg, lanes x bands of value band (with a
@@ -1074,6 +1150,8 @@ static void test_polarity(void)
         {"dark bands, black transparent padding", 50000, 10000, 8, 2, 12, 60, 0, 1, 1},
         {"bright bands, white transparent padding", 3000, 40000, 8, 2, 12, 60, 65535, 1, 0},
         {"dark bands, dark tray around", 45000, 12000, 6, 2, 12, 25, 2000, 0, 1},
+        {"thick dark bands, tight crop", 40000, 15000, 6, 1, 170, 0, 0, 0, 1},
+        {"thick bright bands, tight crop", 6000, 30000, 6, 1, 170, 0, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bq_image_t *img = synth(300, 200, cases[i].bg, cases[i].band, cases[i].lanes,
@@ -1157,6 +1235,7 @@ int main(int argc, char **argv)
     test_tiffs();
     test_pngs();
     test_writers_and_sniffing();
+    test_tiff_extras();
 
     /* Nothing the library does may reach stderr: send it to a file while
      * the hostile files are read, then check that file is empty. */
