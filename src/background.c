@@ -113,6 +113,40 @@ static double flank_level(const double *rowmean, const int *ok, int n)
     return s / (m - 2 * cut);
 }
 
+/* The k-th smallest of v[0..n-1] (Hoare's selection, expected linear time;
+ * reorders v). A patch holds thousands of pixels per band, so sorting
+ * them for one median would dominate the whole quantification. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
 /* Dust specks are 1-4 px across and bands are flat along a row within the
  * lane, so a 9-pixel median along the row predicts every band pixel (a
  * monotone edge keeps its middle value) while no speck survives it. Pixels
@@ -120,9 +154,28 @@ static double flank_level(const double *rowmean, const int *ok, int n)
  * gets the prediction there. Specks are background, not band. */
 #define SPECK_HALF 4
 
+#define SORT2(a, b)                                                            \
+    do {                                                                       \
+        float lo_ = (a) < (b) ? (a) : (b), hi_ = (a) < (b) ? (b) : (a);        \
+        a = lo_;                                                               \
+        b = hi_;                                                               \
+    } while (0)
+
+/* Median of n <= 9 values (reorders v). Nine values go through a 19-step
+ * exchange network: this runs for every pixel of every band patch. */
 static float median9(float *v, int n)
 {
-    for (int i = 1; i < n; i++) { /* insertion sort: n <= 9 */
+    if (n == 9) {
+        SORT2(v[1], v[2]); SORT2(v[4], v[5]); SORT2(v[7], v[8]);
+        SORT2(v[0], v[1]); SORT2(v[3], v[4]); SORT2(v[6], v[7]);
+        SORT2(v[1], v[2]); SORT2(v[4], v[5]); SORT2(v[7], v[8]);
+        SORT2(v[0], v[3]); SORT2(v[5], v[8]); SORT2(v[4], v[7]);
+        SORT2(v[3], v[6]); SORT2(v[1], v[4]); SORT2(v[2], v[5]);
+        SORT2(v[4], v[7]); SORT2(v[4], v[2]); SORT2(v[6], v[4]);
+        SORT2(v[4], v[2]);
+        return v[4];
+    }
+    for (int i = 1; i < n; i++) { /* edges of the picture: insertion sort */
         float t = v[i];
         int j = i - 1;
         while (j >= 0 && v[j] > t) {
@@ -168,7 +221,7 @@ static int clean_patch(const bq_image_t *img, int x0, int x1, int ya, int yb, fl
                 dev[nd++] = fabs((double)row[x] - med[i]);
         }
     }
-    double sigma = nd ? 1.4826 * bq_median_inplace(dev, nd) : 0;
+    double sigma = nd ? 1.4826 * select_kth(dev, nd, nd / 2) : 0;
     for (size_t i = 0; i < n; i++)
         if (ok[i] && fabs((double)out[i] - med[i]) > 6.0 * sigma + 0.03 * fabs((double)med[i]))
             bad[i] = 1;

@@ -56,7 +56,19 @@ static double trimmed_row(const bq_image_t *img, int y, int xa, int xb, float *b
     }
     if (n == 0)
         return NAN;
-    qsort(buf, (size_t)n, sizeof *buf, cmp_float);
+    if (n > 48) {
+        qsort(buf, (size_t)n, sizeof *buf, cmp_float);
+    } else { /* lanes are usually narrow: insertion sort beats qsort here */
+        for (int i = 1; i < n; i++) {
+            float t = buf[i];
+            int j = i - 1;
+            while (j >= 0 && buf[j] > t) {
+                buf[j + 1] = buf[j];
+                j--;
+            }
+            buf[j + 1] = t;
+        }
+    }
     int cut = n / 5;
     double s = 0;
     for (int i = cut; i < n - cut; i++)
@@ -123,24 +135,30 @@ static void gauss_smooth(const double *in, double *out, int n, double sigma)
     }
 }
 
+/* Sliding minimum (sign = 1) or maximum (sign = -1) over a window of
+ * 2r+1 with a monotone deque: linear in n whatever the window. */
+static void sliding_extreme(const double *in, double *out, int *dq, int n, int r, int sign)
+{
+    int head = 0, tail = 0, next = 0;
+    for (int i = 0; i < n; i++) {
+        int hi = i + r < n - 1 ? i + r : n - 1;
+        while (next <= hi) {
+            while (tail > head && sign * in[dq[tail - 1]] >= sign * in[next])
+                tail--;
+            dq[tail++] = next++;
+        }
+        while (dq[head] < i - r)
+            head++;
+        out[i] = in[dq[head]];
+    }
+}
+
 /* 1-D grey opening (erode then dilate, flat window 2r+1): the profile a
  * window of that size can reach from below, i.e. the part without bands. */
-static void opening(const double *in, double *out, double *tmp, int n, int r)
+static void opening(const double *in, double *out, double *tmp, int *dq, int n, int r)
 {
-    for (int i = 0; i < n; i++) {
-        double m = in[i];
-        for (int j = i - r; j <= i + r; j++)
-            if (j >= 0 && j < n && in[j] < m)
-                m = in[j];
-        tmp[i] = m;
-    }
-    for (int i = 0; i < n; i++) {
-        double m = tmp[i];
-        for (int j = i - r; j <= i + r; j++)
-            if (j >= 0 && j < n && tmp[j] > m)
-                m = tmp[j];
-        out[i] = m;
-    }
+    sliding_extreme(in, tmp, dq, n, r, 1);
+    sliding_extreme(tmp, out, dq, n, r, -1);
 }
 
 /* noise of a residual profile: 1.4826 * MAD around its median */
@@ -288,11 +306,12 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
     double *tmp = bq_alloc_array((size_t)h, sizeof *tmp);
     double *cons = bq_calloc_array((size_t)h, sizeof *cons);
     float *buf = bq_alloc_array((size_t)img->width, sizeof *buf);
+    int *dq = bq_alloc_array((size_t)h, sizeof *dq);
     w.res = bq_calloc_array((size_t)nl, sizeof *w.res);
     w.sig = bq_calloc_array((size_t)nl, sizeof *w.sig);
     w.med = bq_calloc_array((size_t)nl, sizeof *w.med);
     w.off = bq_calloc_array((size_t)nl, sizeof *w.off);
-    if (!prof || !sm || !base || !tmp || !cons || !buf || !w.res || !w.sig || !w.med || !w.off)
+    if (!prof || !sm || !base || !tmp || !cons || !buf || !dq || !w.res || !w.sig || !w.med || !w.off)
         goto done;
 
     /* the opening must be wider than any band, narrower than background
@@ -306,7 +325,7 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
             goto done;
         lane_profile(img, &st->lanes[l], y0, h, prof, buf);
         gauss_smooth(prof, sm, h, SMOOTH_SIGMA);
-        opening(sm, base, tmp, h, orad);
+        opening(sm, base, tmp, dq, h, orad);
         for (int i = 0; i < h; i++)
             w.res[l][i] = sm[i] - base[i];
         w.sig[l] = robust_sigma(w.res[l], h, &w.med[l], tmp);
@@ -472,6 +491,7 @@ done:
     free(tmp);
     free(cons);
     free(buf);
+    free(dq);
     strip_work_free(&w);
     return rc;
 }

@@ -5,7 +5,7 @@
  * today given perfect boxes at the true lanes and rows: ImageJ rolling ball
  * (radius 50) + integrated density, and Image Studio's border median.
  *
- * usage: test_accuracy [--seeds N] [--check] [--verbose] [PRESET...]
+ * usage: test_accuracy [--seeds N] [--check] [--verbose] [--truth-lanes] [PRESET...]
  *   --check  fail unless blotquant is at least as accurate (median and max)
  *            as the better baseline on every preset, lane counts are right
  *            and saturation flags match the truth. */
@@ -22,7 +22,82 @@ static const char *method_name[N_METHODS] = {"blotquant", "imagej-rb50", "border
 
 #define MAX_ERR 4096
 
-static int verbose; /* --verbose: every lane's error */
+static int verbose;     /* --verbose: every lane's error */
+static int truth_lanes; /* --truth-lanes: lanes from the truth, not detected */
+
+/* Lanes built from the simulator's truth: one strip per band row when the
+ * membrane is cut, else one strip; extents at the band rows, slope from the
+ * movement of the lane centre between rows. Lets this module be measured
+ * without the lane detector. Caller frees strips[k].lanes and strips. */
+static bq_lanes_t *lanes_from_truth(const bq_sim_truth_t *tr, const bq_image_t *img)
+{
+    const bq_sim_params_t *p = &tr->params;
+    int ns = p->strips > 1 ? p->n_rows : 1, nl = tr->n_lanes;
+    bq_lanes_t *ln = calloc(1, sizeof *ln);
+    ln->n_lanes = nl;
+    ln->n_strips = ns;
+    ln->strips = calloc((size_t)ns, sizeof *ln->strips);
+    double rowy[BQ_SIM_MAX_ROWS] = {0};
+    int rown[BQ_SIM_MAX_ROWS] = {0};
+    for (int i = 0; i < tr->n_bands; i++)
+        if (!tr->bands[i].ladder) {
+            rowy[tr->bands[i].row - 1] += tr->bands[i].y_center;
+            rown[tr->bands[i].row - 1]++;
+        }
+    for (int r = 0; r < p->n_rows; r++)
+        rowy[r] /= rown[r] ? rown[r] : 1;
+    double slope_sum = 0;
+    int slope_n = 0;
+    for (int s = 0; s < ns; s++) {
+        bq_strip_t *st = &ln->strips[s];
+        st->y_top = s == 0 ? 0 : (int)(0.5 * (rowy[s - 1] + rowy[s]));
+        st->y_bottom = s == ns - 1 ? img->height - 1 : (int)(0.5 * (rowy[s] + rowy[s + 1])) - 1;
+        st->n_lanes = nl;
+        st->lanes = calloc((size_t)nl, sizeof *st->lanes);
+        for (int l = 0; l < nl; l++) {
+            bq_lane_t *lane = &st->lanes[l];
+            lane->index = l + 1;
+            lane->is_ladder = tr->lanes[l].ladder;
+            lane->y_ref = 0.5 * img->height;
+            lane->x_left = tr->lanes[l].x_center - 0.5 * tr->lanes[l].width;
+            lane->x_right = tr->lanes[l].x_center + 0.5 * tr->lanes[l].width;
+            const bq_sim_band_t *first = NULL, *last = NULL;
+            for (int i = 0; i < tr->n_bands; i++) {
+                const bq_sim_band_t *b = &tr->bands[i];
+                if (b->lane != l + 1 || b->ladder)
+                    continue;
+                if (ns > 1 && b->row != s + 1)
+                    continue;
+                if (!first)
+                    first = b;
+                last = b;
+            }
+            if (first) {
+                lane->y_ref = first->y_center;
+                lane->x_left = fmin(first->x_left, first->x_right);
+                lane->x_right = fmax(first->x_left, first->x_right);
+                if (last != first) {
+                    lane->slope = (last->x_center - first->x_center) / (last->y_center - first->y_center);
+                    slope_sum += lane->slope;
+                    slope_n++;
+                }
+            }
+        }
+    }
+    for (int s = 0; s < ns; s++)
+        for (int l = 0; l < nl; l++)
+            if (ln->strips[s].lanes[l].is_ladder && slope_n)
+                ln->strips[s].lanes[l].slope = slope_sum / slope_n;
+    return ln;
+}
+
+static void lanes_truth_free(bq_lanes_t *ln)
+{
+    for (int s = 0; s < ln->n_strips; s++)
+        free(ln->strips[s].lanes);
+    free(ln->strips);
+    free(ln);
+}
 
 typedef struct errs {
     double v[MAX_ERR];
@@ -47,7 +122,8 @@ static void errs_stats(const errs_t *e, double *med, double *max)
 typedef struct blot_eval {
     int lanes_ok;
     int sat_mismatch;
-    double ms;
+    double ms;      /* the whole pipeline */
+    double ms_quant;/* bands + integration only */
 } blot_eval_t;
 
 /* Relative abundance errors from per-lane net volumes of target and control;
@@ -154,7 +230,20 @@ static int eval_blot(const char *preset, unsigned seed, errs_t *e, blot_eval_t *
     bq_quant_result_t *res = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = bq_quant_image(work, &qo, &res, &err);
+    int rc;
+    if (truth_lanes) {
+        /* everything but the lane detector */
+        res = calloc(1, sizeof *res);
+        res->image = work;
+        if (p.polarity == BQ_SIM_DARK)
+            bq_image_invert(work);
+        res->lanes = lanes_from_truth(tr, work);
+        rc = bq_bands_detect(work, res->lanes, &qo.bands, &res->table, &err);
+        if (rc == 0)
+            rc = bq_quantify(work, res->lanes, BQ_BG_AUTO, res->table, &err);
+    } else {
+        rc = bq_quant_image(work, &qo, &res, &err);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     be->ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (rc != 0) {
@@ -187,8 +276,20 @@ static int eval_blot(const char *preset, unsigned seed, errs_t *e, blot_eval_t *
                         seed, tb->lane, tb->row, tb->saturated, flagged);
             }
         }
+        /* time the stages of this module alone */
+        bq_band_table_t *t2 = NULL;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (bq_bands_detect(res->image, res->lanes, &qo.bands, &t2, &err) == 0)
+            bq_quantify(res->image, res->lanes, BQ_BG_AUTO, t2, &err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        be->ms_quant = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+        bq_band_table_free(t2);
         if (be->lanes_ok)
             add_errors(method_name[M_AUTO], tr, tg[M_AUTO], ct[M_AUTO], ttgt, tctl, &e[M_AUTO]);
+    }
+    if (truth_lanes && res) {
+        lanes_truth_free(res->lanes);
+        res->lanes = NULL;
     }
     bq_quant_result_free(res);
 
@@ -226,6 +327,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc)
             seeds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--truth-lanes") == 0)
+            truth_lanes = 1;
         else if (strcmp(argv[i], "--verbose") == 0)
             verbose = 1;
         else if (strcmp(argv[i], "--check") == 0)
@@ -239,13 +342,13 @@ int main(int argc, char **argv)
     if (seeds < 1)
         seeds = 1;
     int failures = 0;
-    printf("%-10s %5s %6s %6s | %-17s | %-17s | %-17s\n", "preset", "blots", "lanes", "ms",
+    printf("%-10s %5s %6s %13s | %-17s | %-17s | %-17s\n", "preset", "blots", "lanes", "ms all/bands",
            "blotquant med/max", "imagej-rb50", "border-median");
     for (int k = 0; k < np; k++) {
         static errs_t e[N_METHODS];
         memset(e, 0, sizeof e);
         int lanes_ok = 0, sat_bad = 0;
-        double ms = 0;
+        double ms = 0, msq = 0;
         for (int s = 0; s < seeds; s++) {
             blot_eval_t be;
             if (eval_blot(presets[k], (unsigned)(s + 1), e, &be) != 0) {
@@ -255,12 +358,13 @@ int main(int argc, char **argv)
             lanes_ok += be.lanes_ok;
             sat_bad += be.sat_mismatch;
             ms += be.ms;
+            msq += be.ms_quant;
         }
         double med[N_METHODS], max[N_METHODS];
         for (int m = 0; m < N_METHODS; m++)
             errs_stats(&e[m], &med[m], &max[m]);
-        printf("%-10s %5d %3d/%-2d %6.1f | %7.3f %7.3f pp | %7.3f %7.3f pp | %7.3f %7.3f pp%s\n",
-               presets[k], seeds, lanes_ok, seeds, ms / seeds, med[M_AUTO], max[M_AUTO],
+        printf("%-10s %5d %3d/%-2d %6.1f %6.1f | %7.3f %7.3f pp | %7.3f %7.3f pp | %7.3f %7.3f pp%s\n",
+               presets[k], seeds, lanes_ok, seeds, ms / seeds, msq / seeds, med[M_AUTO], max[M_AUTO],
                med[M_RB], max[M_RB], med[M_BM], max[M_BM], sat_bad ? "  SATURATION FLAGS WRONG" : "");
         if (check) {
             double best_med = fmin(med[M_RB], med[M_BM]), best_max = fmin(max[M_RB], max[M_BM]);
