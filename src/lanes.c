@@ -1,2 +1,1323 @@
-/* lanes.c - being written */
+/* lanes.c - the lane detector.
+ *
+ * Everything after the first pass works on a block-averaged copy of the
+ * region (at most GRID_MAX_W x GRID_MAX_H cells), so the cost is one pass
+ * over the pixels plus a fixed amount of work, whatever the image size.
+ *
+ *  1. region: the user's ROI or the whole image; cells that are invalid, or
+ *     part of a uniform margin (exactly 0 or clipped, connected to the
+ *     border: a tray, a white page, the zeros outside a rotated scan) are
+ *     masked, and the region shrinks to the membrane they surround;
+ *  2. background: a low percentile per tile, interpolated, is subtracted so
+ *     gradients do not look like lanes; the rest is compressed with a log so a
+ *     faint lane counts almost as much as a saturated one;
+ *  3. strips: runs of rows that hold membrane, split where a gap of masked
+ *     rows crosses the region;
+ *  4. tilt: per strip, the shear that makes the column profile sharpest;
+ *  5. lanes: prominent peaks of the sheared column profile, spaced at least
+ *     half a pitch apart; edges where the profile falls to a quarter of the
+ *     lane's height above the valleys beside it;
+ *  6. strips are aligned to each other and share one lane count; each lane is
+ *     then refined in each strip; lanes with many regular bands are ladders. */
+#include <math.h>
+#ifdef LANES_DEBUG
+#include <stdio.h>
+#endif
+#include <string.h>
+
+#include "blotquant/lanes.h"
 #include "internal.h"
+
+#define GRID_MAX_W 512
+#define GRID_MAX_H 256
+#define MAX_TILT 0.036          /* ~2 degrees, dx/dy */
+#define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
+#define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
+#define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
+
+/* The block-averaged working copy of the region. */
+typedef struct grid {
+    int w, h;        /* cells */
+    int fx, fy;      /* pixels per cell */
+    int x0, y0;      /* image position of cell (0,0) */
+    float *v;        /* mean of the valid pixels of the cell */
+    uint8_t *ok;     /* 1 = membrane: valid and not margin */
+    float *t;        /* compressed signal above background, 0 where !ok */
+} grid_t;
+
+/* One candidate or final lane, in cell units along the strip's column profile. */
+typedef struct peak {
+    double pos;      /* centre (cells) */
+    double left, right;
+    double height;   /* profile value at the peak */
+    double prom;     /* prominence */
+} peak_t;
+
+/* Per-strip working state. */
+typedef struct strip_work {
+    int gy0, gy1;    /* cell rows, inclusive */
+    double slope;    /* dx/dy in cells */
+    double yref;     /* cell row of the reference line */
+    double *prof;    /* column profile, grid.w */
+    double noise;    /* noise of prof */
+    peak_t *cand;
+    int n_cand;
+    double shift;    /* offset against the reference strip, cells */
+} strip_work_t;
+
+/* ---- small numeric helpers ------------------------------------------- */
+
+static void swapf(float *a, float *b)
+{
+    float t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* The k-th smallest of n floats (0-based); reorders v. Quickselect keeps the
+ * per-tile percentiles linear. */
+static float select_kth(float *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < v[lo]) swapf(&v[mid], &v[lo]);
+        if (v[hi] < v[lo]) swapf(&v[hi], &v[lo]);
+        if (v[hi] < v[mid]) swapf(&v[hi], &v[mid]);
+        float pivot = v[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                swapf(&v[i], &v[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+static float quantile_f(float *v, size_t n, double q)
+{
+    size_t k = (size_t)(bq_clamp(q, 0.0, 1.0) * (double)(n - 1) + 0.5);
+    return select_kth(v, n, k);
+}
+
+static double median_d(double *v, int n)
+{
+    /* only used on short lists (lanes, peaks); insertion sort is enough */
+    for (int i = 1; i < n; i++) {
+        double x = v[i];
+        int j = i - 1;
+        while (j >= 0 && v[j] > x) {
+            v[j + 1] = v[j];
+            j--;
+        }
+        v[j + 1] = x;
+    }
+    if (n == 0)
+        return 0.0;
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Linear interpolation of a[0..n-1] at x; 0 outside. */
+static double interp(const double *a, int n, double x)
+{
+    if (x < 0.0 || x > (double)(n - 1))
+        return 0.0;
+    int i = (int)x;
+    if (i >= n - 1)
+        return a[n - 1];
+    double f = x - i;
+    return a[i] * (1.0 - f) + a[i + 1] * f;
+}
+
+static void smooth3(double *p, double *tmp, int n, int passes)
+{
+    for (int pass = 0; pass < passes; pass++) {
+        for (int i = 0; i < n; i++) {
+            double a = p[i > 0 ? i - 1 : i], c = p[i < n - 1 ? i + 1 : i];
+            tmp[i] = 0.25 * a + 0.5 * p[i] + 0.25 * c;
+        }
+        memcpy(p, tmp, (size_t)n * sizeof *p);
+    }
+}
+
+/* ---- 1. the grid and the membrane mask ------------------------------- */
+
+static void grid_free(grid_t *g)
+{
+    free(g->v);
+    free(g->ok);
+    free(g->t);
+}
+
+/* Block-average the region (rx, ry, rw, rh) into g and mark the cells that
+ * are margin candidates (invalid, or almost all exactly 0 / clipped) in
+ * cand. */
+static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
+                      grid_t *g, uint8_t **cand_out)
+{
+    memset(g, 0, sizeof *g);
+    g->fx = (rw + GRID_MAX_W - 1) / GRID_MAX_W;
+    g->fy = (rh + GRID_MAX_H - 1) / GRID_MAX_H;
+    g->w = (rw + g->fx - 1) / g->fx;
+    g->h = (rh + g->fy - 1) / g->fy;
+    g->x0 = rx;
+    g->y0 = ry;
+    size_t n = (size_t)g->w * (size_t)g->h;
+    g->v = bq_calloc_array(n, sizeof *g->v);
+    g->ok = bq_calloc_array(n, sizeof *g->ok);
+    g->t = bq_calloc_array(n, sizeof *g->t);
+    uint32_t *cnt = bq_calloc_array(n, sizeof *cnt);
+    uint32_t *marg = bq_calloc_array(n, sizeof *marg);
+    double *sum = bq_calloc_array(n, sizeof *sum);
+    uint8_t *cand = bq_calloc_array(n, sizeof *cand);
+    if (!g->v || !g->ok || !g->t || !cnt || !marg || !sum || !cand) {
+        free(cnt);
+        free(marg);
+        free(sum);
+        free(cand);
+        grid_free(g);
+        return BQ_ERR_NOMEM;
+    }
+    double clip = img->clip_level > 0.0 ? img->clip_level : HUGE_VAL;
+    for (int y = 0; y < rh; y++) {
+        const float *row = img->data + (size_t)(ry + y) * (size_t)img->width + rx;
+        const uint8_t *vrow = img->valid ? img->valid + (size_t)(ry + y) * (size_t)img->width + rx : NULL;
+        size_t c = (size_t)(y / g->fy) * (size_t)g->w;
+        for (int x0 = 0; x0 < rw; x0 += g->fx, c++) {
+            int x1 = x0 + g->fx < rw ? x0 + g->fx : rw;
+            double s = 0.0;
+            uint32_t k = 0, mk = 0;
+            for (int x = x0; x < x1; x++) {
+                float v = row[x];
+                if ((vrow && !vrow[x]) || !isfinite(v))
+                    continue;
+                s += v;
+                k++;
+                mk += (v == 0.0f || v >= clip);
+            }
+            sum[c] += s;
+            cnt[c] += k;
+            marg[c] += mk;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int cx = (int)(i % (size_t)g->w), cy = (int)(i / (size_t)g->w);
+        int bw = (cx == g->w - 1) ? rw - cx * g->fx : g->fx;
+        int bh = (cy == g->h - 1) ? rh - cy * g->fy : g->fy;
+        uint32_t area = (uint32_t)bw * (uint32_t)bh;
+        if (cnt[i] * 2 < area || cnt[i] == 0) {
+            cand[i] = 2; /* invalid: always masked */
+            continue;
+        }
+        g->v[i] = (float)(sum[i] / cnt[i]);
+        g->ok[i] = 1;
+        if (marg[i] * 10 >= cnt[i] * 9)
+            cand[i] = 1;
+    }
+    free(cnt);
+    free(marg);
+    free(sum);
+    *cand_out = cand;
+    return 0;
+}
+
+/* Flood the margin candidates from the region border; keep the result only if
+ * what it leaves is one solid piece of membrane (a blot on a clean white
+ * background must not lose the background between its bands). Sets g->ok and
+ * the membrane's bounding box in cells. */
+static int grid_mask(grid_t *g, uint8_t *cand, int *bx0, int *by0, int *bx1, int *by1)
+{
+    size_t n = (size_t)g->w * (size_t)g->h;
+    int *stack = bq_alloc_array(n, sizeof *stack);
+    int *label = bq_calloc_array(n, sizeof *label);
+    if (!stack || !label) {
+        free(stack);
+        free(label);
+        return BQ_ERR_NOMEM;
+    }
+    /* label 1 = margin flooded from the border */
+    size_t sp = 0;
+    for (int x = 0; x < g->w; x++) {
+        for (int k = 0; k < 2; k++) {
+            int i = (k ? g->h - 1 : 0) * g->w + x;
+            if (cand[i] && !label[i]) {
+                label[i] = 1;
+                stack[sp++] = i;
+            }
+        }
+    }
+    for (int y = 0; y < g->h; y++) {
+        for (int k = 0; k < 2; k++) {
+            int i = y * g->w + (k ? g->w - 1 : 0);
+            if (cand[i] && !label[i]) {
+                label[i] = 1;
+                stack[sp++] = i;
+            }
+        }
+    }
+    while (sp > 0) {
+        int i = stack[--sp];
+        int x = i % g->w, y = i / g->w;
+        int nb[4] = {x > 0 ? i - 1 : -1, x < g->w - 1 ? i + 1 : -1,
+                     y > 0 ? i - g->w : -1, y < g->h - 1 ? i + g->w : -1};
+        for (int k = 0; k < 4; k++) {
+            if (nb[k] >= 0 && cand[nb[k]] && !label[nb[k]]) {
+                label[nb[k]] = 1;
+                stack[sp++] = nb[k];
+            }
+        }
+    }
+    /* connected pieces of what is left; remember the largest */
+    int next = 2, best = 0;
+    size_t best_area = 0;
+    int best_box[4] = {0, 0, g->w - 1, g->h - 1};
+    for (size_t s = 0; s < n; s++) {
+        if (label[s] || cand[s] == 2)
+            continue;
+        int id = next++;
+        size_t area = 0;
+        int box[4] = {g->w, g->h, -1, -1};
+        label[s] = id;
+        sp = 0;
+        stack[sp++] = (int)s;
+        while (sp > 0) {
+            int i = stack[--sp];
+            int x = i % g->w, y = i / g->w;
+            area++;
+            if (x < box[0]) box[0] = x;
+            if (y < box[1]) box[1] = y;
+            if (x > box[2]) box[2] = x;
+            if (y > box[3]) box[3] = y;
+            int nb[4] = {x > 0 ? i - 1 : -1, x < g->w - 1 ? i + 1 : -1,
+                         y > 0 ? i - g->w : -1, y < g->h - 1 ? i + g->w : -1};
+            for (int k = 0; k < 4; k++) {
+                if (nb[k] >= 0 && !label[nb[k]] && cand[nb[k]] != 2) {
+                    label[nb[k]] = id;
+                    stack[sp++] = nb[k];
+                }
+            }
+        }
+        if (area > best_area) {
+            best_area = area;
+            best = id;
+            memcpy(best_box, box, sizeof box);
+        }
+    }
+    size_t box_area = (size_t)(best_box[2] - best_box[0] + 1) * (size_t)(best_box[3] - best_box[1] + 1);
+    int use_margin = best > 0 && best_area * 5 >= n && best_area * 2 >= box_area;
+    if (use_margin) {
+        for (size_t i = 0; i < n; i++)
+            if (label[i] != best)
+                g->ok[i] = 0;
+        *bx0 = best_box[0];
+        *by0 = best_box[1];
+        *bx1 = best_box[2];
+        *by1 = best_box[3];
+    } else {
+        /* only invalid cells are masked; box = the valid cells */
+        int box[4] = {g->w, g->h, -1, -1};
+        for (size_t i = 0; i < n; i++) {
+            if (!g->ok[i])
+                continue;
+            int x = (int)(i % (size_t)g->w), y = (int)(i / (size_t)g->w);
+            if (x < box[0]) box[0] = x;
+            if (y < box[1]) box[1] = y;
+            if (x > box[2]) box[2] = x;
+            if (y > box[3]) box[3] = y;
+        }
+        *bx0 = box[0];
+        *by0 = box[1];
+        *bx1 = box[2];
+        *by1 = box[3];
+    }
+    free(stack);
+    free(label);
+    return 0;
+}
+
+/* ---- 2. background and compression ----------------------------------- */
+
+/* A smooth surface through the q-quantile of each tile of vals (rw x rh,
+ * row-major, only where ok): tiles with too little membrane borrow from
+ * their neighbours, a 3x3 median over tiles keeps one tile filled by a huge
+ * blob from denting the surface, and the surface is bilinear between tile
+ * centres and extrapolated linearly beyond the outer ones (a gradient keeps
+ * rising up to the edge). surf is rw x rh. */
+static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, int nx, int ny,
+                        double q, float *surf)
+{
+    size_t nt = (size_t)nx * (size_t)ny;
+    double *tile = bq_alloc_array(nt, sizeof *tile);
+    double *tile2 = bq_alloc_array(nt, sizeof *tile2);
+    uint8_t *have = bq_calloc_array(nt, 1);
+    size_t cap = (size_t)(rw / nx + 2) * (size_t)(rh / ny + 2);
+    float *buf = bq_alloc_array(cap, sizeof *buf);
+    if (!tile || !tile2 || !have || !buf) {
+        free(tile);
+        free(tile2);
+        free(have);
+        free(buf);
+        return BQ_ERR_NOMEM;
+    }
+    int any = 0;
+    for (int ty = 0; ty < ny; ty++) {
+        int y0 = ty * rh / ny, y1 = (ty + 1) * rh / ny;
+        for (int tx = 0; tx < nx; tx++) {
+            int x0 = tx * rw / nx, x1 = (tx + 1) * rw / nx;
+            size_t m = 0;
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++) {
+                    size_t i = (size_t)y * (size_t)rw + (size_t)x;
+                    if (ok[i] && m < cap)
+                        buf[m++] = vals[i];
+                }
+            size_t t = (size_t)ty * (size_t)nx + (size_t)tx;
+            if (m > 0 && m * 4 >= (size_t)(x1 - x0) * (size_t)(y1 - y0)) {
+                tile[t] = quantile_f(buf, m, q);
+                have[t] = 1;
+                any = 1;
+            }
+        }
+    }
+    if (!any)
+        for (size_t t = 0; t < nt; t++) {
+            tile[t] = 0.0;
+            have[t] = 1;
+        }
+    for (int pass = 0; pass < nx + ny; pass++) {
+        int missing = 0;
+        for (int ty = 0; ty < ny; ty++)
+            for (int tx = 0; tx < nx; tx++) {
+                size_t t = (size_t)ty * (size_t)nx + (size_t)tx;
+                if (have[t] == 1)
+                    continue;
+                double s = 0.0;
+                int k = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int ux = tx + dx, uy = ty + dy;
+                        if (ux < 0 || uy < 0 || ux >= nx || uy >= ny)
+                            continue;
+                        size_t u = (size_t)uy * (size_t)nx + (size_t)ux;
+                        if (have[u] == 1) {
+                            s += tile[u];
+                            k++;
+                        }
+                    }
+                if (k > 0) {
+                    tile[t] = s / k;
+                    have[t] = 3; /* usable from the next pass on */
+                } else {
+                    missing = 1;
+                }
+            }
+        for (size_t t = 0; t < nt; t++)
+            if (have[t] == 3)
+                have[t] = 1;
+        if (!missing)
+            break;
+    }
+    for (int ty = 0; ty < ny; ty++)
+        for (int tx = 0; tx < nx; tx++) {
+            double v9[9];
+            int k = 0;
+            /* beyond the edge, neighbours are extrapolated linearly so a
+             * gradient is not flattened at the borders */
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int ux = tx + dx, uy = ty + dy;
+                    double wx = 1.0, wy = 1.0;
+                    if (ux < 0 || ux >= nx) {
+                        ux = tx - dx;
+                        wx = -1.0;
+                    }
+                    if (uy < 0 || uy >= ny) {
+                        uy = ty - dy;
+                        wy = -1.0;
+                    }
+                    if (ux < 0 || ux >= nx || uy < 0 || uy >= ny)
+                        continue;
+                    double c = tile[(size_t)ty * (size_t)nx + (size_t)tx];
+                    double dxv = tile[(size_t)ty * (size_t)nx + (size_t)ux] - c;
+                    double dyv = tile[(size_t)uy * (size_t)nx + (size_t)tx] - c;
+                    double dxy = tile[(size_t)uy * (size_t)nx + (size_t)ux] - c - dxv - dyv;
+                    v9[k++] = c + wx * dxv + wy * dyv + wx * wy * dxy;
+                }
+            tile2[(size_t)ty * (size_t)nx + (size_t)tx] = median_d(v9, k);
+        }
+    for (int y = 0; y < rh; y++) {
+        double fy = ((double)y + 0.5) * ny / rh - 0.5;
+        int ty0 = ny > 1 ? (int)bq_clamp(floor(fy), 0, ny - 2) : 0;
+        int ty1 = ny > 1 ? ty0 + 1 : 0;
+        double wy = ny > 1 ? bq_clamp(fy - ty0, -0.75, 1.75) : 0.0;
+        for (int x = 0; x < rw; x++) {
+            double fx = ((double)x + 0.5) * nx / rw - 0.5;
+            int tx0 = nx > 1 ? (int)bq_clamp(floor(fx), 0, nx - 2) : 0;
+            int tx1 = nx > 1 ? tx0 + 1 : 0;
+            double wx = nx > 1 ? bq_clamp(fx - tx0, -0.75, 1.75) : 0.0;
+            double b = (1 - wy) * ((1 - wx) * tile2[ty0 * nx + tx0] + wx * tile2[ty0 * nx + tx1]) +
+                       wy * ((1 - wx) * tile2[ty1 * nx + tx0] + wx * tile2[ty1 * nx + tx1]);
+            surf[(size_t)y * (size_t)rw + (size_t)x] = (float)b;
+        }
+    }
+    free(tile);
+    free(tile2);
+    free(have);
+    free(buf);
+    return 0;
+}
+
+/* Subtract a smooth background and fill g->t with the compressed residual.
+ * Two passes: the low percentile of a tile on a steep gradient sits below
+ * the tile's middle, so a second pass on the residual takes that out. The
+ * box is in cells. */
+static int grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1)
+{
+    int rw = bx1 - bx0 + 1, rh = by1 - by0 + 1;
+    int side = (rw > rh ? rw : rh) / 8;
+    if (side < 12)
+        side = 12;
+    int nx = (int)lround((double)rw / side), ny = (int)lround((double)rh / side);
+    if (nx < 1) nx = 1;
+    if (ny < 1) ny = 1;
+    size_t ncells = (size_t)rw * (size_t)rh;
+    float *res = bq_alloc_array(ncells, sizeof *res);
+    float *surf = bq_alloc_array(ncells, sizeof *surf);
+    uint8_t *ok = bq_alloc_array(ncells, 1);
+    size_t dcap = ncells < 200000 ? ncells : 200000;
+    float *samp = bq_alloc_array(dcap + 1, sizeof *samp);
+    if (!res || !surf || !ok || !samp) {
+        free(res);
+        free(surf);
+        free(ok);
+        free(samp);
+        return BQ_ERR_NOMEM;
+    }
+    for (int y = 0; y < rh; y++)
+        for (int x = 0; x < rw; x++) {
+            size_t i = (size_t)(y + by0) * (size_t)g->w + (size_t)(x + bx0);
+            size_t j = (size_t)y * (size_t)rw + (size_t)x;
+            res[j] = g->v[i];
+            ok[j] = g->ok[i];
+        }
+    int rc = 0;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        rc = tile_surface(res, ok, rw, rh, nx, ny, 0.2, surf);
+        for (size_t j = 0; j < ncells && rc == 0; j++)
+            res[j] = ok[j] ? res[j] - surf[j] : 0.0f;
+    }
+    if (rc) {
+        free(res);
+        free(surf);
+        free(ok);
+        free(samp);
+        return rc;
+    }
+    /* noise from neighbour differences (smooth signal cancels), signal scale
+     * from a high percentile of the residual */
+    size_t stride = ncells / dcap + 1;
+    size_t m = 0;
+    for (size_t j = 0; j + 1 < ncells && m < dcap; j += stride)
+        if ((int)(j % (size_t)rw) + 1 < rw && ok[j] && ok[j + 1])
+            samp[m++] = fabsf(res[j + 1] - res[j]);
+    double sigma = m > 0 ? 1.4826 * quantile_f(samp, m, 0.5) / sqrt(2.0) : 0.0;
+    m = 0;
+    for (size_t j = 0; j < ncells && m < dcap; j += stride)
+        if (ok[j])
+            samp[m++] = res[j];
+    double hi = m > 0 ? quantile_f(samp, m, 0.995) : 0.0;
+    double scale = 3.0 * sigma;
+    if (scale < 0.01 * hi)
+        scale = 0.01 * hi;
+    if (!(scale > 0.0))
+        scale = 1e-30; /* a constant image: every residual is 0 anyway */
+    memset(g->t, 0, (size_t)g->w * (size_t)g->h * sizeof *g->t);
+    for (int y = 0; y < rh; y++)
+        for (int x = 0; x < rw; x++) {
+            size_t j = (size_t)y * (size_t)rw + (size_t)x;
+            /* 2.5 sigma off first: pure noise then adds (almost) nothing */
+            double r = res[j] - 2.5 * sigma;
+            if (ok[j] && r > 0.0)
+                g->t[(size_t)(y + by0) * (size_t)g->w + (size_t)(x + bx0)] = (float)log1p(r / scale);
+        }
+    free(res);
+    free(surf);
+    free(ok);
+    free(samp);
+    return 0;
+}
+
+/* ---- 4. tilt and column profile --------------------------------------- */
+
+/* Column profile of strip s (cells) with the given shear; counts too. The
+ * strip's rows are summed in chunks so the shear search stays cheap. */
+typedef struct chunks {
+    int n, w;
+    double *sum;   /* n x w */
+    double *cnt;   /* n x w */
+    double *yc;    /* chunk centre rows */
+} chunks_t;
+
+static void chunks_free(chunks_t *c)
+{
+    free(c->sum);
+    free(c->cnt);
+    free(c->yc);
+}
+
+static int chunks_build(const grid_t *g, int bx0, int bx1, int gy0, int gy1, chunks_t *c)
+{
+    int rows = gy1 - gy0 + 1;
+    int ch = (rows + 47) / 48;
+    c->n = (rows + ch - 1) / ch;
+    c->w = g->w;
+    size_t n = (size_t)c->n * (size_t)c->w;
+    c->sum = bq_calloc_array(n, sizeof *c->sum);
+    c->cnt = bq_calloc_array(n, sizeof *c->cnt);
+    c->yc = bq_calloc_array((size_t)c->n, sizeof *c->yc);
+    if (!c->sum || !c->cnt || !c->yc) {
+        chunks_free(c);
+        return BQ_ERR_NOMEM;
+    }
+    for (int k = 0; k < c->n; k++) {
+        int y0 = gy0 + k * ch, y1 = y0 + ch - 1;
+        if (y1 > gy1)
+            y1 = gy1;
+        c->yc[k] = 0.5 * (y0 + y1);
+        double *s = c->sum + (size_t)k * (size_t)c->w, *cn = c->cnt + (size_t)k * (size_t)c->w;
+        for (int y = y0; y <= y1; y++) {
+            const float *t = g->t + (size_t)y * (size_t)g->w;
+            const uint8_t *ok = g->ok + (size_t)y * (size_t)g->w;
+            for (int x = bx0; x <= bx1; x++) {
+                s[x] += t[x];
+                cn[x] += ok[x];
+            }
+        }
+    }
+    return 0;
+}
+
+/* Sum the chunks along lines of slope `slope` (cells) through row yref. */
+static void chunks_project(const chunks_t *c, double slope, double yref,
+                           double *sum, double *cnt, int nearest)
+{
+    memset(sum, 0, (size_t)c->w * sizeof *sum);
+    if (cnt)
+        memset(cnt, 0, (size_t)c->w * sizeof *cnt);
+    for (int k = 0; k < c->n; k++) {
+        double sh = slope * (c->yc[k] - yref);
+        const double *s = c->sum + (size_t)k * (size_t)c->w;
+        const double *cn = c->cnt + (size_t)k * (size_t)c->w;
+        /* the search uses whole-cell shifts: interpolation would smooth
+         * the noise by an amount that depends on the shear and bias it */
+        int ish = nearest ? (int)lround(sh) : (int)floor(sh);
+        double f = nearest ? 0.0 : sh - ish;
+        for (int x = 0; x < c->w; x++) {
+            int a = x + ish, b = a + 1;
+            if (a < 0 || b >= c->w)
+                continue;
+            sum[x] += (1 - f) * s[a] + f * s[b];
+            if (cnt)
+                cnt[x] += (1 - f) * cn[a] + f * cn[b];
+        }
+    }
+}
+
+static double profile_sharpness(const double *p, int n)
+{
+    double s = 0.0, s2 = 0.0;
+    for (int i = 0; i < n; i++) {
+        s += p[i];
+        s2 += p[i] * p[i];
+    }
+    return s2 - s * s / (n > 0 ? n : 1);
+}
+
+/* Find the strip's tilt and fill its column profile (mean compressed signal
+ * per column along the tilted lines). */
+static int strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
+{
+    chunks_t c;
+    memset(&c, 0, sizeof c);
+    int rc = chunks_build(g, bx0, bx1, sw->gy0, sw->gy1, &c);
+    if (rc)
+        return rc;
+    double *sum = bq_alloc_array((size_t)g->w, sizeof *sum);
+    double *cnt = bq_alloc_array((size_t)g->w, sizeof *cnt);
+    if (!sum || !cnt) {
+        free(sum);
+        free(cnt);
+        chunks_free(&c);
+        return BQ_ERR_NOMEM;
+    }
+    sw->yref = 0.5 * (sw->gy0 + sw->gy1);
+    /* slope in cells: dx_cells = slope_px * dy_px / fx = slope_px * fy / fx * dy_cells */
+    double smax = MAX_TILT * g->fy / g->fx;
+    double half = 0.5 * (sw->gy1 - sw->gy0 + 1);
+    int nstep = (int)ceil(smax * half / 0.5);
+    if (nstep > 20)
+        nstep = 20;
+    double best = -1.0, best_s = 0.0;
+    double sh[41];
+    for (int k = -nstep; k <= nstep; k++) {
+        double s = nstep > 0 ? smax * k / nstep : 0.0;
+        chunks_project(&c, s, sw->yref, sum, NULL, 1);
+        /* columns that some chunks leave at the largest shear would look
+         * dimmer; judge only the ones every shear keeps */
+        int m = (int)ceil(smax * half) + 1;
+        if (2 * m >= bx1 - bx0)
+            m = 0;
+        double v = profile_sharpness(sum + bx0 + m, bx1 - bx0 + 1 - 2 * m);
+        sh[k + nstep] = v;
+        /* prefer no tilt unless a tilt is clearly sharper */
+        if (v > best * (1.0 + 1e-9) || (v >= best && fabs(s) < fabs(best_s))) {
+            best = v;
+            best_s = s;
+        }
+    }
+    if (nstep > 0) {
+        int k = (int)lround(best_s / smax * nstep) + nstep;
+        if (k > 0 && k < 2 * nstep) {
+            double a = sh[k - 1], b = sh[k], d = sh[k + 1];
+            double den = a - 2 * b + d;
+            if (den < 0)
+                best_s += bq_clamp(0.5 * (a - d) / den, -0.5, 0.5) * smax / nstep;
+        }
+    }
+    sw->slope = best_s;
+    chunks_project(&c, best_s, sw->yref, sum, cnt, 0);
+    double cmax = 0.0;
+    for (int x = bx0; x <= bx1; x++)
+        if (cnt[x] > cmax)
+            cmax = cnt[x];
+    for (int x = 0; x < g->w; x++)
+        sw->prof[x] = (x >= bx0 && x <= bx1 && cnt[x] >= 0.3 * cmax && cnt[x] > 0) ? sum[x] / cnt[x] : 0.0;
+    free(sum);
+    free(cnt);
+    chunks_free(&c);
+    return 0;
+}
+
+/* ---- 5. peaks -------------------------------------------------------- */
+
+/* Noise of a profile from its first differences (robust to the lanes). */
+static double profile_noise(const double *p, int a, int b, double *tmp)
+{
+    int m = 0;
+    for (int i = a; i < b; i++)
+        tmp[m++] = fabs(p[i + 1] - p[i]);
+    if (m == 0)
+        return 0.0;
+    return 1.4826 * median_d(tmp, m) / sqrt(2.0);
+}
+
+/* All local maxima of p[a..b] with their prominence, sorted by prominence
+ * (largest first). Returns the count. */
+static int find_peaks(const double *p, int a, int b, peak_t *out, int cap)
+{
+    int n = 0;
+    for (int i = a; i <= b && n < cap; i++) {
+        double v = p[i];
+        if (i > a && p[i - 1] >= v)
+            continue;
+        /* a plateau counts once, at its middle */
+        int j = i;
+        while (j < b && p[j + 1] == v)
+            j++;
+        if (j < b && p[j + 1] > v)
+            continue;
+        double lmin = v, rmin = v;
+        int k;
+        for (k = i - 1; k >= a && p[k] <= v; k--)
+            if (p[k] < lmin)
+                lmin = p[k];
+        if (k < a && lmin > p[a])
+            lmin = p[a];
+        for (k = j + 1; k <= b && p[k] <= v; k++)
+            if (p[k] < rmin)
+                rmin = p[k];
+        double base = lmin > rmin ? lmin : rmin;
+        out[n].pos = 0.5 * (i + j);
+        out[n].height = v;
+        out[n].prom = v - base;
+        out[n].left = out[n].right = out[n].pos;
+        n++;
+        i = j;
+    }
+    /* sort by prominence, descending */
+    for (int i = 1; i < n; i++) {
+        peak_t x = out[i];
+        int j = i - 1;
+        while (j >= 0 && out[j].prom < x.prom) {
+            out[j + 1] = out[j];
+            j--;
+        }
+        out[j + 1] = x;
+    }
+    return n;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+    double x = ((const peak_t *)a)->pos, y = ((const peak_t *)b)->pos;
+    return (x > y) - (x < y);
+}
+
+/* Edges of each lane: where the profile falls to EDGE_LEVEL of the lane's
+ * height above the valley between it and its neighbour (or the region
+ * edge). */
+static void lane_edges(const double *p, int a, int b, peak_t *l, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int c = (int)lround(l[i].pos);
+        double pk = p[c];
+        int lo = i > 0 ? (int)lround(l[i - 1].pos) : a;
+        int hi = i < n - 1 ? (int)lround(l[i + 1].pos) : b;
+        /* valleys */
+        int vl = c, vr = c;
+        for (int x = c; x >= lo; x--)
+            if (p[x] < p[vl])
+                vl = x;
+        for (int x = c; x <= hi; x++)
+            if (p[x] < p[vr])
+                vr = x;
+        double lev = p[vl] + EDGE_LEVEL * (pk - p[vl]);
+        double xl = vl;
+        for (int x = c; x > vl; x--)
+            if (p[x - 1] <= lev) {
+                double d = p[x] - p[x - 1];
+                xl = (x - 1) + (d > 0 ? (lev - p[x - 1]) / d : 0.5);
+                break;
+            }
+        lev = p[vr] + EDGE_LEVEL * (pk - p[vr]);
+        double xr = vr;
+        for (int x = c; x < vr; x++)
+            if (p[x + 1] <= lev) {
+                double d = p[x] - p[x + 1];
+                xr = x + (d > 0 ? (p[x] - lev) / d : 0.5);
+                break;
+            }
+        if (xl > l[i].pos) xl = l[i].pos;
+        if (xr < l[i].pos) xr = l[i].pos;
+        l[i].left = xl;
+        l[i].right = xr;
+    }
+}
+
+/* How far the profile dips between lanes i and i+1, as a fraction of the
+ * lower lane's height above the baseline: near 0 = one lane with an uneven
+ * band, near 1 = two lanes with background between them. */
+static double dip_between(const double *p, const peak_t *l, int i, double base)
+{
+    int x0 = (int)lround(l[i].pos), x1 = (int)lround(l[i + 1].pos);
+    double valley = p[x0];
+    for (int x = x0; x <= x1; x++)
+        if (p[x] < valley)
+            valley = p[x];
+    double lower = p[x0] < p[x1] ? p[x0] : p[x1];
+    if (lower - base <= 0.0)
+        return 0.0;
+    return (lower - valley) / (lower - base);
+}
+
+/* Merge lane i+1 into lane i (the higher of the two keeps its position). */
+static int merge_pair(const double *p, peak_t *l, int n, int i)
+{
+    if (p[(int)lround(l[i + 1].pos)] > p[(int)lround(l[i].pos)]) {
+        l[i + 1].prom = fmax(l[i].prom, l[i + 1].prom);
+        l[i] = l[i + 1];
+    } else {
+        l[i].prom = fmax(l[i].prom, l[i + 1].prom);
+    }
+    memmove(l + i + 1, l + i + 2, (size_t)(n - i - 2) * sizeof *l);
+    return n - 1;
+}
+
+/* Choose the lanes of a profile: n forced (want > 0) or automatic. lanes
+ * must hold BQ_MAX_LANES. Returns the count. */
+static int choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
+                        int want, peak_t *lanes, double *tmp)
+{
+    if (n_cand == 0 || !(cand[0].prom > 0.0))
+        return 0;
+    /* the baseline: what the gaps between lanes hold */
+    int m = 0;
+    for (int x = a; x <= b; x++)
+        tmp[m++] = p[x];
+    double base = m > 0 ? (double)tmp[0] : 0.0;
+    if (m > 0) {
+        median_d(tmp, m); /* sorts */
+        base = tmp[m / 10];
+    }
+    double pmax = cand[0].prom;
+    double thr = 6.0 * noise;
+    if (thr < 0.06 * pmax)
+        thr = 0.06 * pmax;
+    if (thr < MIN_PROM)
+        thr = MIN_PROM;
+    if (want <= 0 && pmax < thr)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < n_cand && n < BQ_MAX_LANES; i++)
+        if (cand[i].prom >= thr || (want > 0 && i < want))
+            lanes[n++] = cand[i];
+    qsort(lanes, (size_t)n, sizeof *lanes, cmp_pos);
+    /* peaks without a real dip between them are one lane with an uneven
+     * band: merge, shallowest dip first */
+    for (;;) {
+        int bi = -1;
+        double bd = want > 0 && n > want ? 1e9 : SAME_LANE_DIP;
+        for (int i = 0; i + 1 < n; i++) {
+            double d = dip_between(p, lanes, i, base);
+            if (d < bd) {
+                bd = d;
+                bi = i;
+            }
+        }
+        if (bi < 0)
+            break;
+        n = merge_pair(p, lanes, n, bi);
+    }
+    /* forced count with more lanes left: drop the least prominent */
+    while (want > 0 && n > want) {
+        int wi = 0;
+        for (int i = 1; i < n; i++)
+            if (lanes[i].prom < lanes[wi].prom)
+                wi = i;
+        memmove(lanes + wi, lanes + wi + 1, (size_t)(n - wi - 1) * sizeof *lanes);
+        n--;
+    }
+    lane_edges(p, a, b, lanes, n);
+    if (want <= 0 && n > 2) {
+        /* a speck makes a narrow spike; a lane is about as wide as the others */
+        for (int i = 0; i < n; i++)
+            tmp[i] = lanes[i].right - lanes[i].left;
+        double mw = median_d(tmp, n);
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (lanes[i].right - lanes[i].left >= 0.3 * mw)
+                lanes[k++] = lanes[i];
+        if (k != n) {
+            n = k;
+            lane_edges(p, a, b, lanes, n);
+        }
+    }
+    /* forced count but too few peaks: split the widest gaps */
+    while (want > 0 && n < want && n < BQ_MAX_LANES) {
+        double at;
+        int ins;
+        if (n == 0) {
+            at = 0.5 * (a + b);
+            ins = 0;
+        } else {
+            double mw = 0.0;
+            for (int i = 0; i < n; i++)
+                mw += lanes[i].right - lanes[i].left;
+            mw /= n;
+            double best = lanes[0].left - a;
+            at = lanes[0].left - 0.5 * mw - 1;
+            ins = 0;
+            for (int i = 0; i + 1 < n; i++) {
+                double gp = lanes[i + 1].pos - lanes[i].pos;
+                if (gp > best) {
+                    best = gp;
+                    at = 0.5 * (lanes[i].pos + lanes[i + 1].pos);
+                    ins = i + 1;
+                }
+            }
+            if (b - lanes[n - 1].right > best) {
+                at = lanes[n - 1].right + 0.5 * mw + 1;
+                ins = n;
+            }
+            at = bq_clamp(at, a, b);
+        }
+        memmove(lanes + ins + 1, lanes + ins, (size_t)(n - ins) * sizeof *lanes);
+        lanes[ins].pos = at;
+        lanes[ins].prom = 0.0;
+        lanes[ins].height = p[(int)lround(at)];
+        n++;
+        lane_edges(p, a, b, lanes, n);
+    }
+    return n;
+}
+
+/* ---- 6. ladders ------------------------------------------------------- */
+
+/* Count the bands along one lane (peaks of its row profile). */
+static int lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp, double *tmp)
+{
+    int rows = sw->gy1 - sw->gy0 + 1;
+    double half = 0.3 * (l->right - l->left);
+    if (half < 0.5)
+        half = 0.5;
+    for (int y = sw->gy0; y <= sw->gy1; y++) {
+        double cx = l->pos + sw->slope * (y - sw->yref);
+        int x0 = (int)floor(cx - half), x1 = (int)ceil(cx + half);
+        double s = 0.0;
+        int k = 0;
+        for (int x = x0; x <= x1; x++) {
+            if (x < 0 || x >= g->w)
+                continue;
+            s += g->t[(size_t)y * (size_t)g->w + (size_t)x];
+            k++;
+        }
+        rowp[y - sw->gy0] = k ? s / k : 0.0;
+    }
+    smooth3(rowp, tmp, rows, 1);
+    double mx = 0.0;
+    for (int i = 0; i < rows; i++)
+        if (rowp[i] > mx)
+            mx = rowp[i];
+    if (mx <= 0.0)
+        return 0;
+    double noise = profile_noise(rowp, 0, rows - 1, tmp);
+    peak_t pk[256];
+    int n = find_peaks(rowp, 0, rows - 1, pk, 256);
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        if (pk[i].prom >= 0.15 * mx && pk[i].prom >= 4.0 * noise)
+            count++;
+    return count;
+}
+
+/* ---- the detector --------------------------------------------------- */
+
+static void lanes_free_partial(bq_lanes_t *l)
+{
+    if (!l)
+        return;
+    if (l->strips)
+        for (int s = 0; s < l->n_strips; s++)
+            free(l->strips[s].lanes);
+    free(l->strips);
+    free(l);
+}
+
+void bq_lanes_free(bq_lanes_t *lanes)
+{
+    lanes_free_partial(lanes);
+}
+
+void bq_lane_extent_at(const bq_lane_t *lane, double y, double *x_left, double *x_right)
+{
+    double dx = lane->slope * (y - lane->y_ref);
+    if (x_left)
+        *x_left = lane->x_left + dx;
+    if (x_right)
+        *x_right = lane->x_right + dx;
+}
+
+const bq_strip_t *bq_lanes_strip_at(const bq_lanes_t *lanes, int y)
+{
+    if (!lanes)
+        return NULL;
+    for (int s = 0; s < lanes->n_strips; s++)
+        if (y >= lanes->strips[s].y_top && y <= lanes->strips[s].y_bottom)
+            return &lanes->strips[s];
+    return NULL;
+}
+
+/* Strips: runs of rows where membrane crosses most of the box, separated by
+ * gaps of masked rows. */
+static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1,
+                       strip_work_t *sw, int cap)
+{
+    int w = bx1 - bx0 + 1;
+    int n = 0, start = -1;
+    int min_h = (by1 - by0 + 1) / 25;
+    if (min_h < 2)
+        min_h = 2;
+    for (int y = by0; y <= by1 + 1; y++) {
+        int good = 0;
+        if (y <= by1) {
+            int k = 0;
+            const uint8_t *ok = g->ok + (size_t)y * (size_t)g->w;
+            for (int x = bx0; x <= bx1; x++)
+                k += ok[x];
+            good = k * 10 >= w * 3;
+        }
+        if (good && start < 0)
+            start = y;
+        if (!good && start >= 0) {
+            if (y - start >= min_h && n < cap) {
+                sw[n].gy0 = start;
+                sw[n].gy1 = y - 1;
+                n++;
+            }
+            start = -1;
+        }
+    }
+    return n;
+}
+
+/* The shift (cells) that best aligns profile q onto p, within +-maxs. */
+static double align_shift(const double *p, const double *q, int a, int b, int maxs)
+{
+    double best = -HUGE_VAL;
+    int bs = 0;
+    double sc[2 * 64 + 1];
+    if (maxs > 64)
+        maxs = 64;
+    for (int s = -maxs; s <= maxs; s++) {
+        double v = 0.0;
+        for (int x = a; x <= b; x++) {
+            int y = x + s;
+            if (y >= a && y <= b)
+                v += p[x] * q[y];
+        }
+        sc[s + maxs] = v;
+        if (v > best || (v == best && abs(s) < abs(bs))) {
+            best = v;
+            bs = s;
+        }
+    }
+    double f = 0.0;
+    if (bs > -maxs && bs < maxs) {
+        double l = sc[bs + maxs - 1], c = sc[bs + maxs], r = sc[bs + maxs + 1];
+        double den = l - 2 * c + r;
+        if (den < 0)
+            f = bq_clamp(0.5 * (l - r) / den, -0.5, 0.5);
+    }
+    return bs + f;
+}
+
+int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
+                    bq_lanes_t **out, bq_error_t *err)
+{
+    if (out)
+        *out = NULL;
+    if (!img || !img->data || !out || img->width <= 0 || img->height <= 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "lanes: no image");
+    int want = opts ? opts->n_lanes : 0;
+    if (want < 0 || want > BQ_MAX_LANES)
+        return bq_error_set(err, BQ_ERR_INVALID, "lanes: lane count %d is outside 1..%d",
+                            want, BQ_MAX_LANES);
+    int rx = 0, ry = 0, rw = img->width, rh = img->height;
+    if (opts && opts->roi.w > 0 && opts->roi.h > 0) {
+        long x0 = opts->roi.x, y0 = opts->roi.y;
+        long x1 = x0 + (long)opts->roi.w, y1 = y0 + (long)opts->roi.h;
+        if (x0 < 0) x0 = 0;
+        if (y0 < 0) y0 = 0;
+        if (x1 > img->width) x1 = img->width;
+        if (y1 > img->height) y1 = img->height;
+        if (x1 - x0 < 4 || y1 - y0 < 4)
+            return bq_error_set(err, BQ_ERR_INVALID,
+                                "lanes: region %d,%d,%d,%d lies outside the %dx%d image",
+                                opts->roi.x, opts->roi.y, opts->roi.w, opts->roi.h,
+                                img->width, img->height);
+        rx = (int)x0;
+        ry = (int)y0;
+        rw = (int)(x1 - x0);
+        rh = (int)(y1 - y0);
+    }
+    if (rw < 4 || rh < 2)
+        return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: image of %dx%d is too small for lanes",
+                            img->width, img->height);
+
+    grid_t g;
+    uint8_t *cand = NULL;
+    int rc = grid_build(img, rx, ry, rw, rh, &g, &cand);
+    if (rc)
+        return bq_error_set(err, rc, "lanes: out of memory");
+    int bx0, by0, bx1, by1;
+    rc = grid_mask(&g, cand, &bx0, &by0, &bx1, &by1);
+    free(cand);
+    if (rc) {
+        grid_free(&g);
+        return bq_error_set(err, rc, "lanes: out of memory");
+    }
+    if (bx1 - bx0 < 3 || by1 < by0) {
+        grid_free(&g);
+        return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no valid pixels)");
+    }
+    rc = grid_flatten(&g, bx0, by0, bx1, by1);
+    if (rc) {
+        grid_free(&g);
+        return bq_error_set(err, rc, "lanes: out of memory");
+    }
+
+    enum { MAX_STRIPS = 16 };
+    strip_work_t sw[MAX_STRIPS];
+    memset(sw, 0, sizeof sw);
+    int ns = find_strips(&g, bx0, by0, bx1, by1, sw, MAX_STRIPS);
+    if (ns == 0) {
+        grid_free(&g);
+        return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no rows of valid pixels)");
+    }
+    bq_lanes_t *res = NULL;
+    double *tmp = bq_alloc_array((size_t)(g.w > g.h ? g.w : g.h) + 2, sizeof *tmp);
+    double *sumprof = bq_calloc_array((size_t)g.w, sizeof *sumprof);
+    peak_t *cand_all = bq_alloc_array((size_t)g.w + 1, sizeof *cand_all);
+    peak_t lanes[BQ_MAX_LANES];
+    if (!tmp || !sumprof || !cand_all) {
+        rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
+        goto done;
+    }
+    for (int s = 0; s < ns; s++) {
+        sw[s].prof = bq_calloc_array((size_t)g.w, sizeof *sw[s].prof);
+        if (!sw[s].prof) {
+            rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
+            goto done;
+        }
+        rc = strip_profile(&g, bx0, bx1, &sw[s]);
+        if (rc) {
+            rc = bq_error_set(err, rc, "lanes: out of memory");
+            goto done;
+        }
+        sw[s].noise = profile_noise(sw[s].prof, bx0, bx1, tmp);
+        smooth3(sw[s].prof, tmp, g.w, 1);
+    }
+    /* strips without any structure (a blank piece of membrane) are dropped */
+    int strong = 0;
+    double best_var = -1.0;
+    for (int s = 0; s < ns; s++) {
+        double v = profile_sharpness(sw[s].prof + bx0, bx1 - bx0 + 1);
+        if (v > best_var) {
+            best_var = v;
+            strong = s;
+        }
+    }
+    /* align every strip to the strongest, then detect on the sum */
+    int maxs = (bx1 - bx0 + 1) / 10;
+    for (int s = 0; s < ns; s++) {
+        sw[s].shift = s == strong ? 0.0 : align_shift(sw[strong].prof, sw[s].prof, bx0, bx1, maxs);
+        for (int x = bx0; x <= bx1; x++)
+            sumprof[x] += interp(sw[s].prof, g.w, x + sw[s].shift);
+    }
+    /* noise of the sum: the strips' (unsmoothed) noise added in quadrature */
+    double noise = 0.0;
+    for (int s = 0; s < ns; s++)
+        noise += sw[s].noise * sw[s].noise;
+    noise = sqrt(noise);
+#ifdef LANES_DEBUG
+    {
+        FILE *f = fopen("/tmp/lanes/prof.txt", "w");
+        if (f) {
+            for (int x = 0; x < g.w; x++)
+                fprintf(f, "%d %g\n", x, sumprof[x]);
+            fclose(f);
+        }
+    }
+#endif
+    int nc = find_peaks(sumprof, bx0, bx1, cand_all, g.w + 1);
+    int nl = choose_lanes(sumprof, bx0, bx1, noise, cand_all, nc, want, lanes, tmp);
+    if (nl == 0) {
+        rc = bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no lanes found (no band signal stands out of the background)");
+        goto done;
+    }
+
+    res = calloc(1, sizeof *res);
+    if (!res) {
+        rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
+        goto done;
+    }
+    res->strips = bq_calloc_array((size_t)ns, sizeof *res->strips);
+    if (!res->strips) {
+        rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
+        goto done;
+    }
+    res->n_strips = ns;
+    res->n_lanes = nl;
+    res->roi.x = g.x0 + bx0 * g.fx;
+    res->roi.y = g.y0 + by0 * g.fy;
+    res->roi.w = (bx1 + 1) * g.fx;
+    res->roi.h = (by1 + 1) * g.fy;
+    if (res->roi.w > rw) res->roi.w = rw;
+    if (res->roi.h > rh) res->roi.h = rh;
+    res->roi.w -= bx0 * g.fx;
+    res->roi.h -= by0 * g.fy;
+
+    int *counts = bq_calloc_array((size_t)nl, sizeof *counts);
+    double *rowp = bq_alloc_array((size_t)g.h + 2, sizeof *rowp);
+    if (!counts || !rowp) {
+        free(counts);
+        free(rowp);
+        rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
+        goto done;
+    }
+    for (int s = 0; s < ns; s++) {
+        bq_strip_t *st = &res->strips[s];
+        st->y_top = g.y0 + sw[s].gy0 * g.fy;
+        st->y_bottom = g.y0 + (sw[s].gy1 + 1) * g.fy - 1;
+        if (st->y_bottom > ry + rh - 1)
+            st->y_bottom = ry + rh - 1;
+        st->n_lanes = nl;
+        st->lanes = bq_calloc_array((size_t)nl, sizeof *st->lanes);
+        if (!st->lanes) {
+            free(counts);
+            free(rowp);
+            rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
+            goto done;
+        }
+        /* this strip's lanes: the shared ones moved by the strip's shift,
+         * each re-centred on the strip's own peak when it has one nearby */
+        peak_t sl[BQ_MAX_LANES];
+        double pitch = nl > 1 ? (lanes[nl - 1].pos - lanes[0].pos) / (nl - 1) : (bx1 - bx0 + 1);
+        for (int i = 0; i < nl; i++) {
+            sl[i] = lanes[i];
+            sl[i].pos = lanes[i].pos - sw[s].shift;
+            if (ns > 1) {
+                int r = (int)(0.2 * pitch);
+                int c = (int)lround(sl[i].pos), bi = c;
+                for (int x = c - r; x <= c + r; x++)
+                    if (x >= bx0 && x <= bx1 && sw[s].prof[x] > sw[s].prof[bi])
+                        bi = x;
+                if (bi != c && bi > bx0 && bi < bx1 && sw[s].prof[bi] > 6.0 * sw[s].noise)
+                    sl[i].pos = bi;
+            }
+        }
+        lane_edges(sw[s].prof, bx0, bx1, sl, nl);
+        double half_full = 0.0;
+        (void)half_full;
+        for (int i = 0; i < nl; i++) {
+            bq_lane_t *ln = &st->lanes[i];
+            ln->index = i + 1;
+            ln->y_ref = g.y0 + (sw[s].yref + 0.5) * g.fy - 0.5;
+            ln->slope = sw[s].slope * g.fx / g.fy;
+            ln->x_left = g.x0 + (sl[i].left + 0.5) * g.fx - 0.5;
+            ln->x_right = g.x0 + (sl[i].right + 0.5) * g.fx - 0.5;
+            counts[i] += lane_band_count(&g, &sw[s], &sl[i], rowp, tmp);
+        }
+    }
+    /* ladders: many more bands than the typical lane */
+    {
+        double cq[BQ_MAX_LANES];
+        for (int i = 0; i < nl; i++)
+            cq[i] = counts[i];
+        median_d(cq, nl); /* sorts */
+        double q25 = cq[(nl - 1) / 4];
+        for (int i = 0; i < nl; i++) {
+            int ladder = nl > 2 && counts[i] >= 5 * ns && counts[i] >= 2.0 * q25 + 2;
+            for (int s = 0; s < ns; s++)
+                res->strips[s].lanes[i].is_ladder = ladder;
+        }
+    }
+    free(counts);
+    free(rowp);
+    rc = 0;
+    *out = res;
+    res = NULL;
+
+done:
+    for (int s = 0; s < ns; s++)
+        free(sw[s].prof);
+    free(tmp);
+    free(sumprof);
+    free(cand_all);
+    lanes_free_partial(res);
+    grid_free(&g);
+    return rc;
+}
