@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# analyze.sh BLOTQUANT SAMPLE_DIR - analyze on the sample dose series:
+#   - the KT-253-like series: DC50 within 0.05 log10 of the truth, Dmax
+#     within 5 points, the truth inside the CI, every output written;
+#   - the hooked series: hook=yes, the post-hook doses listed in excluded,
+#     DC50 within 0.1 log10 of the truth;
+#   - replicate blots: two images fitted jointly (n doubles);
+#   - errors: a bad sheet fails naming the sheet, nothing half-written.
+set -uo pipefail
+bq=$1 dir=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# field NAME FILE: value of column NAME in the first data row of a CSV
+field() { awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i } NR == 2 { print $c }' "$2"; }
+param() { awk -F, -v key="$1" '$1 == key { print $2 }' "$2"; }
+# within A B TOL: |log10(A/B)| <= TOL
+within_log() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { if (a <= 0 || b <= 0) exit 1; d = log(a / b) / log(10); if (d < 0) d = -d; exit !(d <= t) }'; }
+
+run_series() { # NAME TOL_LOG10
+  local name=$1 tol=$2 out=$tmp/$1
+  if ! "$bq" analyze -q --rows MDM2,ACTB --samples "$dir/$name.samples.csv" -o "$out" "$dir/$name.tif"; then
+    bad "$name: analyze failed"; return
+  fi
+  for f in bands.csv normalized.csv fit.csv dose_response.svg run.json "$name.overlay.png"; do
+    [ -s "$out/$f" ] && ok || bad "$name: missing $f"
+  done
+  local dc50 truth low high
+  dc50=$(field dc50 "$out/fit.csv"); truth=$(param dc50 "$dir/$name.params.csv")
+  low=$(field dc50_low "$out/fit.csv"); high=$(field dc50_high "$out/fit.csv")
+  within_log "$dc50" "$truth" "$tol" && ok || bad "$name: DC50 $dc50, truth $truth (tolerance $tol log10)"
+  echo "$name: DC50 $dc50 [$low, $high], truth $truth"
+}
+
+run_series kt253_mdm2_actb 0.05
+dmax=$(field dmax "$tmp/kt253_mdm2_actb/fit.csv")
+awk -v d="$dmax" 'BEGIN { exit !(d > 0.90 && d < 1.0) }' && ok || bad "kt253: Dmax $dmax, truth 0.95"
+[ "$(field hook "$tmp/kt253_mdm2_actb/fit.csv")" = "no" ] && ok || bad "kt253: false hook"
+grep -q "<svg" "$tmp/kt253_mdm2_actb/dose_response.svg" && ok || bad "kt253: plot is not SVG"
+
+run_series hook 0.1
+[ "$(field hook "$tmp/hook/fit.csv")" = "yes" ] && ok || bad "hook: hook not detected"
+[ -n "$(field excluded "$tmp/hook/fit.csv")" ] && ok || bad "hook: no excluded doses listed"
+
+# two replicate blots of one series are fitted jointly
+"$bq" analyze -q --rows MDM2,ACTB --samples "$dir/clean.samples.csv" -o "$tmp/rep" \
+  "$dir/clean.tif" "$dir/clean.tif" || bad "replicates: analyze failed"
+n1=$(awk -F, 'NR > 1' "$tmp/rep/normalized.csv" | wc -l)
+n=$(field n "$tmp/rep/fit.csv")
+[ "$n" -eq "$n1" ] && [ "$n1" -ge 20 ] && ok || bad "replicates: n=$n from $n1 normalised rows"
+
+# a broken sheet: exit 1 naming the sheet; no fit.csv
+printf 'lane,dose,unit\n1,abc,nM\n' > "$tmp/bad.csv"
+"$bq" analyze -q --rows MDM2,ACTB --samples "$tmp/bad.csv" -o "$tmp/badrun" "$dir/clean.tif" 2> "$tmp/err"
+[ $? -eq 1 ] && ok || bad "bad sheet: wrong exit code"
+grep -q "bad.csv" "$tmp/err" && ok || bad "bad sheet: message does not name the sheet: $(cat "$tmp/err")"
+[ -e "$tmp/badrun/fit.csv" ] && bad "bad sheet: fit.csv written" || ok
+
+# usage errors
+"$bq" analyze -o "$tmp/x" "$dir/clean.tif" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no rows named: expected exit 2"
+"$bq" analyze --rows MDM2,ACTB "$dir/clean.tif" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no -o: expected exit 2"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
