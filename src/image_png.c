@@ -217,10 +217,15 @@ int bq_image_load_png(const char *path, const bq_load_options_t *opts,
     int rc = 0;
     if (!L.png || !L.info)
         rc = bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
-    else if (png_decode(&L) < 0)
-        rc = L.rc < 0 ? L.rc
-                      : bq_error_set(err, BQ_ERR_CORRUPT, "%s: damaged PNG: %s", path,
-                                     L.msgs.error[0] ? L.msgs.error : "unknown libpng error");
+    else if (png_decode(&L) < 0 && (rc = L.rc) == 0) {
+        /* libpng explains a refused header in a warning before the error. */
+        const char *w = L.msgs.warning;
+        int over = strstr(w, "exceeds") != NULL;
+        rc = bq_error_set(err, over ? BQ_ERR_LIMIT : BQ_ERR_CORRUPT, "%s: %s PNG: %s%s%s%s",
+                          path, over ? "oversized" : "damaged",
+                          L.msgs.error[0] ? L.msgs.error : "unknown libpng error",
+                          w[0] ? " (" : "", w, w[0] ? ")" : "");
+    }
     png_destroy_read_struct(&L.png, &L.info, NULL);
     fclose(L.f);
     free(L.pixels);

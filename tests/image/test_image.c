@@ -913,12 +913,20 @@ static void test_hostile(void)
     write_bytes(path_of("h_bad_crc_idat.png"), buf, n);
     expect_failure("h_bad_crc_idat.png", BQ_ERR_CORRUPT);
     buf[33 + 8 + 10] ^= 0x55;
+    /* Intact data, wrong IDAT CRC: only the CRC check can catch it. */
+    CHECK(memcmp(buf + 37, "IDAT", 4) == 0, "test png: IDAT follows IHDR");
+    uint32_t idat_len = (uint32_t)buf[33] << 24 | (uint32_t)buf[34] << 16 |
+                        (uint32_t)buf[35] << 8 | buf[36];
+    buf[41 + idat_len + 3] ^= 0x01;
+    write_bytes(path_of("h_bad_crc_idat2.png"), buf, n);
+    expect_failure("h_bad_crc_idat2.png", BQ_ERR_CORRUPT);
+    buf[41 + idat_len + 3] ^= 0x01;
     /* Absurd dimensions in IHDR, with a correct CRC so only the size is wrong. */
     put_be32(buf + 16, 0x7fffffffu);
     put_be32(buf + 20, 0x7fffffffu);
     put_be32(buf + 29, (uint32_t)crc32(0, buf + 12, 17));
     write_bytes(path_of("h_huge.png"), buf, n);
-    expect_failure("h_huge.png", 0);
+    expect_failure("h_huge.png", BQ_ERR_LIMIT);
     /* Under libpng's limits but over the pixel limit. */
     put_be32(buf + 16, 900000);
     put_be32(buf + 20, 900000);
