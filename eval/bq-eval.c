@@ -521,6 +521,17 @@ static const bq_band_t *match_band(const bq_band_table_t *tab, int lane, const t
 
 /* ---- score --------------------------------------------------------------- */
 
+#define N_WORST 6
+
+/* One lane's blotquant error with what explains it: how far each row's
+ * volume is off the truth (relative to the vehicle lanes' same ratio). */
+typedef struct worst {
+    char image[512];
+    int lane;
+    double dose, err, dev_target, dev_control;
+    unsigned flags_target, flags_control;
+} worst_t;
+
 typedef struct stats {
     double *err[N_METHODS]; /* |error| pp of every scored lane */
     int n, cap;
@@ -528,7 +539,32 @@ typedef struct stats {
     int blots, lanes_ok;
     int sat_fn, sat_fp, sat_truth;
     int failed;             /* blotquant returned an error */
+    worst_t worst[N_WORST]; /* blotquant's largest errors, for the notes */
+    int n_worst;
 } stats_t;
+
+/* Keep the N_WORST largest blotquant errors (NaN = a missing band counts as
+ * the largest). */
+static void worst_add(stats_t *st, const worst_t *w)
+{
+    double e = isfinite(w->err) ? fabs(w->err) : INFINITY;
+    int pos = st->n_worst < N_WORST ? st->n_worst : N_WORST - 1;
+    if (st->n_worst == N_WORST) {
+        double last = st->worst[N_WORST - 1].err;
+        if (!(e > (isfinite(last) ? fabs(last) : INFINITY)))
+            return;
+    } else {
+        st->n_worst++;
+    }
+    while (pos > 0) {
+        double prev = st->worst[pos - 1].err;
+        if (!(e > (isfinite(prev) ? fabs(prev) : INFINITY)))
+            break;
+        st->worst[pos] = st->worst[pos - 1];
+        pos--;
+    }
+    st->worst[pos] = *w;
+}
 
 static void stats_add(stats_t *st, const double abs_err[N_METHODS])
 {
@@ -586,6 +622,64 @@ static void csv_num(FILE *fp, double v)
         fputs(",", fp);
 }
 
+static const char *overlay_dir; /* non-NULL: write overlays of problem blots */
+
+/* What went wrong with the lanes, in terms a detection engineer can act on:
+ * the detected lanes (centre and width at the middle of each strip) and the
+ * truth's, with the detected lanes no truth lane fell into (spurious) and
+ * the truth lanes that share a detected lane (merged) or have none (missed). */
+static void note_lanes(FILE *notes, const char *level, const char *image, const truth_t *t,
+                       const bq_lanes_t *lanes, const int *bq_lane, int nr)
+{
+    fprintf(notes, "- %s %s: lanes wrong: found %d, truth %d (%d strip%s)\n", level, image,
+            lanes->n_lanes, t->n_lanes, lanes->n_strips, lanes->n_strips == 1 ? "" : "s");
+    for (int si = 0; si < lanes->n_strips; si++) {
+        const bq_strip_t *s = &lanes->strips[si];
+        double y = 0.5 * (s->y_top + s->y_bottom);
+        fprintf(notes, "  - strip %d (y %d-%d) detected x centre/width:", si + 1, s->y_top,
+                s->y_bottom);
+        for (int k = 0; k < s->n_lanes; k++) {
+            double xl, xr;
+            bq_lane_extent_at(&s->lanes[k], y, &xl, &xr);
+            int used = 0;
+            for (int i = 0; i < t->n_lanes * nr; i++)
+                used |= bq_lane[i] == s->lanes[k].index;
+            fprintf(notes, " %.0f/%.0f%s%s", 0.5 * (xl + xr), xr - xl,
+                    s->lanes[k].is_ladder ? "L" : "", used ? "" : "(spurious)");
+        }
+        fputc('\n', notes);
+    }
+    fprintf(notes, "  - truth x centre/width (first row):");
+    for (int l = 0; l < t->n_lanes; l++) {
+        const tband_t *tb = NULL;
+        for (int i = 0; i < t->n && !tb; i++)
+            if (t->b[i].lane == t->lane_ids[l])
+                tb = &t->b[i];
+        if (!tb)
+            continue;
+        const char *what = "";
+        int dl = tb->ladder ? -1 : bq_lane[l * nr];
+        if (dl == 0)
+            what = "(missed)";
+        for (int o = 0; o < t->n_lanes && dl > 0; o++)
+            if (o != l && bq_lane[o * nr] == dl)
+                what = "(merged)";
+        fprintf(notes, " %.0f/%.0f%s%s", tb->xc, tb->xr - tb->xl, tb->ladder ? "L" : "", what);
+    }
+    fputc('\n', notes);
+}
+
+static void write_overlay(const bq_quant_result_t *res, const char *image, FILE *notes)
+{
+    char *png = sibling(image, ".overlay.png");
+    bq_error_t err;
+    if (bq_quant_write_overlay(res, png, &err) < 0)
+        fprintf(stderr, "bq-eval: %s\n", err.msg);
+    else if (notes)
+        fprintf(notes, "  - overlay: %s\n", png);
+    free(png);
+}
+
 /* Score one blot; per-lane rows go to lanes_csv, one row to blots_csv. */
 static void score_blot(const char *level, const char *image, int with_ij, stats_t *st,
                        FILE *lanes_csv, FILE *blots_csv, FILE *notes)
@@ -598,7 +692,7 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
     double *vol = NULL;
     int *bq_lane = NULL;
     unsigned *bq_flags = NULL;
-    int found_lanes = 0, lanes_ok = 0, sat_fn = 0, sat_fp = 0, sat_truth = 0;
+    int found_lanes = 0, lanes_ok = 0, sat_fn = 0, sat_fp = 0, sat_truth = 0, n_missing = 0;
     stats_t one = {0};
 
     if (truth_load(tpath, &t) < 0) {
@@ -673,21 +767,26 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
                 sat_fp += !tb->saturated && flagged;
             } else {
                 sat_fn += tb->saturated;
-                if (notes)
-                    fprintf(notes, "- %s %s: no blotquant band for truth lane %d row %s "
-                                   "(x %.1f, y %.1f; matched lane %d)\n",
+                n_missing++;
+                if (notes && n_missing <= 3)
+                    fprintf(notes, "- %s %s: no blotquant band for truth lane %d %s "
+                                   "(x %.0f, y %.0f; in detected lane %d)\n",
                             level, image, tb->lane, tb->protein, tb->xc, tb->yc, dl);
             }
         }
     }
+    if (notes && n_missing > 3)
+        fprintf(notes, "- %s %s: ... %d truth bands without a blotquant band in all\n", level,
+                image, n_missing);
     /* distinct truth lanes must land on distinct detected lanes */
     for (int a = 0; a < nl * nr && lanes_ok; a++)
         for (int b2 = a + 1; b2 < nl * nr; b2++)
             if (bq_lane[a] && bq_lane[a] == bq_lane[b2] && a / nr != b2 / nr)
                 lanes_ok = 0;
     if (res && !lanes_ok && notes)
-        fprintf(notes, "- %s %s: lanes wrong: found %d, truth %d\n", level, image, found_lanes,
-                nl);
+        note_lanes(notes, level, image, &t, res->lanes, bq_lane, nr);
+    if (res && (!lanes_ok || n_missing) && overlay_dir)
+        write_overlay(res, image, notes);
 
     /* relative abundance */
     int tr = row_of(&t, target_name, 0), cr = row_of(&t, control_name, nr - 1);
@@ -711,6 +810,16 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
     }
     for (int m = 0; m < N_METHODS; m++)
         vmean[m] /= nveh;
+    /* blotquant/truth per row, averaged over the vehicle lanes: the scale
+     * each row's deviation is measured against */
+    double vt = 0, vc = 0;
+    for (int l = 0; l < nl; l++) {
+        const tband_t *tb = truth_find(&t, t.lane_ids[l], t.row_ids[tr]);
+        if (!tb || tb->ladder || !tb->has_dose || tb->dose != 0)
+            continue;
+        vt += VOL(M_BQ, l, tr) / VOL(M_TRUTH, l, tr) / nveh;
+        vc += VOL(M_BQ, l, cr) / VOL(M_TRUTH, l, cr) / nveh;
+    }
     for (int l = 0; l < nl; l++) {
         const tband_t *tt = truth_find(&t, t.lane_ids[l], t.row_ids[tr]);
         const tband_t *tc = truth_find(&t, t.lane_ids[l], t.row_ids[cr]);
@@ -732,8 +841,13 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
         char fl[2][64];
         bq_band_flags_str(bq_flags[l * nr + tr], fl[0], sizeof fl[0]);
         bq_band_flags_str(bq_flags[l * nr + cr], fl[1], sizeof fl[1]);
-        fprintf(lanes_csv, ",%d,%d,%d,%d,%s,%s\n", tt->saturated, tc->saturated,
+        double dev_t = 100.0 * (VOL(M_BQ, l, tr) / VOL(M_TRUTH, l, tr) / vt - 1.0);
+        double dev_c = 100.0 * (VOL(M_BQ, l, cr) / VOL(M_TRUTH, l, cr) / vc - 1.0);
+        fprintf(lanes_csv, ",%d,%d,%d,%d,%s,%s", tt->saturated, tc->saturated,
                 bq_lane[l * nr + tr], bq_lane[l * nr + cr], fl[0], fl[1]);
+        csv_num(lanes_csv, dev_t);
+        csv_num(lanes_csv, dev_c);
+        fputc('\n', lanes_csv);
         if (vehicle && nveh == 1)
             continue; /* 0 by construction */
         double ae[N_METHODS];
@@ -743,6 +857,16 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
             ae[M_IJ] = 0;
         stats_add(st, ae);
         stats_add(&one, ae);
+        worst_t w;
+        snprintf(w.image, sizeof w.image, "%s", image);
+        w.lane = tt->lane;
+        w.dose = tt->dose;
+        w.err = e[M_BQ];
+        w.dev_target = dev_t;
+        w.dev_control = dev_c;
+        w.flags_target = bq_flags[l * nr + tr];
+        w.flags_control = bq_flags[l * nr + cr];
+        worst_add(st, &w);
     }
     {
         double med[N_METHODS], mx[N_METHODS];
@@ -809,6 +933,8 @@ static int cmd_score(int argc, char **argv)
             blots_path = v;
         else if (strcmp(o, "--notes") == 0)
             notes_path = v;
+        else if (strcmp(o, "--overlays") == 0)
+            overlay_dir = strcmp(v, "yes") == 0 ? v : NULL;
         else if (strcmp(o, "--target") == 0)
             target_name = v;
         else if (strcmp(o, "--control") == 0)
@@ -836,7 +962,7 @@ static int cmd_score(int argc, char **argv)
         fputs("level,image,lane,dose,vehicle,rel_truth,rel_blotquant,rel_imagej,"
               "rel_imagestudio,err_blotquant_pp,err_imagej_pp,err_imagestudio_pp,"
               "sat_target_truth,sat_control_truth,bq_lane_target,bq_lane_control,"
-              "bq_flags_target,bq_flags_control\n", lf);
+              "bq_flags_target,bq_flags_control,bq_target_dev_pct,bq_control_dev_pct\n", lf);
     if (ftell(bf) == 0)
         fputs("level,image,lanes_truth,lanes_found,lanes_ok,saturated_truth,sat_not_flagged,"
               "sat_false_flags,dark,bq_median_pp,bq_max_pp,ij_median_pp,ij_max_pp,"
@@ -868,9 +994,21 @@ static int cmd_score(int argc, char **argv)
     printf("| %s | %d/%d | %d/%d | %s | %s | %s | %s | %s | %s | %d | %s |\n", level,
            st.lanes_ok, n_images, st.sat_fn, st.sat_fp, s[M_BQ][0], s[M_BQ][1], s[M_IJ][0],
            s[M_IJ][1], s[M_IS][0], s[M_IS][1], st.n, pass ? "yes" : "**no**");
-    if (nf && !pass_acc)
+    if (nf && !pass_acc) {
         fprintf(nf, "- %s: blotquant accuracy %s/%s pp (median/max) vs best reference "
-                    "%.2f/%.2f pp\n", level, s[M_BQ][0], s[M_BQ][1], ref_med, ref_max);
+                    "%.2f/%.2f pp; its largest errors (row deviation = blotquant/truth "
+                    "volume vs the vehicle's, in %%):\n", level, s[M_BQ][0], s[M_BQ][1],
+                ref_med, ref_max);
+        for (int i = 0; i < st.n_worst; i++) {
+            const worst_t *w = &st.worst[i];
+            char ft[64], fc[64];
+            bq_band_flags_str(w->flags_target, ft, sizeof ft);
+            bq_band_flags_str(w->flags_control, fc, sizeof fc);
+            fprintf(nf, "  - %s lane %d (dose %g): error %+.2f pp; %s %+.1f%% [%s], "
+                        "%s %+.1f%% [%s]\n", w->image, w->lane, w->dose, w->err,
+                    target_name, w->dev_target, ft, control_name, w->dev_control, fc);
+        }
+    }
 
     int rc = 0;
     if (fclose(lf) || fclose(bf) || (nf && fclose(nf)))
@@ -922,7 +1060,7 @@ static void usage(FILE *fp)
     fputs("Usage: bq-eval simulate PRESET SEED OUT.tif\n"
           "       bq-eval boxes [--pad-x N] [--pad-y N] JOBS.tsv BLOT.tif...\n"
           "       bq-eval score [--pad-x N] [--pad-y N] --level NAME --lanes-csv F\n"
-          "               --blots-csv F [--imagej RESULTS.tsv] [--notes F]\n"
+          "               --blots-csv F [--imagej RESULTS.tsv] [--notes F] [--overlays yes]\n"
           "               [--target MDM2] [--control ACTB] BLOT.tif...\n"
           "Accuracy evaluation of blotquant against ImageJ and Image Studio methods\n"
           "given perfect boxes (see eval/README.md). Each BLOT.tif needs BLOT.truth.csv.\n",

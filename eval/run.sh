@@ -96,7 +96,8 @@ for level in $LEVELS; do
         fi
     fi
     nice "$EV" score --level "$level" "${ij_args[@]}" --lanes-csv "$OUT/lanes.csv" \
-        --blots-csv "$OUT/blots.csv" --notes "$OUT/notes.md" "${blots[@]}" >> "$rows"
+        --blots-csv "$OUT/blots.csv" --notes "$OUT/notes.md" --overlays yes \
+        "${blots[@]}" >> "$rows"
     tail -n 1 "$rows"
 done
 
