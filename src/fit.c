@@ -37,7 +37,7 @@ void bq_fit_options_init(bq_fit_options_t *opts)
     opts->hook_alpha = 0.01;
     opts->hook_min_rise = 0.05;
     opts->abs_level = NAN;
-    opts->no_response_alpha = 0.05;
+    opts->no_response_alpha = 0.01;
 }
 
 const char *bq_fit_status_name(bq_fit_status status)

@@ -46,7 +46,7 @@ typedef struct bq_fit_options {
     double abs_level;    /* dc50_abs is where the curve crosses this response;
                             NaN (default) = half of top */
     double no_response_alpha; /* 4PL vs. constant F-test; above it: no dose response;
-                                 default 0.05 */
+                                 default 0.01 (a 4PL can chase noise, so be strict) */
 } bq_fit_options_t;
 
 /* Fill opts with the defaults above. */

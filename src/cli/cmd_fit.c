@@ -21,6 +21,7 @@ static const char usage[] =
     "                       or wald (Wald interval on log dc50)\n"
     "  --level P            confidence level (default 0.95)\n"
     "  --no-hook            do not test for a hook effect\n"
+    "  --keep-flagged       fit flagged lanes too (saturated or faint control, ...)\n"
     "  --unit U             dose unit to report in (pM, nM, uM, mM, M); doses with a\n"
     "                       'unit' column are converted to it\n"
     "  --target NAME        label for the target column of fit.csv\n"
@@ -31,7 +32,8 @@ static const char usage[] =
     "  -q, --quiet          no informational messages\n"
     "  -h, --help           this help\n\n"
     "Rows whose response is empty or NA are skipped; rows whose 'flags' column\n"
-    "contains 'excluded' are left out of the fit and listed.\n"
+    "marks an untrustworthy lane (control_saturated, control_faint,\n"
+    "target_saturated, no_vehicle, excluded) are left out of the fit and listed.\n"
     "Exit status: 0 fitted, 1 unreadable or degenerate input (the row says why),\n"
     "2 usage error.\n";
 
@@ -43,6 +45,7 @@ enum {
     OPT_CI,
     OPT_LEVEL,
     OPT_NO_HOOK,
+    OPT_KEEP_FLAGGED,
     OPT_UNIT,
     OPT_TARGET,
     OPT_CONTROL,
@@ -85,6 +88,33 @@ static int is_missing(const char *s)
            strcmp(s, "nan") == 0;
 }
 
+/* Does a normalized.csv flags cell mark a lane to leave out of the fit?
+ * "excluded", or any flag of BQ_NORM_EXCLUDE_MASK (words ';'-separated). */
+static int flagged_out(const char *flags)
+{
+    char mask[256];
+    bq_norm_flags_str(BQ_NORM_EXCLUDE_MASK, mask, sizeof mask);
+    const char *p = flags;
+    while (*p) {
+        size_t len = strcspn(p, ";");
+        char word[64];
+        if (len > 0 && len < sizeof word) {
+            memcpy(word, p, len);
+            word[len] = '\0';
+            if (strcmp(word, "excluded") == 0)
+                return 1;
+            for (const char *m = mask; *m;) {
+                size_t ml = strcspn(m, ";");
+                if (ml == len && strncmp(m, word, len) == 0)
+                    return 1;
+                m += ml + (m[ml] == ';');
+            }
+        }
+        p += len + (p[len] == ';');
+    }
+    return 0;
+}
+
 static int parse_cell(const char *s, double *out)
 {
     while (*s == ' ' || *s == '\t')
@@ -102,7 +132,8 @@ static int parse_cell(const char *s, double *out)
 
 /* Turn the table into fit points. Returns 0, or 1 after printing why. */
 static int read_points(const bq_csv_t *csv, const char *path, const char *dose_col,
-                       const char *resp_col, int unit_opt, bq_fit_point_t **out, size_t *n_out,
+                       const char *resp_col, int unit_opt, int keep_flagged,
+                       bq_fit_point_t **out, size_t *n_out,
                        int *unit_out, int *skipped)
 {
     int cd = bq_csv_column(csv, dose_col);
@@ -158,7 +189,7 @@ static int read_points(const bq_csv_t *csv, const char *path, const char *dose_c
             if (u >= 0)
                 p->dose = bq_unit_convert(p->dose, (bq_unit)u, (bq_unit)unit);
         }
-        if (cf >= 0 && strstr(bq_csv_cell(csv, r, cf), "excluded"))
+        if (cf >= 0 && !keep_flagged && flagged_out(bq_csv_cell(csv, r, cf)))
             p->excluded = 1;
         if (crep >= 0) {
             double v;
@@ -183,6 +214,7 @@ int cmd_fit(int argc, char **argv)
         {"ci", required_argument, NULL, OPT_CI},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"no-hook", no_argument, NULL, OPT_NO_HOOK},
+        {"keep-flagged", no_argument, NULL, OPT_KEEP_FLAGGED},
         {"unit", required_argument, NULL, OPT_UNIT},
         {"target", required_argument, NULL, OPT_TARGET},
         {"control", required_argument, NULL, OPT_CONTROL},
@@ -197,7 +229,7 @@ int cmd_fit(int argc, char **argv)
     bq_fit_options_init(&fo);
     const char *dose_col = "dose", *resp_col = NULL, *output = NULL, *plot = NULL;
     const char *target = NULL, *control = NULL;
-    int json = 0, unit_opt = -1, opt;
+    int json = 0, unit_opt = -1, keep_flagged = 0, opt;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
@@ -228,6 +260,7 @@ int cmd_fit(int argc, char **argv)
                                        optarg);
             break;
         case OPT_NO_HOOK: fo.detect_hook = 0; break;
+        case OPT_KEEP_FLAGGED: keep_flagged = 1; break;
         case OPT_UNIT:
             unit_opt = bq_unit_parse(optarg);
             if (unit_opt < 0)
@@ -271,7 +304,7 @@ int cmd_fit(int argc, char **argv)
     bq_fit_point_t *pts = NULL;
     size_t n = 0;
     int unit = -1, skipped = 0;
-    if (read_points(csv, path, dose_col, resp_col, unit_opt, &pts, &n, &unit, &skipped) != 0) {
+    if (read_points(csv, path, dose_col, resp_col, unit_opt, keep_flagged, &pts, &n, &unit, &skipped) != 0) {
         bq_csv_free(csv);
         return BQ_EXIT_FAIL;
     }

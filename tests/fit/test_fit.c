@@ -1,0 +1,441 @@
+/* test_fit.c - the 4PL fitter against published reference values, against
+ * synthetic series with known truth, with and without a hook, and on
+ * degenerate input.
+ *
+ * Usage: test_fit DATA_DIR   (holds ryegrass.csv and nist_rat42.csv) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blotquant/blotquant.h"
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                                    \
+    do {                                                                    \
+        if (!(cond)) {                                                      \
+            failures++;                                                     \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                     \
+            printf(__VA_ARGS__);                                            \
+            printf("\n");                                                   \
+        }                                                                   \
+    } while (0)
+
+static void check_rel(const char *what, double got, double want, double tol)
+{
+    double rel = fabs(got - want) / fabs(want);
+    CHECK(rel <= tol, "%s = %.12g, want %.12g (rel. error %.2g > %.2g)", what, got, want, rel,
+          tol);
+    printf("  %-22s %.12g  (reference %.12g, rel. dev. %.1e)\n", what, got, want, rel);
+}
+
+/* Two numeric columns of a reference CSV as points; dose = exp(x) if
+ * exp_dose (NIST Rat42 as a 4PL). */
+static bq_fit_point_t *load(const char *dir, const char *file, int exp_dose, size_t *n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    bq_csv_t *csv;
+    bq_error_t err = {0};
+    if (bq_csv_read_file(path, NULL, &csv, &err) != 0) {
+        printf("FAIL cannot read %s: %s\n", path, err.msg);
+        exit(1);
+    }
+    bq_fit_point_t *p = calloc((size_t)csv->n_rows, sizeof *p);
+    for (int i = 0; i < csv->n_rows; i++) {
+        p[i].dose = strtod(bq_csv_cell(csv, i, 0), NULL);
+        if (exp_dose)
+            p[i].dose = exp(p[i].dose);
+        p[i].response = strtod(bq_csv_cell(csv, i, 1), NULL);
+    }
+    *n = (size_t)csv->n_rows;
+    bq_csv_free(csv);
+    return p;
+}
+
+static void test_ryegrass(const char *dir)
+{
+    printf("ryegrass (drc), 4PL:\n");
+    size_t n;
+    bq_fit_point_t *p = load(dir, "ryegrass.csv", 0, &n);
+    bq_fit_options_t o;
+    bq_fit_options_init(&o);
+    bq_fit_result_t r;
+    bq_error_t err = {0};
+    int rc = bq_fit_4pl(p, n, &o, &r, &err);
+    CHECK(rc == 0 && r.status == BQ_FIT_OK, "ryegrass fit failed: %s", r.message);
+    /* converged least-squares optimum, reference/README.md */
+    check_rel("hill", r.hill, 2.9822286662225, 1e-6);
+    check_rel("bottom", r.bottom, 0.48140994293872, 1e-6);
+    check_rel("top", r.top, 7.7929623277378, 1e-6);
+    check_rel("dc50", r.dc50, 3.0579551693354, 1e-6);
+    check_rel("rss", r.rss, 5.4002146277715, 1e-8);
+    check_rel("sigma", r.sigma, 0.51962556845, 1e-8);
+    check_rel("se top", r.se_top, 0.189733260, 1e-6);
+    check_rel("se bottom", r.se_bottom, 0.209506044, 1e-6);
+    check_rel("se hill", r.se_hill, 0.458428817, 1e-6);
+    /* SE of dc50 by the delta method from SE(log dc50) */
+    check_rel("se dc50 (delta)", r.se_log_dc50 * r.dc50, 0.185828903, 1e-6);
+    CHECK(r.n == 24 && r.df == 20, "n %d df %d", r.n, r.df);
+    CHECK(!r.hook, "ryegrass has no hook");
+    check_rel("profile CI low", r.dc50_low, 2.6910983, 1e-4);
+    check_rel("profile CI high", r.dc50_high, 3.4753869, 1e-4);
+
+    o.ci = BQ_CI_WALD;
+    rc = bq_fit_4pl(p, n, &o, &r, &err);
+    CHECK(rc == 0, "ryegrass wald fit failed: %s", r.message);
+    check_rel("Wald(log) CI low", r.dc50_low, 2.69388534, 1e-6);
+    check_rel("Wald(log) CI high", r.dc50_high, 3.47122785, 1e-6);
+
+    /* LL.3: bottom fixed at 0 */
+    bq_fit_options_init(&o);
+    o.fix_bottom = 1;
+    o.bottom = 0;
+    rc = bq_fit_4pl(p, n, &o, &r, &err);
+    CHECK(rc == 0, "ryegrass LL.3 failed: %s", r.message);
+    printf("ryegrass LL.3 (bottom = 0):\n");
+    check_rel("hill", r.hill, 2.470324314, 1e-6);
+    check_rel("top", r.top, 7.855427606, 1e-6);
+    check_rel("dc50", r.dc50, 3.263355667, 1e-6);
+    CHECK(r.bottom == 0 && isnan(r.se_bottom), "fixed bottom stays 0 without SE");
+    free(p);
+}
+
+static void test_rat42(const char *dir)
+{
+    printf("NIST Rat42 as 4PL (bottom 0, dose = exp(x)):\n");
+    size_t n;
+    bq_fit_point_t *p = load(dir, "nist_rat42.csv", 1, &n);
+    bq_fit_options_t o;
+    bq_fit_options_init(&o);
+    o.fix_bottom = 1;
+    o.bottom = 0;
+    bq_fit_result_t r;
+    int rc = bq_fit_4pl(p, n, &o, &r, NULL);
+    CHECK(rc == 0, "Rat42 fit failed: %s", r.message);
+    /* certified values to 11 digits; our tolerance 1e-8 */
+    check_rel("b1 = top", r.top, 72.462237576, 1e-8);
+    check_rel("b3 = -hill", -r.hill, 0.067359200066, 1e-8);
+    check_rel("b2 = log(dc50) b3", log(r.dc50) * -r.hill, 2.6180768402, 1e-8);
+    check_rel("rss", r.rss, 8.0565229338, 1e-9);
+    check_rel("residual SD", r.sigma, 1.1587725499, 1e-9);
+    check_rel("SD b1", r.se_top, 1.7340283401, 1e-6);
+    check_rel("SD b3", r.se_hill, 0.0034465663377, 1e-6);
+    CHECK(r.df == 6, "df %d", r.df);
+    free(p);
+}
+
+/* ---- synthetic series ---------------------------------------------------- */
+
+static unsigned long long rng_state;
+
+static double uniform(void)
+{
+    /* xorshift64*: deterministic across platforms */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return ((rng_state * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double gauss(void)
+{
+    double u = uniform(), v = uniform();
+    if (u < 1e-300)
+        u = 1e-300;
+    return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+static double truth(double x, double top, double bottom, double hill, double dc50)
+{
+    return x <= 0 ? top : bottom + (top - bottom) / (1 + pow(x / dc50, hill));
+}
+
+/* 9 doses (vehicle + 1..3000 nM, 3-fold) x 3 replicates; with hook > 0 the
+ * two highest doses recover by that much. */
+static size_t make_series(bq_fit_point_t *p, unsigned long long seed, double dc50, double sd,
+                          double hook)
+{
+    static const double doses[] = {0, 1, 3, 10, 30, 100, 300, 1000, 3000};
+    rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
+    size_t n = 0;
+    for (int rep = 1; rep <= 3; rep++) {
+        for (size_t k = 0; k < sizeof doses / sizeof doses[0]; k++) {
+            double y = truth(doses[k], 1.0, 0.1, 1.2, dc50);
+            if (hook > 0 && k == 7)
+                y += 0.5 * hook;
+            if (hook > 0 && k == 8)
+                y += hook;
+            p[n].dose = doses[k];
+            p[n].response = y + sd * gauss();
+            p[n].replicate = rep;
+            p[n].excluded = 0;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void test_synthetic(void)
+{
+    printf("synthetic series, truth dc50 = 30 nM, hill 1.2, Dmax 0.9, SD 0.05:\n");
+    bq_fit_point_t p[64];
+    int covered = 0, seeds = 20;
+    double worst = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
+        size_t n = make_series(p, (unsigned long long)seed, 30.0, 0.05, 0);
+        bq_fit_result_t r;
+        int rc = bq_fit_4pl(p, n, NULL, &r, NULL);
+        CHECK(rc == 0, "seed %d: %s", seed, r.message);
+        double dev = fabs(log10(r.dc50 / 30.0));
+        worst = fmax(worst, dev);
+        CHECK(dev < 0.1, "seed %d: dc50 %g is %.3f log10 from 30", seed, r.dc50, dev);
+        CHECK(!r.hook, "seed %d: false hook (p = %g)", seed, r.hook_p);
+        CHECK(r.n_excluded == 0, "seed %d: %d doses excluded", seed, r.n_excluded);
+        CHECK(r.dc50_low < r.dc50 && r.dc50 < r.dc50_high, "seed %d: CI [%g, %g] around %g",
+              seed, r.dc50_low, r.dc50_high, r.dc50);
+        covered += r.dc50_low <= 30.0 && 30.0 <= r.dc50_high;
+        CHECK(fabs(r.dmax - 0.9) < 0.08, "seed %d: dmax %g", seed, r.dmax);
+    }
+    printf("  worst |log10 dc50 error| %.3f; 95%% profile CI covered the truth %d/%d\n", worst,
+           covered, seeds);
+    CHECK(covered >= 16, "CI coverage %d/%d is too low for a 95%% interval", covered, seeds);
+
+    /* noise-free: exact recovery */
+    for (size_t i = 0; i < 27; i++)
+        p[i].response = truth(p[i].dose, 1.0, 0.1, 1.2, 30.0);
+    bq_fit_result_t r;
+    int rc = bq_fit_4pl(p, 27, NULL, &r, NULL);
+    CHECK(rc == 0 && fabs(r.dc50 / 30.0 - 1) < 1e-6 && fabs(r.hill - 1.2) < 1e-6,
+          "noise-free: dc50 %g hill %g (%s)", r.dc50, r.hill, r.message);
+    CHECK(!r.hook, "noise-free: false hook");
+    /* dc50_abs: where 50 % remains (abs level 0.5 of a top of 1) */
+    double want_abs = 30.0 * pow((1.0 - 0.1) / (0.5 - 0.1) - 1.0, 1.0 / 1.2);
+    CHECK(fabs(r.dc50_abs / want_abs - 1) < 1e-5, "dc50_abs %g want %g", r.dc50_abs, want_abs);
+    CHECK(fabs(bq_fit_4pl_eval(&r, r.dc50_abs) - 0.5) < 1e-9, "curve at dc50_abs is not 0.5");
+    CHECK(fabs(bq_fit_4pl_eval(&r, 0.0) - r.top) < 1e-12, "vehicle is not the top");
+
+    /* shallow degradation: never reaches 50 % -> dc50_abs undefined */
+    for (size_t i = 0; i < 27; i++)
+        p[i].response = truth(p[i].dose, 1.0, 0.7, 1.2, 30.0);
+    rc = bq_fit_4pl(p, 27, NULL, &r, NULL);
+    CHECK(rc == 0 && isnan(r.dc50_abs), "Dmax 30 %%: dc50_abs %g should be NA", r.dc50_abs);
+
+    /* fixed top and flagged points */
+    size_t n = make_series(p, 99, 30.0, 0.05, 0);
+    p[3].excluded = 1;
+    p[3].response = 50.0; /* must not matter */
+    bq_fit_options_t o;
+    bq_fit_options_init(&o);
+    o.fix_top = 1;
+    o.top = 1.0;
+    rc = bq_fit_4pl(p, n, &o, &r, NULL);
+    CHECK(rc == 0 && r.top == 1.0 && fabs(log10(r.dc50 / 30)) < 0.1,
+          "fixed top: top %g dc50 %g (%s)", r.top, r.dc50, r.message);
+    CHECK(r.n == (int)n - 1 && r.n_flagged == 1, "flagged point: n %d flagged %d", r.n,
+          r.n_flagged);
+    CHECK(r.n_excluded == 1 && r.excluded[0] == p[3].dose, "flagged dose listed");
+}
+
+static void test_hook(void)
+{
+    printf("hooked synthetic series (recovery +0.25/+0.5 at the two top doses):\n");
+    bq_fit_point_t p[64];
+    int seeds = 20;
+    double worst = 0, worst_nohook = 0, sum = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
+        size_t n = make_series(p, (unsigned long long)seed + 1000, 30.0, 0.05, 0.5);
+        bq_fit_result_t r;
+        int rc = bq_fit_4pl(p, n, NULL, &r, NULL);
+        CHECK(rc == 0, "seed %d: %s", seed, r.message);
+        CHECK(r.hook, "seed %d: hook not detected (p = %g)", seed, r.hook_p);
+        CHECK(r.n_hook >= 1 && r.hook_doses[r.n_hook - 1] == 3000,
+              "seed %d: highest dose not excluded", seed);
+        CHECK(r.n_excluded == r.n_hook, "seed %d: excluded list", seed);
+        for (int k = 0; k < r.n_hook; k++)
+            CHECK(r.hook_doses[k] >= 1000, "seed %d: dose %g excluded as hook", seed,
+                  r.hook_doses[k]);
+        CHECK(strstr(r.message, "hook") != NULL, "seed %d: message does not mention the hook",
+              seed);
+        double dev = fabs(log10(r.dc50 / 30.0));
+        worst = fmax(worst, dev);
+        sum += dev;
+        /* 7 doses are left and the bottom plateau is thin: the scatter grows,
+         * but the estimate is the one the hook-free doses give */
+        CHECK(dev < 0.2, "seed %d: hooked dc50 %g is %.3f log10 off", seed, r.dc50, dev);
+        bq_fit_point_t q[64];
+        memcpy(q, p, n * sizeof *p);
+        for (size_t i = 0; i < n; i++)
+            q[i].excluded = bq_fit_point_excluded(&r, &p[i]);
+        bq_fit_result_t oracle;
+        bq_fit_4pl(q, n, NULL, &oracle, NULL);
+        CHECK(fabs(oracle.dc50 / r.dc50 - 1) < 1e-6,
+              "seed %d: hook fit %g differs from a fit without those doses %g", seed, r.dc50,
+              oracle.dc50);
+        /* the point of the exercise: without hook handling the DC50 is biased */
+        bq_fit_options_t o;
+        bq_fit_options_init(&o);
+        o.detect_hook = 0;
+        bq_fit_result_t r0;
+        bq_fit_4pl(p, n, &o, &r0, NULL);
+        CHECK(!r0.hook, "detect_hook = 0 still reports a hook");
+        if (r0.status == BQ_FIT_OK)
+            worst_nohook = fmax(worst_nohook, fabs(log10(r0.dc50 / 30.0)));
+    }
+    printf("  |log10 dc50 error| with hook handling: mean %.3f, worst %.3f; without: worst %.3f\n",
+           sum / seeds, worst, worst_nohook);
+    CHECK(sum / seeds < 0.08, "mean hooked dc50 error %.3f", sum / seeds);
+    CHECK(worst_nohook > worst, "ignoring the hook should hurt");
+}
+
+static void test_degenerate(void)
+{
+    printf("degenerate input:\n");
+    bq_fit_point_t p[40];
+    bq_fit_result_t r;
+    bq_error_t err = {0};
+    memset(p, 0, sizeof p);
+
+    /* 3 distinct doses */
+    for (int i = 0; i < 9; i++) {
+        p[i].dose = (double)(i % 3) * 10;
+        p[i].response = 1.0 - 0.3 * (i % 3);
+    }
+    int rc = bq_fit_4pl(p, 9, NULL, &r, &err);
+    CHECK(rc == BQ_ERR_INVALID && r.status == BQ_FIT_TOO_FEW_DOSES && isnan(r.dc50) &&
+              strstr(r.message, "3 distinct doses") && strstr(err.msg, "3 distinct doses"),
+          "3 doses: rc %d status %s msg '%s'", rc, bq_fit_status_name(r.status), r.message);
+    printf("  3 doses -> %s: %s\n", bq_fit_status_name(r.status), r.message);
+
+    /* nothing at all */
+    rc = bq_fit_4pl(p, 0, NULL, &r, NULL);
+    CHECK(rc != 0 && r.status == BQ_FIT_TOO_FEW_DOSES, "no points");
+
+    /* flat */
+    for (int i = 0; i < 18; i++) {
+        p[i].dose = (double)(i % 6) * 10;
+        p[i].response = 0.8;
+    }
+    rc = bq_fit_4pl(p, 18, NULL, &r, NULL);
+    CHECK(rc == BQ_ERR_NUMERIC && r.status == BQ_FIT_FLAT && isnan(r.dc50) && isnan(r.top),
+          "flat: status %s", bq_fit_status_name(r.status));
+    printf("  flat -> %s: %s\n", bq_fit_status_name(r.status), r.message);
+
+    /* noise without any trend: no degradation */
+    rng_state = 12345;
+    for (int i = 0; i < 24; i++) {
+        p[i].dose = i % 8 == 0 ? 0 : pow(3.0, i % 8);
+        p[i].response = 1.0 + 0.05 * gauss();
+    }
+    rc = bq_fit_4pl(p, 24, NULL, &r, NULL);
+    CHECK(rc == BQ_ERR_NUMERIC && r.status == BQ_FIT_NO_RESPONSE && isnan(r.dc50) &&
+              isnan(r.dc50_low),
+          "noise only: status %s dc50 %g", bq_fit_status_name(r.status), r.dc50);
+    printf("  noise only -> %s: %s\n", bq_fit_status_name(r.status), r.message);
+
+    /* NaN / Inf / negative dose */
+    for (int i = 0; i < 24; i++)
+        p[i].response = truth(p[i].dose, 1, 0.1, 1, 30);
+    p[5].response = NAN;
+    rc = bq_fit_4pl(p, 24, NULL, &r, NULL);
+    CHECK(rc == BQ_ERR_INVALID && r.status == BQ_FIT_BAD_INPUT && strstr(r.message, "point 6"),
+          "NaN: %s", r.message);
+    printf("  NaN -> %s: %s\n", bq_fit_status_name(r.status), r.message);
+    p[5].excluded = 1; /* a flagged NaN is simply left out */
+    rc = bq_fit_4pl(p, 24, NULL, &r, NULL);
+    CHECK(rc == 0, "excluded NaN should not matter: %s", r.message);
+    p[5].excluded = 0;
+    p[5].response = 0.5;
+    p[7].dose = INFINITY;
+    rc = bq_fit_4pl(p, 24, NULL, &r, NULL);
+    CHECK(r.status == BQ_FIT_BAD_INPUT && strstr(r.message, "dose"), "Inf dose: %s", r.message);
+    p[7].dose = -1;
+    rc = bq_fit_4pl(p, 24, NULL, &r, NULL);
+    CHECK(r.status == BQ_FIT_BAD_INPUT && strstr(r.message, "negative"), "negative dose: %s",
+          r.message);
+    bq_fit_options_t o;
+    bq_fit_options_init(&o);
+    o.fix_top = 1;
+    o.top = NAN;
+    p[7].dose = 3;
+    rc = bq_fit_4pl(p, 24, &o, &r, NULL);
+    CHECK(r.status == BQ_FIT_BAD_INPUT, "NaN fixed top accepted");
+
+    /* a degenerate row still writes, with empty numbers and the reason */
+    char buf[4096];
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+    bq_fit_write_csv(fp, &r, "MDM2", "ACTB", "nM", 1);
+    fclose(fp);
+    CHECK(strstr(buf, ",bad_input,") && strstr(buf, "MDM2,ACTB,") && !strstr(buf, "nan"),
+          "degenerate row: %s", buf);
+}
+
+static void test_writers(void)
+{
+    bq_fit_point_t p[64];
+    size_t n = make_series(p, 7, 30.0, 0.05, 0.5);
+    bq_fit_result_t r;
+    bq_fit_4pl(p, n, NULL, &r, NULL);
+    char buf[8192];
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+    bq_fit_write_csv(fp, &r, "MDM2", "ACTB", "nM", 1);
+    fclose(fp);
+    CHECK(strncmp(buf,
+                  "target,control,n,top,bottom,hill,dc50,dc50_low,dc50_high,dc50_abs,dmax,r2,"
+                  "rmse,hook,excluded,unit",
+                  strlen("target,control,n,top,bottom,hill,dc50,dc50_low,dc50_high,dc50_abs,"
+                         "dmax,r2,rmse,hook,excluded,unit")) == 0,
+          "fit.csv header: %s", buf);
+    CHECK(strstr(buf, ",yes,") && strstr(buf, "3000,nM,ok,"), "hook row: %s", buf);
+    /* a consumer reads it back with our own CSV reader */
+    bq_csv_t *csv;
+    CHECK(bq_csv_read_buffer(buf, strlen(buf), "fit.csv", NULL, &csv, NULL) == 0, "re-read");
+    if (csv) {
+        CHECK(csv->n_rows == 1, "rows %d", csv->n_rows);
+        CHECK(strcmp(bq_csv_cell(csv, 0, bq_csv_column(csv, "hook")), "yes") == 0, "hook col");
+        double dc50 = strtod(bq_csv_cell(csv, 0, bq_csv_column(csv, "dc50")), NULL);
+        CHECK(fabs(dc50 / r.dc50 - 1) < 1e-9, "dc50 round trip %g vs %g", dc50, r.dc50);
+        bq_csv_free(csv);
+    }
+    fp = fmemopen(buf, sizeof buf, "w");
+    bq_fit_write_json(fp, &r, "MDM2", "ACTB", "nM");
+    fclose(fp);
+    CHECK(buf[0] == '{' && strstr(buf, "\"hook\":true") && strstr(buf, "\"excluded\":["),
+          "json: %s", buf);
+
+    /* the plot: well-formed enough, hollow markers for excluded points */
+    static char svg[200000];
+    fp = fmemopen(svg, sizeof svg, "w");
+    bq_plot_labels_t lab = {"MDM2 / ACTB", "nM", NULL};
+    int rc = bq_plot_dose_response_svg(fp, p, n, &r, &lab);
+    fclose(fp);
+    CHECK(rc == 0 && strstr(svg, "<svg") && strstr(svg, "</svg>") && strstr(svg, "polyline") &&
+              strstr(svg, "fill=\"white\" stroke") && strstr(svg, "DC50") &&
+              strstr(svg, "vehicle") && strstr(svg, "MDM2 / ACTB"),
+          "svg is missing parts");
+    fp = fmemopen(svg, sizeof svg, "w");
+    rc = bq_plot_dose_response_svg(fp, p, 0, NULL, NULL);
+    fclose(fp);
+    CHECK(rc == 0 && strstr(svg, "</svg>"), "empty svg");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        printf("usage: test_fit DATA_DIR\n");
+        return 2;
+    }
+    test_ryegrass(argv[1]);
+    test_rat42(argv[1]);
+    test_synthetic();
+    test_hook();
+    test_degenerate();
+    test_writers();
+    if (failures) {
+        printf("%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("all fit checks passed\n");
+    return 0;
+}
