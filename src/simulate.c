@@ -24,7 +24,9 @@
 
 /* Streams: each purpose draws from its own generator, so turning one knob
  * (e.g. noise) does not move the lanes or the loadings. */
-enum { STREAM_LAYOUT = 1, STREAM_LOADING, STREAM_DUST, STREAM_NOISE, STREAM_STRIPS };
+enum { STREAM_LAYOUT = 1, STREAM_LOADING, STREAM_DUST, STREAM_NOISE, STREAM_STRIPS, STREAM_MOTTLE };
+
+#define N_BLOTCHES 6
 
 /* ---- random numbers: splitmix64 seeds xoshiro256** ---------------------- */
 
@@ -451,6 +453,7 @@ typedef struct sim {
     band_spec_t *bands;
     double peak, sigma0;
     double grad_cx, grad_cy, grad_q;
+    double blotch[N_BLOTCHES][4]; /* x, y, sigma, amplitude */
     double *signal;       /* the picture being rendered, signal domain */
     double *bg;           /* background only */
 } sim_t;
@@ -658,7 +661,7 @@ static void choose_peak(sim_t *s)
         s->peak = (1.12 * FULL_SCALE - p->offset) / max_ctrl;
     else
         s->peak = (0.85 * FULL_SCALE - p->offset) /
-                  (max_amp + p->gradient + 1.05 * p->smear + 0.09 * p->noise);
+                  (max_amp + 1.3 * p->gradient + 1.05 * p->smear + 0.09 * p->noise);
     for (int i = 0; i < s->n_bands; i++) {
         s->bands[i].amp *= s->peak;
         s->bands[i].volume *= s->peak;
@@ -712,7 +715,21 @@ static void bbox(const strip_t *st, double u0, double u1, double v0, double v1, 
         }
 }
 
-/* Membrane background, tray outside it and the illumination gradient. */
+/* Uneven blocking and substrate leave a few broad blotches of higher
+ * background; they come with the gradient knob, from their own stream. */
+static void place_blotches(sim_t *s, rng_t *rm)
+{
+    double side = fmin(s->W, s->H);
+    for (int k = 0; k < N_BLOTCHES; k++) {
+        s->blotch[k][0] = s->W * rng_uniform(rm);
+        s->blotch[k][1] = s->H * rng_uniform(rm);
+        s->blotch[k][2] = side * (0.08 + 0.2 * rng_uniform(rm));
+        s->blotch[k][3] = s->p->gradient * s->peak * 0.15 * (0.3 + 0.7 * rng_uniform(rm));
+    }
+}
+
+/* Membrane background, tray outside it, the illumination gradient and the
+ * blotches. */
 static void render_background(sim_t *s)
 {
     const bq_sim_params_t *p = s->p;
@@ -731,7 +748,15 @@ static void render_background(sim_t *s)
             double lin = 0.5 * (1.0 + (s->grad_cx * tx + s->grad_cy * ty) / norm);
             double quad = 0.5 * (tx * tx + ty * ty);
             double g = gamp * ((1.0 - 0.3 * s->grad_q) * lin + 0.3 * s->grad_q * quad);
-            s->bg[(size_t)y * s->W + x] = p->offset * (p->tray_level + (1.0 - p->tray_level) * m) + g;
+            double blot = 0.0;
+            if (gamp > 0.0)
+                for (int k = 0; k < N_BLOTCHES; k++) {
+                    double dx = x + 0.5 - s->blotch[k][0], dy = y + 0.5 - s->blotch[k][1];
+                    double sg = s->blotch[k][2];
+                    blot += s->blotch[k][3] * exp(-0.5 * (dx * dx + dy * dy) / (sg * sg));
+                }
+            s->bg[(size_t)y * s->W + x] =
+                (p->offset + blot) * (p->tray_level + (1.0 - p->tray_level) * m) + g;
         }
     }
 }
@@ -960,7 +985,8 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
         goto fail;
     }
 
-    rng_t rl, rload, rd, rn, rs;
+    rng_t rl, rload, rd, rn, rs, rm;
+    rng_seed(&rm, p->seed, STREAM_MOTTLE);
     rng_seed(&rl, p->seed, STREAM_LAYOUT);
     rng_seed(&rload, p->seed, STREAM_LOADING);
     rng_seed(&rd, p->seed, STREAM_DUST);
@@ -974,6 +1000,7 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
         goto fail;
     }
     choose_peak(&s);
+    place_blotches(&s, &rm);
 
     memset(s.signal, 0, npix * sizeof *s.signal);
     render_background(&s);

@@ -22,6 +22,7 @@ static const char usage[] =
     "  --vehicles N      leading vehicle (dose 0) lanes (default 1)\n"
     "  --ladder[=WHERE]  marker lane(s): left (default for the bare flag), both, none\n"
     "  --rows A,B        target and control row names (default MDM2,ACTB)\n"
+    "  --band-sigma PX   vertical band sigma for every row (default: from the height)\n"
     "  --polarity P      bright (fluorescence) or dark (film-like export)\n"
     "  --margin F        membrane margin as a fraction of the picture (0..0.3)\n"
     "  --uneven F        lane pitch/width jitter (0..0.4)\n"
@@ -54,7 +55,7 @@ enum {
     OPT_ROWS, OPT_POLARITY, OPT_MARGIN, OPT_UNEVEN, OPT_TILT, OPT_SMILE, OPT_GRADIENT,
     OPT_SMEAR, OPT_DUST, OPT_NOISE, OPT_STRIPS, OPT_SATURATE, OPT_NO_SATURATE, OPT_OFFSET,
     OPT_PEAK, OPT_DC50, OPT_HILL, OPT_DMAX, OPT_HOOK, OPT_NO_HOOK, OPT_LOADING_CV,
-    OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP,
+    OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP, OPT_BAND_SIGMA,
 };
 
 static const struct option long_opts[] = {
@@ -88,6 +89,7 @@ static const struct option long_opts[] = {
     {"loading-cv", required_argument, NULL, OPT_LOADING_CV},
     {"dose-min", required_argument, NULL, OPT_DOSE_MIN},
     {"dose-max", required_argument, NULL, OPT_DOSE_MAX},
+    {"band-sigma", required_argument, NULL, OPT_BAND_SIGMA},
     {"adc-step", required_argument, NULL, OPT_ADC_STEP},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
@@ -208,6 +210,12 @@ int cmd_simulate(int argc, char **argv)
             if (cli_parse_long(a, 0, 100000, &l) != 0)
                 return cli_usage_error(cmd, "--dust must be 0..100000");
             p.dust = (int)l;
+            break;
+        case OPT_BAND_SIGMA:
+            if (cli_parse_double(a, 1.0, 30.0, &d) != 0)
+                return cli_usage_error(cmd, "--band-sigma must be a number in 1..30");
+            for (int r = 0; r < p.n_rows; r++)
+                p.rows[r].sigma_y = d;
             break;
         case OPT_ADC_STEP:
             if (cli_parse_long(a, 1, 256, &l) != 0)

@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+
+#define PIN_CLEAN 0xde88676161fd39ecULL
+#define PIN_ARTEFACTS 0xb560f1ef8f6292b1ULL
 
 #include "blotquant/blotquant.h"
 
@@ -67,6 +71,42 @@ out:
     bq_sim_truth_free(ta);
     bq_sim_truth_free(tb);
     bq_sim_truth_free(tc);
+}
+
+/* FNV-1a over the 16-bit pixel values. */
+static uint64_t checksum(const bq_image_t *img)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t n = (size_t)img->width * img->height;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = (unsigned)img->data[i];
+        h = (h ^ (v & 0xff)) * 1099511628211ULL;
+        h = (h ^ (v >> 8)) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* A seed must give the same picture on every platform and in every later
+ * build: pinned checksums. If the rendering is changed on purpose, update
+ * them (and regenerate sample_blots/) in the same commit. */
+static void test_pinned(void)
+{
+    static const struct {
+        const char *preset;
+        uint64_t sum;
+    } pins[] = {
+        {"clean", PIN_CLEAN},
+        {"artefacts", PIN_ARTEFACTS},
+    };
+    for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++) {
+        bq_image_t *img = NULL;
+        if (render(pins[i].preset, 1, NULL, &img, NULL, NULL))
+            continue;
+        uint64_t h = checksum(img);
+        EXPECT(h == pins[i].sum, "%s seed 1: checksum %016llx, pinned %016llx", pins[i].preset,
+               (unsigned long long)h, (unsigned long long)pins[i].sum);
+        bq_image_free(img);
+    }
 }
 
 static void quiet(bq_sim_params_t *p)
@@ -308,6 +348,7 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : ".";
     check_params();
     test_determinism();
+    test_pinned();
     const char *volume_presets[] = {"clean", "artefacts", "geometry", "strips", "kt253", "hook",
                                     "hard"};
     for (size_t i = 0; i < sizeof volume_presets / sizeof *volume_presets; i++)
