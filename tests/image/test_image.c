@@ -951,6 +951,69 @@ static void test_hostile(void)
     CHECK(rc == BQ_ERR_INVALID && !img, "negative page");
 }
 
+/* Damaged copies of good files: deterministic byte flips, overwrites and
+ * cuts. Each must load or fail with the path in the message; a crash or a
+ * leak (under valgrind/ASan) fails the test. */
+static void test_mutants(void)
+{
+    const char *seeds[] = {"t_g16_lzw_pred.tif", "t_rgba16_tiled.tif", "t_palette4_tiled.tif",
+                           "t_rgb8_separate.tif", "t_g16_bigtiff_be_tiled.tif", "t_gel16.tif",
+                           "t_f32_deflate_fpred.tif", "p_rgba16.png", "p_pal4_trns.png",
+                           "p_g16_interlaced.png", "x_jpeg_ycbcr.tif"};
+    uint32_t rng = 2463534242u;
+    int loaded = 0, failed = 0, unnamed = 0;
+    char mpath[1200];
+    snprintf(mpath, sizeof mpath, "%s", path_of("m_mutant.bin"));
+    for (size_t sd = 0; sd < sizeof seeds / sizeof seeds[0]; sd++) {
+        uint8_t *orig;
+        size_t n = read_all(path_of(seeds[sd]), &orig);
+        if (n < 16) {
+            CHECK(0, "mutant seed %s missing", seeds[sd]);
+            free(orig);
+            continue;
+        }
+        uint8_t *m = malloc(n);
+        for (int it = 0; it < 40; it++) {
+            memcpy(m, orig, n);
+            size_t len = n;
+            int edits = 1 + it % 6;
+            for (int e = 0; e < edits; e++) {
+                rng ^= rng << 13;
+                rng ^= rng >> 17;
+                rng ^= rng << 5;
+                size_t pos = rng % n;
+                switch ((rng >> 24) % 4) {
+                case 0: m[pos] ^= (uint8_t)(1u << ((rng >> 8) % 8)); break;
+                case 1: m[pos] = (uint8_t)(rng >> 16); break;
+                case 2: m[pos] = (rng >> 20) & 1 ? 0xff : 0x00; break;
+                default: if (pos > 8) len = pos; break;
+                }
+            }
+            write_bytes(mpath, m, len);
+            bq_load_options_t o = {.max_pixels = 4000000};
+            bq_image_t *img = NULL;
+            bq_error_t err = {0};
+            if (bq_image_load(mpath, &o, &img, &err) == 0) {
+                loaded++;
+                bq_image_detect_polarity(img);
+                bq_image_free(img);
+            } else {
+                failed++;
+                if (strstr(err.msg, mpath) != err.msg || img != NULL) {
+                    if (!unnamed)
+                        printf("  mutant of %s: %s\n", seeds[sd], err.msg);
+                    unnamed++;
+                }
+            }
+        }
+        free(m);
+        free(orig);
+    }
+    CHECK(unnamed == 0, "%d mutant failures without the path", unnamed);
+    if (getenv("BQ_TEST_VERBOSE"))
+        printf("  mutants: %d loaded, %d refused\n", loaded, failed);
+}
+
 /* 1x1 and constant images load; deciding they hold no blot is later work. */
 static void test_degenerate(void)
 {
@@ -1254,6 +1317,7 @@ int main(int argc, char **argv)
     FILE *log = fopen(errlog, "w");
     dup2(fileno(log), 2);
     test_hostile();
+    test_mutants();
     test_degenerate();
     test_float_levels();
     test_threads();
