@@ -4,6 +4,7 @@
  * canvas. Nothing here touches libtiff or libpng. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,8 +17,11 @@ bq_image_t *bq_image_new(int width, int height)
 {
     if (width <= 0 || height <= 0)
         return NULL;
-    size_t n;
-    if (bq_mul_size((size_t)width, (size_t)height, &n) != 0)
+    size_t n, bytes;
+    /* No object may exceed PTRDIFF_MAX; refusing here keeps absurd requests
+     * away from the allocator (sanitizers abort on them). */
+    if (bq_mul_size((size_t)width, (size_t)height, &n) != 0 ||
+        bq_mul_size(n, sizeof(float) + 1, &bytes) != 0 || bytes > PTRDIFF_MAX)
         return NULL;
     bq_image_t *img = calloc(1, sizeof *img);
     if (!img)
