@@ -268,7 +268,8 @@ static int patch_row(const float *out, const unsigned char *ok, int pw, int r, d
 }
 
 int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
-                          int lim_top, int lim_bottom, int flank, double *bg_sum)
+                          int lim_top, int lim_bottom, int flank, double y_step,
+                          double *bg_sum)
 {
     if (!img || !bg_sum || x1 < x0 || y1 < y0)
         return BQ_ERR_INVALID;
@@ -352,8 +353,19 @@ int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
     /* baseline under the box, plus whatever the specks added to it */
     double sum = 0;
     for (int y = y0; y <= y1; y++) {
-        double t = (ycen_b > ycen_a) ? ((double)y - ycen_a) / (ycen_b - ycen_a) : 0.5;
-        double base = la + t * (lb - la);
+        double base;
+        if (isnan(y_step)) {
+            double t = (ycen_b > ycen_a) ? ((double)y - ycen_a) / (ycen_b - ycen_a) : 0.5;
+            base = la + t * (lb - la);
+        } else {
+            /* smear trails a band from its centre down: the lower level
+             * takes over there, smoothly over the band's lower sigma */
+            double sd = (y1 - y_step) / 4.5;
+            if (sd < 0.5)
+                sd = 0.5;
+            double w = 0.5 * erfc(-((double)y - y_step) / (M_SQRT2 * sd));
+            base = la + w * (lb - la);
+        }
         const float *row = img->data + (size_t)y * (size_t)img->width;
         for (int x = x0; x <= x1; x++) {
             size_t i = (size_t)(y - ya) * (size_t)pw + (size_t)(x - x0);

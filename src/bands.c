@@ -23,7 +23,7 @@
 #define SMOOTH_SIGMA 1.5  /* profile smoothing before peak finding, px */
 #define DETECT_SNR 4.0    /* peak height / noise for a lane to "have" the band */
 #define ROW_MIN_FRAC 0.02 /* consensus peak vs the strongest row in the strip */
-#define BOX_SIGMAS 4.5    /* box half-height in band sigmas */
+#define BOX_SIGMAS 3.5    /* box half-height in band sigmas */
 
 typedef struct cand {
     int strip;

@@ -14,6 +14,7 @@
 
 /* Rows on each side of a box that the AUTO baseline averages. */
 #define AUTO_FLANK 6
+#define AUTO_STEP 0
 
 static int is_integer_image(const bq_image_t *img)
 {
@@ -86,7 +87,8 @@ int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
         case BQ_BG_AUTO: {
             int lo, hi;
             flank_limits(img, lanes, table, b, &lo, &hi);
-            if (area > 0 && bq_background_profile(img, x0, x1, y0, y1, lo, hi, AUTO_FLANK, &bg) != 0)
+            if (area > 0 && bq_background_profile(img, x0, x1, y0, y1, lo, hi, AUTO_FLANK,
+                                                      AUTO_STEP ? b->y_peak : NAN, &bg) != 0)
                 bg = 0;
             break;
         }

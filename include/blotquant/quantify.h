@@ -31,12 +31,16 @@ const char *bq_background_name(bq_background method);
 int bq_background_border_median(const bq_image_t *img, int x0, int x1, int y0,
                                 int y1, int border, double *level);
 
-/* BQ_BG_AUTO: the summed background under the box, from a baseline
- * interpolated linearly along the box's vertical profile between `flank`
- * rows above and `flank` rows below it. The flanks stay within rows
- * lim_top..lim_bottom (keep them off neighbouring bands). */
+/* BQ_BG_AUTO: the summed background under the box, from the levels of
+ * `flank` rows above and `flank` rows below it along the box's vertical
+ * profile: interpolated linearly when y_step is NAN, else the upper level
+ * down to row y_step (the band centre) and the lower level from there, which
+ * follows lane smear trailing the band. The flanks stay within rows
+ * lim_top..lim_bottom (keep them off neighbouring bands). Dust specks inside
+ * the box (outliers along a row) are counted as background. */
 int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
-                          int lim_top, int lim_bottom, int flank, double *bg_sum);
+                          int lim_top, int lim_bottom, int flank, double y_step,
+                          double *bg_sum);
 
 /* BQ_BG_ROLLING_BALL: ImageJ's rolling-ball background of the whole image
  * (bands bright) as a new width*height array the caller frees. presmooth
