@@ -122,10 +122,13 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
         ymax = fmax(ymax, fmax(res->bottom, res->top));
     }
     axes_t a;
-    a.lx0 = floor(log10(dmin) - 0.3);
-    a.lx1 = ceil(log10(dmax) + 0.3);
-    if (a.lx1 - a.lx0 < 1)
+    /* a little room around the doses, and at least one decade tick inside */
+    a.lx0 = log10(dmin) - 0.3;
+    a.lx1 = log10(dmax) + 0.3;
+    if (floor(a.lx1) < ceil(a.lx0)) {
+        a.lx0 = floor(a.lx0);
         a.lx1 = a.lx0 + 1;
+    }
     double span = ymax - ymin;
     if (!(span > 0))
         span = fabs(ymax) > 0 ? fabs(ymax) : 1;
@@ -174,13 +177,19 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
     if (have_vehicle)
         fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">vehicle</text>\n", VEH_X,
                 BOTTOM + 18);
-    for (int k = (int)a.lx0; k <= (int)a.lx1; k++) {
+    for (int k = (int)floor(a.lx0); k <= (int)ceil(a.lx1); k++) {
         double x = px_x(&a, pow(10.0, k));
-        fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x,
-                BOTTOM, x, BOTTOM + 5);
-        fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n", x,
-                BOTTOM + 18, pow(10.0, k));
-        for (int j = 2; j < 10 && k < (int)a.lx1; j++) {
+        if (k >= a.lx0 - 1e-9 && k <= a.lx1 + 1e-9) {
+            fprintf(fp,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x,
+                    BOTTOM, x, BOTTOM + 5);
+            fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n", x,
+                    BOTTOM + 18, pow(10.0, k));
+        }
+        for (int j = 2; j < 10; j++) {
+            double ld = log10(j * pow(10.0, k));
+            if (ld < a.lx0 || ld > a.lx1)
+                continue;
             double xm = px_x(&a, j * pow(10.0, k));
             fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n",
                     xm, BOTTOM, xm, BOTTOM + 3);
