@@ -21,6 +21,87 @@ static int is_integer_image(const bq_image_t *img)
     return !img->is_float && img->bits_per_sample != 32;
 }
 
+/* Signal lost to clipping in a saturated box, estimated from the pixels
+ * that did not clip. A band is close to separable: flat across the lane
+ * (soft at its edges), one profile down the lane, s(x, y) = h(x) g(y). The
+ * unclipped pixels, above all the soft edges that stay below full scale in
+ * every row, fix h and g by alternating least squares; the clipped pixels
+ * then get h g wherever that is above what was recorded. Returns the summed
+ * excess (>= 0), 0 when the fit has too little to stand on. */
+static double clipped_excess(const bq_image_t *img, int x0, int x1, int y0, int y1, double base)
+{
+    int pw = x1 - x0 + 1, ph = y1 - y0 + 1;
+    double *h = calloc((size_t)pw, sizeof *h), *g = calloc((size_t)ph, sizeof *g);
+    if (!h || !g) {
+        free(h);
+        free(g);
+        return 0;
+    }
+    const int w = img->width;
+    double clip = img->clip_level;
+#define PX(x, y) ((double)img->data[(size_t)(y) * (size_t)w + (size_t)(x)])
+#define USE(x, y) ((!img->valid || img->valid[(size_t)(y) * (size_t)w + (size_t)(x)]) && PX(x, y) < clip)
+    /* start: g = the row's largest unclipped signal, h = 1 */
+    for (int x = 0; x < pw; x++)
+        h[x] = 1;
+    for (int y = 0; y < ph; y++) {
+        double m = 0;
+        for (int x = 0; x < pw; x++)
+            if (USE(x0 + x, y0 + y) && PX(x0 + x, y0 + y) - base > m)
+                m = PX(x0 + x, y0 + y) - base;
+        g[y] = m;
+    }
+    for (int it = 0; it < 30; it++) {
+        for (int x = 0; x < pw; x++) {
+            double num = 0, den = 0;
+            for (int y = 0; y < ph; y++)
+                if (USE(x0 + x, y0 + y)) {
+                    num += (PX(x0 + x, y0 + y) - base) * g[y];
+                    den += g[y] * g[y];
+                }
+            h[x] = den > 0 ? num / den : h[x];
+        }
+        /* scale: the widest column is 1, so g is the band's peak profile */
+        double hm = 0;
+        for (int x = 0; x < pw; x++)
+            if (h[x] > hm)
+                hm = h[x];
+        if (!(hm > 0))
+            break;
+        for (int x = 0; x < pw; x++)
+            h[x] /= hm;
+        for (int y = 0; y < ph; y++) {
+            double num = 0, den = 0;
+            for (int x = 0; x < pw; x++)
+                if (USE(x0 + x, y0 + y)) {
+                    num += (PX(x0 + x, y0 + y) - base) * h[x];
+                    den += h[x] * h[x];
+                }
+            /* a row needs unclipped pixels of real weight to say anything */
+            if (den > 0.05)
+                g[y] = num / den;
+        }
+    }
+    double extra = 0;
+    for (int y = 0; y < ph; y++)
+        for (int x = 0; x < pw; x++) {
+            int X = x0 + x, Y = y0 + y;
+            if (img->valid && !img->valid[(size_t)Y * (size_t)w + (size_t)X])
+                continue;
+            double v = PX(X, Y);
+            if (v < clip)
+                continue;
+            double pred = base + h[x] * g[y];
+            if (pred > v)
+                extra += pred - v;
+        }
+#undef PX
+#undef USE
+    free(h);
+    free(g);
+    return extra;
+}
+
 /* The rows the AUTO flanks of band b may use: up to the neighbouring boxes
  * of the same lane in the same strip, never into another band. */
 static void flank_limits(const bq_image_t *img, const bq_lanes_t *lanes,
@@ -104,6 +185,8 @@ int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
         case BQ_BG_NONE:
             break;
         }
+        if (method == BQ_BG_AUTO && sat > 0 && area > 0)
+            vol += clipped_excess(img, x0, x1, y0, y1, bg / (double)area);
         b->volume = vol;
         b->background = bg;
         b->net_volume = vol - bg;

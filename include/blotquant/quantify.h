@@ -51,7 +51,11 @@ int bq_background_rolling_ball(const bq_image_t *img, double radius, int presmoo
 #define BQ_ROLLING_BALL_RADIUS 50.0
 
 /* Fill volume, background, net_volume, max_value, saturated_pixels and the
- * saturated flag of every band in table. */
+ * saturated flag of every band in table (net_volume = volume - background).
+ * lanes may be NULL (the flanks are then limited by the other boxes only).
+ * With BQ_BG_AUTO, the volume of a saturated band also holds the signal its
+ * clipped pixels lost, estimated from its unclipped pixels (the band stays
+ * flagged); the other methods report what the pixels hold. */
 int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
                 bq_background method, bq_band_table_t *table, bq_error_t *err);
 
