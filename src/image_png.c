@@ -57,6 +57,8 @@ static int write_png_stream(FILE *f, const bq_rgb_t *rgb, png_msgs_t *msgs)
         return 0;
     }
     png_init_io(png, f);
+    /* QC pictures: fast compression matters more than the last few %. */
+    png_set_compression_level(png, 3);
     png_set_IHDR(png, info, (png_uint_32)rgb->width, (png_uint_32)rgb->height, 8,
                  PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
