@@ -14,7 +14,7 @@
 
 /* Rows on each side of a box that the AUTO baseline averages. */
 #define AUTO_FLANK 6
-#define AUTO_STEP 0
+#define AUTO_STEP 1
 
 static int is_integer_image(const bq_image_t *img)
 {
