@@ -255,6 +255,7 @@ int bq_sim_params_preset(const char *name, bq_sim_params_t *p, bq_error_t *err)
         p->polarity = BQ_SIM_DARK;
         p->offset = 6000.0;
         p->band_bow = 1.5;
+        p->labels = 1;
     } else {
         return bq_error_set(err, BQ_ERR_INVALID,
                             "simulate: unknown preset '%s' (clean, artefacts, geometry, "
@@ -432,6 +433,7 @@ typedef struct band_spec {
     double su, sd;        /* sigma above / below */
     double bow;
     double amp;           /* peak height (signal units) */
+    double kda;
     double volume;
     double lane_width;
 } band_spec_t;
@@ -542,7 +544,8 @@ static void dose_series(sim_t *s, rng_t *rload)
     const bq_sim_params_t *p = s->p;
     int nd = p->n_lanes - p->n_vehicle;
     double step = sqrt(10.0);
-    if (nd > 1 && p->dose_min * pow(step, nd - 1) > p->dose_max * 1.0001)
+    /* compared as written (3 digits), so 316 nM counts as the half-log step */
+    if (nd > 1 && round_sig3(p->dose_min * pow(step, nd - 1)) > p->dose_max)
         step = pow(p->dose_max / p->dose_min, 1.0 / (nd - 1));
     int k = 0;
     for (int i = 0; i < s->n_lanes; i++) {
@@ -609,6 +612,7 @@ static int make_bands(sim_t *s, rng_t *rl)
             double jit_s = 1.0 + 0.08 * rng_sym(rl);
             double jit_v = 0.6 * rng_sym(rl);
             b.lane = i + 1;
+            b.kda = kda;
             b.ladder = ln->ladder;
             b.u = ln->u;
             b.v = row_v(s, kda) + smile + jit_v;
@@ -892,6 +896,174 @@ static void render_noise(sim_t *s, rng_t *rn)
     }
 }
 
+/* ---- burned-in labels ------------------------------------------------- */
+
+/* A 5x7 pixel font (bit 4 = leftmost column) for the labels exported
+ * figures carry: doses over the lanes, row names, marker weights. */
+typedef struct glyph {
+    char c;
+    unsigned char rows[7];
+} glyph_t;
+
+static const glyph_t font[] = {
+    {'0', {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}},
+    {'1', {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}},
+    {'2', {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}},
+    {'3', {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E}},
+    {'4', {0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02}},
+    {'5', {0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E}},
+    {'6', {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}},
+    {'7', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}},
+    {'8', {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}},
+    {'9', {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C}},
+    {'.', {0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C}},
+    {'-', {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00}},
+    {'A', {0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}},
+    {'B', {0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E}},
+    {'C', {0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E}},
+    {'D', {0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C}},
+    {'E', {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F}},
+    {'F', {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10}},
+    {'G', {0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F}},
+    {'H', {0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}},
+    {'I', {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}},
+    {'J', {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C}},
+    {'K', {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}},
+    {'L', {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}},
+    {'M', {0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11}},
+    {'N', {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}},
+    {'O', {0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}},
+    {'P', {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}},
+    {'Q', {0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D}},
+    {'R', {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}},
+    {'S', {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}},
+    {'T', {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}},
+    {'U', {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}},
+    {'V', {0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04}},
+    {'W', {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A}},
+    {'X', {0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11}},
+    {'Y', {0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04}},
+    {'Z', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}},
+    {'a', {0x00, 0x00, 0x0E, 0x01, 0x0F, 0x11, 0x0F}},
+    {'e', {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}},
+    {'h', {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11}},
+    {'k', {0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12}},
+    {'n', {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11}},
+    {'v', {0x00, 0x00, 0x11, 0x11, 0x11, 0x0A, 0x04}},
+};
+
+static const glyph_t *glyph_for(char c)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof font / sizeof font[0]; i++)
+            if (font[i].c == c)
+                return &font[i];
+        /* lower case we do not draw falls back to upper case */
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+    }
+    return NULL;
+}
+
+static int text_width(const char *txt, int scale)
+{
+    return (int)strlen(txt) * 6 * scale - scale;
+}
+
+/* Burn txt into the signal at full scale (white on a dark scan, black on a
+ * film-like export): labels are drawn onto the exported picture, not
+ * imaged. Returns 0 if it did not fit. */
+static int draw_text(sim_t *s, const char *txt, int x0, int y0, int scale)
+{
+    int w = text_width(txt, scale);
+    if (x0 < 0 || y0 < 0 || x0 + w > s->W || y0 + 7 * scale > s->H)
+        return 0;
+    for (const char *c = txt; *c; c++, x0 += 6 * scale) {
+        const glyph_t *g = glyph_for(*c);
+        if (!g)
+            continue;
+        for (int r = 0; r < 7; r++)
+            for (int col = 0; col < 5; col++) {
+                if (!(g->rows[r] & (0x10 >> col)))
+                    continue;
+                for (int dy = 0; dy < scale; dy++)
+                    for (int dx = 0; dx < scale; dx++)
+                        s->signal[(size_t)(y0 + r * scale + dy) * s->W + x0 + col * scale + dx] =
+                            FULL_SCALE;
+            }
+    }
+    return 1;
+}
+
+/* Doses above the lanes (in the margin when there is one), row names
+ * right of the last lane, marker weights left of a left ladder; each only
+ * where it fits without touching a band. */
+static void render_labels(sim_t *s)
+{
+    const bq_sim_params_t *p = s->p;
+    char buf[32];
+    double pitch = s->wm / (s->n_lanes + 1.2);
+    int maxlen = 3;
+    for (int i = 0; i < s->n_lanes; i++)
+        if (!s->lanes[i].ladder) {
+            snprintf(buf, sizeof buf, "%g", s->lanes[i].dose);
+            maxlen = (int)fmax(maxlen, (double)strlen(buf));
+        }
+    int scale = (int)bq_clamp(floor(0.9 * pitch / (6.0 * maxlen)), 1.0, 4.0);
+    int th = 7 * scale;
+    int y = s->my0 >= th + 6 ? (int)(s->my0 - th - 3) : 3;
+    const strip_t *top = &s->strips[0];
+    for (int i = 0; i < s->n_lanes; i++) {
+        const lane_spec_t *ln = &s->lanes[i];
+        if (ln->ladder)
+            snprintf(buf, sizeof buf, "kDa");
+        else if (ln->dose == 0.0)
+            snprintf(buf, sizeof buf, "veh");
+        else
+            snprintf(buf, sizeof buf, "%g", ln->dose);
+        double x, yy;
+        strip_to_image(top, ln->u, 0.0, &x, &yy);
+        draw_text(s, buf, (int)floor(x - 0.5 * text_width(buf, scale)), y, scale);
+    }
+    /* right of the last lane's bands */
+    double right_edge = 0.0;
+    for (int i = 0; i < s->n_bands; i++) {
+        const band_spec_t *b = &s->bands[i];
+        double x0, x1, y0, y1;
+        bbox(&s->strips[b->strip], b->u - b->lane_width, b->u + b->lane_width, b->v, b->v, &x0,
+             &x1, &y0, &y1);
+        right_edge = fmax(right_edge, x1);
+    }
+    for (int r = 0; r < p->n_rows; r++) {
+        for (int i = 0; i < s->n_bands; i++) {
+            const band_spec_t *b = &s->bands[i];
+            if (b->ladder || b->row != r + 1 || b->lane != s->n_lanes - (p->ladder == BQ_SIM_LADDER_BOTH))
+                continue;
+            double x, yy;
+            strip_to_image(&s->strips[b->strip], b->u, b->v, &x, &yy);
+            int w = text_width(p->rows[r].name, scale);
+            int x0 = (int)ceil(right_edge) + 4;
+            if (x0 + w <= s->W - 2)
+                draw_text(s, p->rows[r].name, x0, (int)(yy - 0.5 * th), scale);
+        }
+    }
+    /* marker weights beside a left ladder */
+    if (p->ladder != BQ_SIM_LADDER_NONE) {
+        for (int i = 0; i < s->n_bands; i++) {
+            const band_spec_t *b = &s->bands[i];
+            if (b->lane != 1 || !b->ladder)
+                continue;
+            double x0, x1, y0, y1;
+            bbox(&s->strips[b->strip], b->u - 0.5 * b->lane_width, b->u, b->v, b->v, &x0, &x1,
+                 &y0, &y1);
+            snprintf(buf, sizeof buf, "%g", b->kda);
+            int w = text_width(buf, scale);
+            if (x0 - w - 3 >= 1)
+                draw_text(s, buf, (int)(x0 - w - 3), (int)(0.5 * (y0 + y1) - 0.5 * th), scale);
+        }
+    }
+}
+
 /* ---- truth -------------------------------------------------------------- */
 
 static void band_truth(const sim_t *s, const band_spec_t *b, bq_sim_band_t *t)
@@ -1012,6 +1184,8 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
     }
     render_dust(&s, &rd);
     render_noise(&s, &rn);
+    if (p->labels)
+        render_labels(&s);
     long clipped = 0;
     double step = p->adc_step;
     for (size_t i = 0; i < npix; i++) {
@@ -1154,7 +1328,7 @@ int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *t)
     fprintf(fp, "loading_cv,%g\nsaturate,%d\n", p->loading_cv, p->saturate);
     fprintf(fp, "gradient,%g\nsmear,%g\ndust,%d\nnoise,%g\n", p->gradient, p->smear, p->dust,
             p->noise);
-    fprintf(fp, "adc_step,%d\n", p->adc_step);
+    fprintf(fp, "adc_step,%d\nlabels,%d\n", p->adc_step, p->labels);
     fprintf(fp, "tilt_deg,%g\nsmile_px,%g\nstrips,%d\nstrip_gap,%g\n", p->tilt_deg,
             p->smile_px, p->strips, p->strip_gap);
     for (int i = 0; i < t->n_lanes; i++) {

@@ -108,6 +108,9 @@ typedef struct bq_sim_params {
     int strips;             /* 1 = whole membrane; n_rows = cut into one strip
                                per row, each shifted and tilted slightly */
     double strip_gap;       /* px between cut strips */
+    int labels;             /* burn in text at full scale (doses over the
+                               lanes, row names, marker weights), as exported
+                               figures have; its pixels count as clipped */
 } bq_sim_params_t;
 
 /* One lane x band row of the truth (truth.csv). Lanes are numbered 1.. left

@@ -34,6 +34,7 @@ static const char usage[] =
     "  --noise F         shot + read noise, 1 = realistic, 0 = none (0..10)\n"
     "  --adc-step N      pixel values in steps of N (1..256; 4 = 12-bit camera)\n"
     "  --strips N        1 = whole membrane, 2 = cut into one strip per row\n"
+    "  --labels          burn in dose, row and marker labels (--no-labels: none)\n"
     "  --saturate        drive the strongest control bands past 65535\n"
     "  --no-saturate     keep every band below full scale\n"
     "  --offset V        membrane background in 16-bit units (0..30000)\n"
@@ -55,7 +56,7 @@ enum {
     OPT_ROWS, OPT_POLARITY, OPT_MARGIN, OPT_UNEVEN, OPT_TILT, OPT_SMILE, OPT_GRADIENT,
     OPT_SMEAR, OPT_DUST, OPT_NOISE, OPT_STRIPS, OPT_SATURATE, OPT_NO_SATURATE, OPT_OFFSET,
     OPT_PEAK, OPT_DC50, OPT_HILL, OPT_DMAX, OPT_HOOK, OPT_NO_HOOK, OPT_LOADING_CV,
-    OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP, OPT_BAND_SIGMA,
+    OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP, OPT_BAND_SIGMA, OPT_LABELS, OPT_NO_LABELS,
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +91,8 @@ static const struct option long_opts[] = {
     {"dose-min", required_argument, NULL, OPT_DOSE_MIN},
     {"dose-max", required_argument, NULL, OPT_DOSE_MAX},
     {"band-sigma", required_argument, NULL, OPT_BAND_SIGMA},
+    {"labels", no_argument, NULL, OPT_LABELS},
+    {"no-labels", no_argument, NULL, OPT_NO_LABELS},
     {"adc-step", required_argument, NULL, OPT_ADC_STEP},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
@@ -230,6 +233,10 @@ int cmd_simulate(int argc, char **argv)
         case OPT_SATURATE:
         case OPT_NO_SATURATE:
             p.saturate = c == OPT_SATURATE;
+            break;
+        case OPT_LABELS:
+        case OPT_NO_LABELS:
+            p.labels = c == OPT_LABELS;
             break;
         case OPT_HOOK:
         case OPT_NO_HOOK:

@@ -30,6 +30,10 @@ check "knobs before preset" $?
 test "$(tail -n +2 "$dir/b.samples.csv" | wc -l)" = 6; check "--lanes 6 kept" $?
 grep -qx 'noise,0.5' "$dir/b.params.csv"; check "--noise kept" $?
 
+"$bq" simulate -q --preset hard --labels --band-sigma 8 --adc-step 16 -o "$dir/h.tif"
+check "hard with labels" $?
+grep -qx 'labels,1' "$dir/h.params.csv"; check "labels recorded" $?
+
 # determinism through the CLI
 "$bq" simulate -q --preset artefacts --seed 9 -o "$dir/c1.tif" &&
 "$bq" simulate -q --preset artefacts --seed 9 -o "$dir/c2.tif" &&
@@ -65,6 +69,8 @@ bad -o "$dir/u.png"
 bad --preset clean
 bad -o "$dir/u.tif" extra
 bad --noise
+bad --adc-step 0 -o "$dir/u.tif"
+bad --band-sigma 100 -o "$dir/u.tif"
 # a directory that does not exist: exit 1
 "$bq" simulate -q -o "$dir/missing/x.tif" 2>/dev/null
 test $? = 1; check "unwritable output exits 1" $?

@@ -114,6 +114,7 @@ static void quiet(bq_sim_params_t *p)
     p->noise = 0.0;
     p->dust = 0;
     p->saturate = 0;
+    p->labels = 0; /* burned-in text beside a ladder sits in the generous box */
 }
 
 /* Sum of (pixel - background) over a generous box around every band must be
@@ -255,6 +256,16 @@ static void check_dose_series(const char *preset, int hook)
     if (strcmp(preset, "kt253") == 0) {
         EXPECT(n_doses == 10, "kt253: %d doses, want 10", n_doses);
         EXPECT(fabs(p.dc50 - 0.4) < 1e-12 && p.polarity == BQ_SIM_DARK, "kt253 parameters");
+        /* vehicle + half-log doses as written on a real sample sheet */
+        static const double want[] = {0, 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10, 31.6, 100, 316};
+        int k = 0;
+        for (int l = 0; l < t->n_lanes; l++) {
+            if (t->lanes[l].ladder)
+                continue;
+            EXPECT(k < 11 && fabs(t->lanes[l].dose - want[k]) < 1e-9 * (1 + want[k]),
+                   "kt253 lane %d dose %g, want %g", l + 1, t->lanes[l].dose, k < 11 ? want[k] : -1.0);
+            k++;
+        }
     }
     bq_sim_truth_free(t);
 }
