@@ -627,8 +627,15 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
     int np = 2 + !opts->fix_top + !opts->fix_bottom;
 
     if (nd < 4) {
-        snprintf(res->message, sizeof res->message,
-                 "only %d distinct dose%s (a 4PL fit needs at least 4)", nd, nd == 1 ? "" : "s");
+        if (res->n_flagged > 0)
+            snprintf(res->message, sizeof res->message,
+                     "only %d distinct dose%s left after leaving out %d flagged point%s "
+                     "(a 4PL fit needs at least 4)",
+                     nd, nd == 1 ? "" : "s", res->n_flagged, res->n_flagged == 1 ? "" : "s");
+        else
+            snprintf(res->message, sizeof res->message,
+                     "only %d distinct dose%s (a 4PL fit needs at least 4)", nd,
+                     nd == 1 ? "" : "s");
         rc = fail(res, err, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID);
         goto out;
     }

@@ -308,6 +308,15 @@ static void test_degenerate(void)
           "3 doses: rc %d status %s msg '%s'", rc, bq_fit_status_name(r.status), r.message);
     printf("  3 doses -> %s: %s\n", bq_fit_status_name(r.status), r.message);
 
+    /* everything flagged: the message says so */
+    for (int i = 0; i < 9; i++)
+        p[i].excluded = i >= 3;
+    rc = bq_fit_4pl(p, 9, NULL, &r, NULL);
+    CHECK(r.status == BQ_FIT_TOO_FEW_DOSES && strstr(r.message, "6 flagged points"),
+          "flagged: %s", r.message);
+    for (int i = 0; i < 9; i++)
+        p[i].excluded = 0;
+
     /* nothing at all */
     rc = bq_fit_4pl(p, 0, NULL, &r, NULL);
     CHECK(rc != 0 && r.status == BQ_FIT_TOO_FEW_DOSES, "no points");
