@@ -646,6 +646,50 @@ static void float_minwhite(bq_image_t *img)
             img->data[i] = hi - img->data[i];
 }
 
+/* Turn the stored pixel grid into the picture as it should be viewed
+ * (TIFF Orientation 2..8: flips, and for 5..8 a transposition). Scanners
+ * write 1, but a picture rotated in an editor may carry another value. */
+static int apply_orientation(bq_image_t *img, int orient)
+{
+    if (orient < 2 || orient > 8)
+        return 0;
+    size_t w = (size_t)img->width, h = (size_t)img->height, n = w * h;
+    int transpose = orient >= 5;
+    size_t dw = transpose ? h : w;
+    float *data = bq_alloc_array(n, sizeof *data);
+    uint8_t *valid = img->valid ? malloc(n) : NULL;
+    if (!data || (img->valid && !valid)) {
+        free(data);
+        free(valid);
+        return -1;
+    }
+    for (size_t r = 0; r < h; r++)
+        for (size_t c = 0; c < w; c++) {
+            size_t x, y;
+            switch (orient) {
+            case ORIENTATION_TOPRIGHT: x = w - 1 - c; y = r; break;
+            case ORIENTATION_BOTRIGHT: x = w - 1 - c; y = h - 1 - r; break;
+            case ORIENTATION_BOTLEFT: x = c; y = h - 1 - r; break;
+            case ORIENTATION_LEFTTOP: x = r; y = c; break;
+            case ORIENTATION_RIGHTTOP: x = h - 1 - r; y = c; break;
+            case ORIENTATION_RIGHTBOT: x = h - 1 - r; y = w - 1 - c; break;
+            default: /* ORIENTATION_LEFTBOT */ x = r; y = w - 1 - c; break;
+            }
+            data[y * dw + x] = img->data[r * w + c];
+            if (valid)
+                valid[y * dw + x] = img->valid[r * w + c];
+        }
+    free(img->data);
+    free(img->valid);
+    img->data = data;
+    img->valid = valid;
+    if (transpose) {
+        img->width = (int)h;
+        img->height = (int)w;
+    }
+    return 0;
+}
+
 /* Open path with messages routed into msgs and the MD tags known. */
 static TIFF *tiff_open_read(const char *path, tiff_msgs_t *msgs)
 {
@@ -736,6 +780,14 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
     img->page = opts->page;
     img->n_pages = n_pages;
     img->gel_scale = gel ? gel_scale : 0.0;
+    /* The RGBA interface applies the flips itself (not the transposes 5-8,
+     * which it reads as their unrotated counterparts). */
+    uint16_t orient = ORIENTATION_TOPLEFT;
+    if (L.n_color != 0 && TIFFGetField(tif, TIFFTAG_ORIENTATION, &orient) == 1 &&
+        apply_orientation(img, orient) < 0) {
+        rc = bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
     if (img->is_float && L.photometric == PHOTOMETRIC_MINISWHITE)
         float_minwhite(img);
     /* MaxSampleValue, when a writer bothered to store it, is the detector's

@@ -1163,6 +1163,57 @@ static void test_tiff_extras(void)
     }
 }
 
+/* TIFF Orientation: the picture comes out as it is meant to be viewed. */
+static void test_orientation(void)
+{
+    /* For orientations 1..8 (TIFF 6.0): are stored rows vertical on screen,
+     * is row 0 at the far side (bottom / right), is column 0 at the far side. */
+    static const int rows_vertical[9] = {0, 0, 0, 0, 0, 1, 1, 1, 1};
+    static const int row0_far[9] = {0, 0, 0, 1, 1, 0, 1, 1, 0};
+    static const int col0_far[9] = {0, 0, 1, 1, 0, 0, 0, 1, 1};
+    for (int o = 1; o <= 8; o++) {
+        char name[64];
+        snprintf(name, sizeof name, "o_orient%d.tif", o);
+        TIFF *tif = TIFFOpen(path_of(name), "w");
+        uint16_t r16[W];
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, W);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, H);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        TIFFSetField(tif, TIFFTAG_ORIENTATION, o);
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++)
+                r16[x] = (uint16_t)ref_value(x, y, 0, 65535);
+            TIFFWriteScanline(tif, r16, (uint32_t)y, 0);
+        }
+        TIFFClose(tif);
+        bq_image_t *img = NULL;
+        bq_error_t err = {0};
+        int rc = bq_image_load(path_of(name), NULL, &img, &err);
+        CHECK(rc == 0, "%s: %s", name, err.msg);
+        if (!img)
+            continue;
+        int dw = rows_vertical[o] ? H : W, dh = rows_vertical[o] ? W : H;
+        CHECK(img->width == dw && img->height == dh, "%s: %dx%d", name, img->width, img->height);
+        int bad = 0;
+        for (int r = 0; r < H && img->width == dw; r++)
+            for (int c = 0; c < W; c++) {
+                int x, y;
+                if (rows_vertical[o]) {
+                    x = row0_far[o] ? H - 1 - r : r;
+                    y = col0_far[o] ? W - 1 - c : c;
+                } else {
+                    y = row0_far[o] ? H - 1 - r : r;
+                    x = col0_far[o] ? W - 1 - c : c;
+                }
+                bad += img->data[(size_t)y * dw + x] != (float)ref_value(c, r, 0, 65535);
+            }
+        CHECK(bad == 0, "%s: %d pixels misplaced", name, bad);
+        bq_image_free(img);
+    }
+}
+
 /* ---- polarity and invert -------------------------------------------------- */
 
 /* A synthetic blot: background bg, lanes x bands of value band (with a
@@ -1307,6 +1358,7 @@ int main(int argc, char **argv)
     test_pngs();
     test_writers_and_sniffing();
     test_tiff_extras();
+    test_orientation();
 
     /* Nothing the library does may reach stderr: send it to a file while
      * the hostile files are read, then check that file is empty. */
