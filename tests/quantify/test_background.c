@@ -6,17 +6,6 @@
 
 #include "synth.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 static void test_names(void)
 {
@@ -172,8 +161,8 @@ int main(void)
     one_band(1.5, 6.0, 40, 0.01, 0, 0, "x+y gradient, noise 40");
     test_saturation();
     test_invalid();
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
+    if (syn_failures) {
+        fprintf(stderr, "%d check(s) failed\n", syn_failures);
         return 1;
     }
     printf("all background checks passed\n");

@@ -7,17 +7,6 @@
 
 #include "synth.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
 
 /* A degradation series: row 0 (target) falls from 100 % to 0 across the
  * lanes, row 1 (loading control) is constant. */
@@ -143,8 +132,8 @@ int main(void)
         p.amp[2][l] = (l == 2 || l == 5) ? 900 : 0;
     run_case("named rows + junk row", &p, names, 2, 2);
 
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
+    if (syn_failures) {
+        fprintf(stderr, "%d check(s) failed\n", syn_failures);
         return 1;
     }
     printf("all band checks passed\n");
