@@ -217,11 +217,22 @@ static int md_gel_scale(TIFF *tif, double *scale)
 
 /* ---- reader ------------------------------------------------------------- */
 
-/* A decompression bomb is a small file that claims a huge image. No codec
- * libtiff ships routinely exceeds ~2700:1 (LZW); Deflate tops out near 1032:1.
- * Anything that claims more than this, beyond a generous allowance, is not a
- * scan. */
-#define MAX_EXPANSION 4000.0
+/* A decompression bomb is a small file that claims a huge image. Each codec
+ * has a ceiling on how far it can expand its input: PackBits 64:1 (2 bytes
+ * for a 128-byte run), Deflate ~1032:1, LZW ~2730:1 (12-bit codes for
+ * strings of up to 4096 bytes). A file claiming more pixel bytes than its
+ * codec could produce from it, beyond a generous allowance, is not a scan. */
+static double max_expansion(uint16_t compression)
+{
+    switch (compression) {
+    case COMPRESSION_NONE: return 1.0;
+    case COMPRESSION_PACKBITS: return 70.0;
+    case COMPRESSION_ADOBE_DEFLATE:
+    case COMPRESSION_DEFLATE: return 1100.0;
+    case COMPRESSION_LZW: return 2800.0;
+    default: return 4000.0; /* JPEG, CCITT, LZMA, ZSTD, ...: a loose bound */
+    }
+}
 #define EXPANSION_ALLOWANCE (64.0 * 1024 * 1024)
 /* libtiff's own single allocations (raw strip buffers and the like). */
 #define TIFF_MAX_SINGLE_ALLOC ((tmsize_t)1 << 30)
@@ -396,7 +407,7 @@ static void bufs_free(tiff_bufs_t *b)
  * a clear message before any decoding; a claimed image far larger than any
  * codec can expand the file to is a bomb. */
 static int check_striles(TIFF *tif, const char *path, const tiff_layout_t *L,
-                         uint64_t file_size, uint64_t decoded_total, bq_error_t *err)
+                         uint64_t file_size, double decoded_total, bq_error_t *err)
 {
     uint32_t n = L->tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
     if (n == 0)
@@ -413,9 +424,10 @@ static int check_striles(TIFF *tif, const char *path, const tiff_layout_t *L,
             return bq_error_set(err, BQ_ERR_CORRUPT, "%s: %s %" PRIu32 " is truncated", path,
                                 kind, s);
     }
-    if ((double)decoded_total > MAX_EXPANSION * (double)file_size + EXPANSION_ALLOWANCE)
+    if (decoded_total >
+        max_expansion(L->compression) * (double)file_size + EXPANSION_ALLOWANCE)
         return bq_error_set(err, BQ_ERR_LIMIT,
-                            "%s: claims %" PRIu64 " bytes of pixels from a %" PRIu64
+                            "%s: claims %.0f bytes of pixels from a %" PRIu64
                             "-byte file (a decompression bomb?)",
                             path, decoded_total, file_size);
     return 0;
@@ -758,7 +770,11 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
                           "16-bit gray", path);
         goto done;
     }
-    uint64_t decoded = (uint64_t)L.width * L.height * L.spp * (L.bps > 8 ? L.bps / 8 : 1);
+    /* Rows are byte-aligned per plane. In double: a raised --max-pixels
+     * could push the product past 2^64. */
+    double decoded = L.planar == PLANARCONFIG_SEPARATE
+                         ? (double)row_bytes(L.width, L.bps) * L.height * L.spp
+                         : (double)row_bytes((uint64_t)L.width * L.spp, L.bps) * L.height;
     rc = check_striles(tif, path, &L, (uint64_t)st.st_size, decoded, err);
     if (rc < 0)
         goto done;
