@@ -33,6 +33,7 @@
 #define MAX_TILT 0.036          /* ~2 degrees, dx/dy */
 #define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
+#define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
 
 /* The block-averaged working copy of the region. */
@@ -345,6 +346,280 @@ static int grid_mask(grid_t *g, uint8_t *cand, int *bx0, int *by0, int *bx1, int
     }
     free(stack);
     free(label);
+    return 0;
+}
+
+/* ---- 1b. trays and strip gaps ---------------------------------------- */
+
+/* The q-quantile of the ok cells of one row (dir 0) or column (dir 1) of
+ * the box, or NAN when too few cells are ok. */
+static double line_quantile(const grid_t *g, int dir, int k, int a, int b, double q, float *buf)
+{
+    size_t m = 0;
+    for (int j = a; j <= b; j++) {
+        size_t i = dir == 0 ? (size_t)k * (size_t)g->w + (size_t)j : (size_t)j * (size_t)g->w + (size_t)k;
+        if (g->ok[i])
+            buf[m++] = g->v[i];
+    }
+    if (m * 4 < (size_t)(b - a + 1) || m == 0)
+        return NAN;
+    return quantile_f(buf, m, q);
+}
+
+/* Steps of a line profile: d[i] = p[i+3] - p[i-3] (a tilted edge spreads
+ * over a few cells); returns the robust scale of d (gradients and lanes are
+ * slow, a membrane edge is a jump). */
+static double step_profile(const double *p, int n, double *d, double *tmp)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        int a = i - 3 < 0 ? 0 : i - 3, b = i + 3 > n - 1 ? n - 1 : i + 3;
+        d[i] = (isfinite(p[a]) && isfinite(p[b])) ? p[b] - p[a] : 0.0;
+        if (i > 0 && i < n - 1)
+            tmp[m++] = fabs(d[i]);
+    }
+    return m > 0 ? 1.4826 * median_d(tmp, m) : 0.0;
+}
+
+/* The membrane edge nearest one end of a line profile (from = 0: the start,
+ * the step goes up; from = 1: the end, the step goes down), or -1. An edge is
+ * the largest step in the outer 30 %, above the noise, with a flat run of
+ * tray before it that lies clearly below the membrane after it (the edge of
+ * a lane rises from membrane background, not from below it). Returns the
+ * first membrane cell. */
+static int find_edge(const double *p, const double *d, int n, int from, double thr, double *step)
+{
+    int lim = n * 3 / 10, bi = -1;
+    double best = thr;
+    for (int k = 1; k < lim; k++) {
+        int i = from ? n - 1 - k : k;
+        double v = from ? -d[i] : d[i];
+        if (v > best) {
+            best = v;
+            bi = i;
+        }
+    }
+    if (bi < 0)
+        return -1;
+    /* tray side: from the end to 4 cells short of the step */
+    int t0 = from ? bi + 4 : 0, t1 = from ? n - 1 : bi - 4;
+    int m0 = from ? bi - 4 - n / 10 : bi + 4, m1 = from ? bi - 4 : bi + 4 + n / 10;
+    if (t1 < t0) {
+        t0 = t1 = from ? n - 1 : 0;
+    }
+    if (m0 < 0) m0 = 0;
+    if (m1 > n - 1) m1 = n - 1;
+    double tmin = HUGE_VAL, tmax = -HUGE_VAL, tsum = 0.0, mmin = HUGE_VAL;
+    int tn = 0;
+    for (int i = t0; i <= t1; i++)
+        if (isfinite(p[i])) {
+            tmin = fmin(tmin, p[i]);
+            tmax = fmax(tmax, p[i]);
+            tsum += p[i];
+            tn++;
+        }
+    for (int i = m0; i <= m1; i++)
+        if (isfinite(p[i]))
+            mmin = fmin(mmin, p[i]);
+    if (tn == 0 || !isfinite(mmin))
+        return -1;
+    if (tmax - tmin > 0.5 * best || tsum / tn > mmin - 0.5 * best)
+        return -1;
+    *step = best;
+    return from ? bi - 2 : bi + 2;
+}
+
+/* Cell (x, y) at depth k from side s of the box (0 top, 1 bottom, 2 left,
+ * 3 right), at position a along that side. */
+static size_t side_cell(const grid_t *g, int s, int a, int k, int bx0, int by0, int bx1, int by1)
+{
+    int x = s == 2 ? bx0 + k : s == 3 ? bx1 - k : a;
+    int y = s == 0 ? by0 + k : s == 1 ? by1 - k : a;
+    return (size_t)y * (size_t)g->w + (size_t)x;
+}
+
+/* Mask the tray along one side cell by cell: a tilted membrane meets the
+ * tray at a different depth in every column (row). Along each line, cells
+ * stay tray while they are below the outermost cell + step/2, but only where
+ * the outermost cell is clearly below the membrane just inside the edge
+ * found in the profile (depth e). Returns the smallest depth of membrane. */
+static int mask_side(grid_t *g, int s, int e, double step, int a0, int a1, int bx0, int by0,
+                     int bx1, int by1, int *depths)
+{
+    int depth_max = s < 2 ? (by1 - by0 + 1) * 35 / 100 : (bx1 - bx0 + 1) * 35 / 100;
+    int ref_k = e + 3 < depth_max ? e + 3 : depth_max;
+    int nd = 0;
+    for (int a = a0; a <= a1; a++) {
+        size_t o = side_cell(g, s, a, 0, bx0, by0, bx1, by1);
+        size_t r = side_cell(g, s, a, ref_k, bx0, by0, bx1, by1);
+        if (!g->ok[o] || !g->ok[r] || g->v[o] > g->v[r] - 0.5 * step) {
+            depths[nd++] = 0; /* membrane reaches the border here */
+            continue;
+        }
+        double lim = g->v[o] + 0.5 * step;
+        int k = 0;
+        for (; k < depth_max; k++) {
+            size_t i = side_cell(g, s, a, k, bx0, by0, bx1, by1);
+            if (g->ok[i] && g->v[i] >= lim)
+                break;
+            g->ok[i] = 0;
+        }
+        depths[nd++] = k;
+    }
+    if (nd == 0)
+        return 0;
+    /* the box keeps (nearly) all membrane: a low quantile, not the minimum,
+     * so one odd line does not undo the rest */
+    for (int i = 1; i < nd; i++) {
+        int x = depths[i], j = i - 1;
+        while (j >= 0 && depths[j] > x) {
+            depths[j + 1] = depths[j];
+            j--;
+        }
+        depths[j + 1] = x;
+    }
+    return depths[nd / 20];
+}
+
+/* A darker tray (or a white page, inverted) around the membrane, and gaps
+ * between cut strips, are sharp steps down from the membrane background:
+ * a gradient adds to tray and membrane alike and changes slowly. Columns are
+ * judged by their median (bands are a minority of any column), rows by a low
+ * quantile (band rows are mostly lanes, but a row crossing a gap shows it).
+ * Cells found to be tray are masked; the box shrinks to the membrane. */
+static int grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1)
+{
+    int n = g->w > g->h ? g->w : g->h;
+    double *p = bq_alloc_array((size_t)n, sizeof *p);
+    double *d = bq_alloc_array((size_t)n, sizeof *d);
+    double *tmp = bq_alloc_array((size_t)n, sizeof *tmp);
+    float *buf = bq_alloc_array((size_t)n, sizeof *buf);
+    if (!p || !d || !tmp || !buf) {
+        free(p);
+        free(d);
+        free(tmp);
+        free(buf);
+        return BQ_ERR_NOMEM;
+    }
+    /* columns: left and right margins */
+    int w = *bx1 - *bx0 + 1;
+    for (int x = *bx0; x <= *bx1; x++)
+        p[x - *bx0] = line_quantile(g, 1, x, *by0, *by1, 0.5, buf);
+    double sd = step_profile(p, w, d, tmp);
+    double thr = TRAY_STEP * sd;
+    int xl = *bx0, xr = *bx1;
+    int edge[4] = {-1, -1, -1, -1};
+    double step[4] = {0, 0, 0, 0};
+    if (w >= 12 && thr > 0.0) {
+        edge[2] = find_edge(p, d, w, 0, thr, &step[2]);
+        edge[3] = find_edge(p, d, w, 1, thr, &step[3]);
+        if (edge[2] >= 0)
+            xl = *bx0 + edge[2];
+        if (edge[3] >= 0)
+            xr = *bx0 + edge[3];
+        if (edge[3] >= 0)
+            edge[3] = w - 1 - edge[3];
+    }
+    /* rows: top and bottom margins by the median, gaps between strips by a
+     * low quantile (a row crossing a tilted gap shows it at one end) */
+    int h = *by1 - *by0 + 1;
+    for (int y = *by0; y <= *by1; y++)
+        p[y - *by0] = line_quantile(g, 0, y, xl, xr, 0.5, buf);
+    sd = step_profile(p, h, d, tmp);
+    thr = TRAY_STEP * sd;
+    int yt = *by0, yb = *by1;
+    if (h >= 12 && thr > 0.0) {
+        edge[0] = find_edge(p, d, h, 0, thr, &step[0]);
+        edge[1] = find_edge(p, d, h, 1, thr, &step[1]);
+        if (edge[1] >= 0)
+            edge[1] = h - 1 - edge[1];
+    }
+    /* mask the tray cell by cell, then shrink the box to what is left */
+    if (edge[0] >= 0)
+        yt = *by0 + edge[0];
+    if (edge[1] >= 0)
+        yb = *by1 - edge[1];
+    int *depths = bq_alloc_array((size_t)n, sizeof *depths);
+    if (!depths) {
+        free(p);
+        free(d);
+        free(tmp);
+        free(buf);
+        return BQ_ERR_NOMEM;
+    }
+    int nxl = xl, nxr = xr, nyt = yt, nyb = yb;
+    for (int si = 0; si < 4; si++) {
+        if (edge[si] < 0)
+            continue;
+        int first = mask_side(g, si, edge[si], step[si], si < 2 ? xl : yt, si < 2 ? xr : yb,
+                              *bx0, *by0, *bx1, *by1, depths);
+        if (si == 0) nyt = *by0 + first;
+        if (si == 1) nyb = *by1 - first;
+        if (si == 2) nxl = *bx0 + first;
+        if (si == 3) nxr = *bx1 - first;
+    }
+    free(depths);
+    xl = nxl;
+    xr = nxr;
+    yt = nyt;
+    yb = nyb;
+    for (int y = *by0; y <= *by1; y++)
+        p[y - *by0] = line_quantile(g, 0, y, xl, xr, 0.1, buf);
+    sd = step_profile(p, h, d, tmp);
+    thr = TRAY_STEP * sd;
+    if (h >= 12 && thr > 0.0) {
+        /* gaps: a step down, then a step up within a quarter of the height,
+         * with the floor between them below both shoulders */
+        for (int i = yt - *by0 + 1; i < yb - *by0; i++) {
+            if (d[i] >= -thr)
+                continue;
+            int j1 = i;
+            while (j1 + 1 < h && d[j1 + 1] < -thr && d[j1 + 1] <= d[j1])
+                j1++;
+            int found = -1;
+            for (int k = j1 + 1; k < yb - *by0 && k - j1 <= h / 4; k++)
+                if (d[k] > thr) {
+                    found = k;
+                    break;
+                }
+            if (found < 0)
+                continue;
+            int k2 = found;
+            while (k2 + 1 < h && d[k2 + 1] > d[k2])
+                k2++;
+            double floor_v = 0.0;
+            int nf = 0;
+            for (int k = j1; k <= k2; k++)
+                if (isfinite(p[k])) {
+                    floor_v += p[k];
+                    nf++;
+                }
+            /* the floor of a gap lies below every membrane row nearby; the
+             * background between two band rows is only below the bands */
+            double near_min = HUGE_VAL;
+            for (int k = j1 - h / 6; k <= k2 + h / 6; k++)
+                if (k >= 0 && k < h && (k < j1 - 3 || k > k2 + 3) && isfinite(p[k]))
+                    near_min = fmin(near_min, p[k]);
+            if (nf > 0 && isfinite(near_min) && floor_v / nf < near_min - thr &&
+                near_min - floor_v / nf > 0.5 * (-d[j1])) {
+                for (int y = *by0 + j1; y <= *by0 + k2; y++)
+                    memset(g->ok + (size_t)y * (size_t)g->w, 0, (size_t)g->w);
+            }
+            i = k2;
+        }
+    }
+    for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++)
+            if (x < xl || x > xr || y < yt || y > yb)
+                g->ok[(size_t)y * (size_t)g->w + (size_t)x] = 0;
+    *bx0 = xl;
+    *bx1 = xr;
+    *by0 = yt;
+    *by1 = yb;
+    free(p);
+    free(d);
+    free(tmp);
+    free(buf);
     return 0;
 }
 
@@ -1142,6 +1417,11 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
     if (bx1 - bx0 < 3 || by1 < by0) {
         grid_free(&g);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no valid pixels)");
+    }
+    rc = grid_tray(&g, &bx0, &by0, &bx1, &by1);
+    if (rc) {
+        grid_free(&g);
+        return bq_error_set(err, rc, "lanes: out of memory");
     }
     rc = grid_flatten(&g, bx0, by0, bx1, by1);
     if (rc) {
