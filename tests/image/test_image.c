@@ -867,6 +867,19 @@ static void test_hostile(void)
     craft_tiff(t, 20000, 20000, 16, 8, 200, 100, 1);
     write_bytes(path_of("h_bomb.tif"), t, 300);
     expect_failure("h_bomb.tif", BQ_ERR_LIMIT);
+    /* An IFD chain that loops back on itself: one page, no hang. */
+    tl = craft_tiff(t, 4, 4, 8, 1, 200, 16, 1);
+    {
+        uint32_t self = 8;
+        memcpy(t + tl - 4, &self, 4);
+        write_bytes(path_of("h_ifd_loop.tif"), t, 300);
+        bq_image_t *li = NULL;
+        bq_error_t le = {0};
+        int lrc = bq_image_load(path_of("h_ifd_loop.tif"), NULL, &li, &le);
+        CHECK(lrc == 0 ? li->n_pages == 1 : strstr(le.msg, "h_ifd_loop.tif") != NULL,
+              "IFD loop: %d %s", lrc, le.msg);
+        bq_image_free(li);
+    }
     /* Unsupported sample formats. */
     craft_tiff(t, 4, 4, 16, 1, 200, 32, 2 /* signed */);
     write_bytes(path_of("h_signed.tif"), t, 300);
@@ -921,6 +934,26 @@ static void test_hostile(void)
     write_bytes(path_of("h_bad_crc_idat2.png"), buf, n);
     expect_failure("h_bad_crc_idat2.png", BQ_ERR_CORRUPT);
     buf[41 + idat_len + 3] ^= 0x01;
+    /* A damaged ancillary chunk (tEXt) right after IHDR: still an error. */
+    {
+        static const uint8_t text[] = {0, 0, 0, 3, 't', 'E', 'X', 't', 'a', 0, 'b', 0, 0, 0, 0};
+        uint8_t *withtext = malloc(n + sizeof text);
+        memcpy(withtext, buf, 33);
+        memcpy(withtext + 33, text, sizeof text);
+        put_be32(withtext + 33 + 11, (uint32_t)crc32(0, withtext + 37, 7) ^ 1u);
+        memcpy(withtext + 33 + sizeof text, buf + 33, n - 33);
+        write_bytes(path_of("h_bad_crc_text.png"), withtext, n + sizeof text);
+        expect_failure("h_bad_crc_text.png", BQ_ERR_CORRUPT);
+        /* ... and with the right CRC it loads. */
+        put_be32(withtext + 33 + 11, (uint32_t)crc32(0, withtext + 37, 7));
+        write_bytes(path_of("h_good_text.png"), withtext, n + sizeof text);
+        bq_image_t *ok_img = NULL;
+        bq_error_t ok_err = {0};
+        CHECK(bq_image_load(path_of("h_good_text.png"), NULL, &ok_img, &ok_err) == 0,
+              "png with tEXt: %s", ok_err.msg);
+        bq_image_free(ok_img);
+        free(withtext);
+    }
     /* Absurd dimensions in IHDR, with a correct CRC so only the size is wrong. */
     put_be32(buf + 16, 0x7fffffffu);
     put_be32(buf + 20, 0x7fffffffu);
