@@ -530,6 +530,7 @@ typedef struct worst {
     int lane;
     double dose, err, dev_target, dev_control;
     unsigned flags_target, flags_control;
+    int vehicle_saturated;  /* a vehicle band clipped: every lane's reference is off */
 } worst_t;
 
 typedef struct stats {
@@ -810,6 +811,13 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
     }
     for (int m = 0; m < N_METHODS; m++)
         vmean[m] /= nveh;
+    int veh_sat = 0;
+    for (int l = 0; l < nl; l++) {
+        const tband_t *a = truth_find(&t, t.lane_ids[l], t.row_ids[tr]);
+        const tband_t *c = truth_find(&t, t.lane_ids[l], t.row_ids[cr]);
+        if (a && c && !a->ladder && a->has_dose && a->dose == 0)
+            veh_sat |= a->saturated || c->saturated;
+    }
     /* blotquant/truth per row, averaged over the vehicle lanes: the scale
      * each row's deviation is measured against */
     double vt = 0, vc = 0;
@@ -866,6 +874,7 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
         w.dev_control = dev_c;
         w.flags_target = bq_flags[l * nr + tr];
         w.flags_control = bq_flags[l * nr + cr];
+        w.vehicle_saturated = veh_sat;
         worst_add(st, &w);
     }
     {
@@ -1005,8 +1014,10 @@ static int cmd_score(int argc, char **argv)
             bq_band_flags_str(w->flags_target, ft, sizeof ft);
             bq_band_flags_str(w->flags_control, fc, sizeof fc);
             fprintf(nf, "  - %s lane %d (dose %g): error %+.2f pp; %s %+.1f%% [%s], "
-                        "%s %+.1f%% [%s]\n", w->image, w->lane, w->dose, w->err,
-                    target_name, w->dev_target, ft, control_name, w->dev_control, fc);
+                        "%s %+.1f%% [%s]%s\n", w->image, w->lane, w->dose, w->err,
+                    target_name, w->dev_target, ft, control_name, w->dev_control, fc,
+                    w->vehicle_saturated ? "; a vehicle band is clipped (truth), so every "
+                                           "lane's reference is off for every method" : "");
         }
     }
 

@@ -6,7 +6,7 @@
 # Method (details in eval/README.md):
 #   * Blots: `blotquant simulate --preset LEVEL --seed S` for every level
 #     (clean -> artefacts: gradients, smear, dust, noise -> geometry: tilt,
-#     smile, faint MDM2 -> saturated actin, plus kt253 and strips) and seeds
+#     smile, faint MDM2 -> saturated actin, plus kt253, strips and hard) and seeds
 #     1..SEEDS, into eval/out/LEVEL/ (git-ignored). Truth: NAME.truth.csv.
 #   * blotquant: fully automatic, only the row names given (what
 #     `blotquant quant --rows MDM2,ACTB` does), called in-process through
@@ -35,13 +35,17 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build-eval}
 SEEDS=${SEEDS:-10}
-LEVELS=${LEVELS:-"clean artefacts geometry saturated kt253 strips"}
+LEVELS=${LEVELS:-"clean artefacts geometry saturated kt253 strips hard"}
 OUT=$ROOT/eval/out
 
 if [ ! -d "$BUILD" ]; then
     meson setup "$BUILD" >/dev/null
 fi
-ninja -C "$BUILD" src/cli/blotquant eval/bq-eval >/dev/null
+if ! ninja -C "$BUILD" src/cli/blotquant eval/bq-eval > "$ROOT/$BUILD/eval-build.log" 2>&1; then
+    cat "$ROOT/$BUILD/eval-build.log" >&2
+    echo "run.sh: build failed" >&2
+    exit 1
+fi
 BQ=$ROOT/$BUILD/src/cli/blotquant
 EV=$ROOT/$BUILD/eval/bq-eval
 
