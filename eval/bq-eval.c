@@ -630,42 +630,46 @@ static const char *overlay_dir; /* non-NULL: write overlays of problem blots */
  * truth's, with the detected lanes no truth lane fell into (spurious) and
  * the truth lanes that share a detected lane (merged) or have none (missed). */
 static void note_lanes(FILE *notes, const char *level, const char *image, const truth_t *t,
-                       const bq_lanes_t *lanes, const int *bq_lane, int nr)
+                       const bq_lanes_t *lanes)
 {
-    fprintf(notes, "- %s %s: lanes wrong: found %d, truth %d (%d strip%s)\n", level, image,
-            lanes->n_lanes, t->n_lanes, lanes->n_strips, lanes->n_strips == 1 ? "" : "s");
+    /* each truth lane's detected lane, at its first band */
+    int match[BQ_MAX_LANES];
+    const tband_t *first[BQ_MAX_LANES];
+    for (int l = 0; l < t->n_lanes; l++) {
+        first[l] = NULL;
+        for (int i = 0; i < t->n && !first[l]; i++)
+            if (t->b[i].lane == t->lane_ids[l])
+                first[l] = &t->b[i];
+        match[l] = first[l] ? match_lane(lanes, first[l]->xc, first[l]->yc) : 0;
+    }
+    fprintf(notes, "- %s %s: lanes wrong: found %d, truth %d (%d strip%s); x centre/width, "
+                   "L = ladder\n", level, image, lanes->n_lanes, t->n_lanes, lanes->n_strips,
+            lanes->n_strips == 1 ? "" : "s");
     for (int si = 0; si < lanes->n_strips; si++) {
         const bq_strip_t *s = &lanes->strips[si];
         double y = 0.5 * (s->y_top + s->y_bottom);
-        fprintf(notes, "  - strip %d (y %d-%d) detected x centre/width:", si + 1, s->y_top,
-                s->y_bottom);
+        fprintf(notes, "  - detected, strip %d (y %d-%d):", si + 1, s->y_top, s->y_bottom);
         for (int k = 0; k < s->n_lanes; k++) {
             double xl, xr;
             bq_lane_extent_at(&s->lanes[k], y, &xl, &xr);
             int used = 0;
-            for (int i = 0; i < t->n_lanes * nr; i++)
-                used |= bq_lane[i] == s->lanes[k].index;
+            for (int l = 0; l < t->n_lanes; l++)
+                used |= match[l] == s->lanes[k].index;
             fprintf(notes, " %.0f/%.0f%s%s", 0.5 * (xl + xr), xr - xl,
                     s->lanes[k].is_ladder ? "L" : "", used ? "" : "(spurious)");
         }
         fputc('\n', notes);
     }
-    fprintf(notes, "  - truth x centre/width (first row):");
+    fprintf(notes, "  - truth (first band):");
     for (int l = 0; l < t->n_lanes; l++) {
-        const tband_t *tb = NULL;
-        for (int i = 0; i < t->n && !tb; i++)
-            if (t->b[i].lane == t->lane_ids[l])
-                tb = &t->b[i];
-        if (!tb)
+        if (!first[l])
             continue;
-        const char *what = "";
-        int dl = tb->ladder ? -1 : bq_lane[l * nr];
-        if (dl == 0)
-            what = "(missed)";
-        for (int o = 0; o < t->n_lanes && dl > 0; o++)
-            if (o != l && bq_lane[o * nr] == dl)
+        const char *what = match[l] == 0 ? "(missed)" : "";
+        for (int o = 0; o < t->n_lanes && match[l] > 0; o++)
+            if (o != l && match[o] == match[l])
                 what = "(merged)";
-        fprintf(notes, " %.0f/%.0f%s%s", tb->xc, tb->xr - tb->xl, tb->ladder ? "L" : "", what);
+        fprintf(notes, " %.0f/%.0f%s%s", first[l]->xc, first[l]->xr - first[l]->xl,
+                first[l]->ladder ? "L" : "", what);
     }
     fputc('\n', notes);
 }
@@ -746,8 +750,12 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
             if (!tb)
                 continue;
             VOL(M_TRUTH, l, r) = tb->volume;
-            if (tb->ladder)
+            if (tb->ladder) {
+                /* a ladder lane must be found as its own lane too */
+                if (res && match_lane(res->lanes, tb->xc, tb->yc) != l + 1)
+                    lanes_ok = 0;
                 continue;
+            }
             box_t bx = perfect_box(tb, img->width, img->height);
             VOL(M_IS, l, r) = image_studio_volume(img, bx);
             if (with_ij)
@@ -766,6 +774,14 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
                 int flagged = (b->flags & BQ_BAND_SATURATED) != 0;
                 sat_fn += tb->saturated && !flagged;
                 sat_fp += !tb->saturated && flagged;
+                if (notes && tb->saturated != flagged)
+                    fprintf(notes, "- %s %s: lane %d %s: truth %s, blotquant %s (%ld clipped "
+                                   "px in its box x %d-%d y %d-%d; truth box x %.0f-%.0f "
+                                   "y %.0f-%.0f)\n", level, image, tb->lane, tb->protein,
+                            tb->saturated ? "saturated" : "unsaturated",
+                            flagged ? "flags it" : "does not flag it", b->saturated_pixels,
+                            b->x_left, b->x_right, b->y_top, b->y_bottom, tb->xl, tb->xr,
+                            tb->yt, tb->yb);
             } else {
                 sat_fn += tb->saturated;
                 n_missing++;
@@ -776,6 +792,15 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
             }
         }
     }
+    for (int i = 0; res && i < t.n; i++) {
+        if (!t.b[i].ladder)
+            continue;
+        int l = 0;
+        while (l < nl && t.lane_ids[l] != t.b[i].lane)
+            l++;
+        if (match_lane(res->lanes, t.b[i].xc, t.b[i].yc) != l + 1)
+            lanes_ok = 0;
+    }
     if (notes && n_missing > 3)
         fprintf(notes, "- %s %s: ... %d truth bands without a blotquant band in all\n", level,
                 image, n_missing);
@@ -785,7 +810,7 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
             if (bq_lane[a] && bq_lane[a] == bq_lane[b2] && a / nr != b2 / nr)
                 lanes_ok = 0;
     if (res && !lanes_ok && notes)
-        note_lanes(notes, level, image, &t, res->lanes, bq_lane, nr);
+        note_lanes(notes, level, image, &t, res->lanes);
     if (res && (!lanes_ok || n_missing) && overlay_dir)
         write_overlay(res, image, notes);
 
@@ -838,7 +863,7 @@ static void score_blot(const char *level, const char *image, int with_ij, stats_
         for (int m = 0; m < N_METHODS; m++) {
             rel[m] = ratio[m][l] / vmean[m];
             e[m] = 100.0 * (rel[m] - rel[M_TRUTH]);
-            if (!isfinite(e[m]) || ratio[m][l] < 0 || vmean[m] <= 0)
+            if (!isfinite(e[m]) || vmean[m] <= 0)
                 e[m] = NAN;
         }
         fprintf(lanes_csv, "%s,%s,%d,%g,%d", level, image, tt->lane, tt->dose, vehicle);
