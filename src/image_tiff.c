@@ -333,6 +333,15 @@ static int read_layout(TIFF *tif, const char *path, uint64_t max_pixels,
             !TIFFGetField(tif, TIFFTAG_TILELENGTH, &th) || L->tile_w == 0 || th == 0 ||
             L->tile_w % 16 != 0 || th % 16 != 0)
             return bq_error_set(err, BQ_ERR_CORRUPT, "%s: invalid tile size", path);
+        /* Tiles may overhang a small image (256x256 tiles on a 40x30
+         * picture are common), but one much larger than the image and
+         * than any real tiling is a trap for the allocator. */
+        uint32_t max_tw = L->width + 15 > 4096 ? L->width + 15 : 4096;
+        uint32_t max_th = L->height + 15 > 4096 ? L->height + 15 : 4096;
+        if (L->tile_w > max_tw || th > max_th)
+            return bq_error_set(err, BQ_ERR_CORRUPT, "%s: tile size %" PRIu32 "x%" PRIu32
+                                " does not fit a %" PRIu32 "x%" PRIu32 " image",
+                                path, L->tile_w, th, L->width, L->height);
         L->band_h = th;
     } else {
         uint32_t rps = 0;
@@ -562,7 +571,10 @@ static int read_direct(TIFF *tif, const char *path, const tiff_layout_t *L, bq_i
         uint64_t tile_rb = row_bytes((uint64_t)L->tile_w * spp_in, L->bps);
         if (bq_mul_size((size_t)tile_rb, L->band_h, &tile_bytes) != 0 ||
             (uint64_t)tile_bytes != (uint64_t)TIFFTileSize64(tif))
+        {
+            bufs_free(&B);
             return bq_error_set(err, BQ_ERR_FORMAT, "%s: unsupported tile layout", path);
+        }
         if (!(B.tile = malloc(tile_bytes)))
             goto nomem;
     }

@@ -880,6 +880,25 @@ static void test_hostile(void)
               "IFD loop: %d %s", lrc, le.msg);
         bq_image_free(li);
     }
+    /* A tile far larger than the image: refused before allocating it. */
+    {
+        uint8_t tt[300];
+        memset(tt, 0, sizeof tt);
+        memcpy(tt, "II*\0", 4);
+        uint32_t ifd = 8;
+        memcpy(tt + 4, &ifd, 4);
+        struct { uint16_t tag, type; uint32_t count, value; } e[] = {
+            {256, 4, 1, 40}, {257, 4, 1, 30}, {258, 3, 1, 16}, {259, 3, 1, 1},
+            {262, 3, 1, 1}, {277, 3, 1, 1}, {322, 4, 1, 1u << 20}, {323, 4, 1, 1u << 20},
+            {324, 4, 1, 200}, {325, 4, 1, 64}, {339, 3, 1, 1},
+        };
+        uint16_t ne = sizeof e / sizeof e[0];
+        memcpy(tt + 8, &ne, 2);
+        for (int i = 0; i < ne; i++)
+            memcpy(tt + 10 + 12 * i, &e[i], 12);
+        write_bytes(path_of("h_huge_tile.tif"), tt, sizeof tt);
+        expect_failure("h_huge_tile.tif", 0);
+    }
     /* Unsupported sample formats. */
     craft_tiff(t, 4, 4, 16, 1, 200, 32, 2 /* signed */);
     write_bytes(path_of("h_signed.tif"), t, 300);
