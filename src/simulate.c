@@ -289,6 +289,8 @@ int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err)
           p->width, BQ_SIM_MAX_SIDE);
     CHECK(p->height >= 64 && p->height <= BQ_SIM_MAX_SIDE, "height %d out of range 64..%d",
           p->height, BQ_SIM_MAX_SIDE);
+    CHECK((double)p->width * p->height <= BQ_SIM_MAX_PIXELS,
+          "%dx%d is more than %d pixels", p->width, p->height, BQ_SIM_MAX_PIXELS);
     CHECK(p->polarity == BQ_SIM_BRIGHT || p->polarity == BQ_SIM_DARK, "bad polarity");
     CHECK(p->n_lanes >= BQ_SIM_MIN_LANES && p->n_lanes <= BQ_SIM_MAX_LANES,
           "lanes %d out of range %d..%d", p->n_lanes, BQ_SIM_MIN_LANES, BQ_SIM_MAX_LANES);

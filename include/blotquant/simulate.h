@@ -30,6 +30,7 @@ extern "C" {
 #define BQ_SIM_MAX_ROWS 4
 #define BQ_SIM_NAME_MAX 32
 #define BQ_SIM_MAX_SIDE 20000 /* width/height limit */
+#define BQ_SIM_MAX_PIXELS 40000000 /* ~1 GB of working planes */
 
 typedef enum bq_sim_polarity {
     BQ_SIM_BRIGHT = 0, /* fluorescence-like: bright bands on a dark background */

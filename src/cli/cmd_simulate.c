@@ -1,4 +1,5 @@
 /* cmd_simulate.c - `blotquant simulate`: a synthetic blot with its truth. */
+#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -158,10 +159,11 @@ int cmd_simulate(int argc, char **argv)
             break; /* applied above */
         case OPT_SEED: {
             char *end;
-            if (!a || !*a || *a == '-')
+            if (!a || !*a || *a == '-' || *a == '+' || *a == ' ')
                 return cli_usage_error(cmd, "bad --seed '%s'", a ? a : "");
+            errno = 0;
             unsigned long long v = strtoull(a, &end, 10);
-            if (*end != '\0')
+            if (*end != '\0' || errno != 0)
                 return cli_usage_error(cmd, "bad --seed '%s'", a);
             p.seed = v;
             break;

@@ -69,6 +69,8 @@ bad -o "$dir/u.png"
 bad --preset clean
 bad -o "$dir/u.tif" extra
 bad --noise
+bad --seed 99999999999999999999999 -o "$dir/u.tif"
+bad --width 20000 --height 20000 -o "$dir/u.tif"
 bad --adc-step 0 -o "$dir/u.tif"
 bad --band-sigma 100 -o "$dir/u.tif"
 # a directory that does not exist: exit 1
