@@ -260,6 +260,9 @@ int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **
     bq_image_t *img = NULL;
     if (kind == 0)
         rc = bq_image_load_tiff(path, opts, &img, err);
+    else if (kind == 1 && opts->page > 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: page %d requested, a PNG has one",
+                            path, opts->page);
     else if (kind == 1)
         rc = bq_image_load_png(path, opts, &img, err);
     else

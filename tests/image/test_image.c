@@ -1001,6 +1001,10 @@ static void test_hostile(void)
     o.page = -1;
     rc = bq_image_load(path_of("t_g8.tif"), &o, &img, &err);
     CHECK(rc == BQ_ERR_INVALID && !img, "negative page");
+    o.page = 1;
+    rc = bq_image_load(path_of("p_g8.png"), &o, &img, &err);
+    CHECK(rc == BQ_ERR_INVALID && !img && strstr(err.msg, "p_g8.png"), "png page 1: %s",
+          err.msg);
 }
 
 /* Damaged copies of good files: deterministic byte flips, overwrites and
