@@ -31,35 +31,45 @@ static int is_integer_image(const bq_image_t *img)
 static double clipped_excess(const bq_image_t *img, int x0, int x1, int y0, int y1, double base)
 {
     int pw = x1 - x0 + 1, ph = y1 - y0 + 1;
+    size_t n = (size_t)pw * (size_t)ph;
     double *h = calloc((size_t)pw, sizeof *h), *g = calloc((size_t)ph, sizeof *g);
-    if (!h || !g) {
-        free(h);
-        free(g);
-        return 0;
-    }
-    const int w = img->width;
-    double clip = img->clip_level;
-#define PX(x, y) ((double)img->data[(size_t)(y) * (size_t)w + (size_t)(x)])
-#define USE(x, y) ((!img->valid || img->valid[(size_t)(y) * (size_t)w + (size_t)(x)]) && PX(x, y) < clip)
+    float *sig = bq_alloc_array(n, sizeof *sig); /* signal above base; */
+    unsigned char *use = bq_alloc_array(n, 1);   /* 1 = unclipped, 2 = clipped */
+    double extra = 0;
+    if (!h || !g || !sig || !use)
+        goto done;
+    for (int y = 0; y < ph; y++)
+        for (int x = 0; x < pw; x++) {
+            size_t gi = (size_t)(y0 + y) * (size_t)img->width + (size_t)(x0 + x);
+            size_t i = (size_t)y * (size_t)pw + (size_t)x;
+            double v = img->data[gi];
+            sig[i] = (float)(v - base);
+            use[i] = (img->valid && !img->valid[gi]) ? 0 : (v < img->clip_level ? 1 : 2);
+        }
     /* start: g = the row's largest unclipped signal, h = 1 */
     for (int x = 0; x < pw; x++)
         h[x] = 1;
     for (int y = 0; y < ph; y++) {
         double m = 0;
-        for (int x = 0; x < pw; x++)
-            if (USE(x0 + x, y0 + y) && PX(x0 + x, y0 + y) - base > m)
-                m = PX(x0 + x, y0 + y) - base;
+        for (int x = 0; x < pw; x++) {
+            size_t i = (size_t)y * (size_t)pw + (size_t)x;
+            if (use[i] == 1 && sig[i] > m)
+                m = sig[i];
+        }
         g[y] = m;
     }
-    for (int it = 0; it < 30; it++) {
+    for (int it = 0; it < 12; it++) {
         for (int x = 0; x < pw; x++) {
             double num = 0, den = 0;
-            for (int y = 0; y < ph; y++)
-                if (USE(x0 + x, y0 + y)) {
-                    num += (PX(x0 + x, y0 + y) - base) * g[y];
+            for (int y = 0; y < ph; y++) {
+                size_t i = (size_t)y * (size_t)pw + (size_t)x;
+                if (use[i] == 1) {
+                    num += sig[i] * g[y];
                     den += g[y] * g[y];
                 }
-            h[x] = den > 0 ? num / den : h[x];
+            }
+            if (den > 0)
+                h[x] = num / den;
         }
         /* scale: the widest column is 1, so g is the band's peak profile */
         double hm = 0;
@@ -67,14 +77,16 @@ static double clipped_excess(const bq_image_t *img, int x0, int x1, int y0, int 
             if (h[x] > hm)
                 hm = h[x];
         if (!(hm > 0))
-            break;
+            goto done;
         for (int x = 0; x < pw; x++)
             h[x] /= hm;
         for (int y = 0; y < ph; y++) {
             double num = 0, den = 0;
+            const float *srow = sig + (size_t)y * (size_t)pw;
+            const unsigned char *urow = use + (size_t)y * (size_t)pw;
             for (int x = 0; x < pw; x++)
-                if (USE(x0 + x, y0 + y)) {
-                    num += (PX(x0 + x, y0 + y) - base) * h[x];
+                if (urow[x] == 1) {
+                    num += srow[x] * h[x];
                     den += h[x] * h[x];
                 }
             /* a row needs unclipped pixels of real weight to say anything */
@@ -82,23 +94,20 @@ static double clipped_excess(const bq_image_t *img, int x0, int x1, int y0, int 
                 g[y] = num / den;
         }
     }
-    double extra = 0;
     for (int y = 0; y < ph; y++)
         for (int x = 0; x < pw; x++) {
-            int X = x0 + x, Y = y0 + y;
-            if (img->valid && !img->valid[(size_t)Y * (size_t)w + (size_t)X])
+            size_t i = (size_t)y * (size_t)pw + (size_t)x;
+            if (use[i] != 2)
                 continue;
-            double v = PX(X, Y);
-            if (v < clip)
-                continue;
-            double pred = base + h[x] * g[y];
-            if (pred > v)
-                extra += pred - v;
+            double pred = h[x] * g[y];
+            if (pred > sig[i])
+                extra += pred - sig[i];
         }
-#undef PX
-#undef USE
+done:
     free(h);
     free(g);
+    free(sig);
+    free(use);
     return extra;
 }
 
