@@ -34,8 +34,8 @@ void bq_fit_options_init(bq_fit_options_t *opts)
     opts->ci = BQ_CI_PROFILE;
     opts->level = 0.95;
     opts->detect_hook = 1;
-    opts->hook_alpha = 0.01;
-    opts->hook_min_rise = 0.05;
+    opts->hook_alpha = 0.05;
+    opts->hook_min_rise = 0.1;
     opts->abs_level = NAN;
     opts->no_response_alpha = 0.01;
 }
@@ -675,12 +675,25 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
 
     /* hook: does the response come back at the top doses beyond noise? */
     if (opts->detect_hook && nd >= 5) {
+        /* The turning point is the extreme of the dose means smoothed over
+         * neighbouring doses: with one lane per dose, a noisy point near
+         * the bottom must not be taken for the start of the hook. */
         int imin = 0, imax = 0;
-        for (int k = 1; k < nd; k++) {
-            if (m[k] < m[imin])
+        double smin = INFINITY, smax = -INFINITY;
+        for (int k = 0; k < nd; k++) {
+            int a = k > 0 ? k - 1 : k, b = k < nd - 1 ? k + 1 : k;
+            double sm = 0;
+            for (int j = a; j <= b; j++)
+                sm += m[j];
+            sm /= (b - a + 1);
+            if (sm < smin) {
+                smin = sm;
                 imin = k;
-            if (m[k] > m[imax])
+            }
+            if (sm > smax) {
+                smax = sm;
                 imax = k;
+            }
         }
         double sgn = imin > imax ? 1.0 : -1.0; /* +1: falling curve, a hook rises */
         int ext = imin > imax ? imin : imax;

@@ -40,9 +40,9 @@ typedef struct bq_fit_options {
     bq_ci_method ci;
     double level;        /* confidence level, default 0.95 */
     int detect_hook;     /* 1 (default): test for a hook, exclude post-hook doses */
-    double hook_alpha;   /* significance level of the hook F-test, default 0.01 */
+    double hook_alpha;   /* significance level of the hook F-test, default 0.05 */
     double hook_min_rise;/* a hook must rise by this fraction of |top - bottom| above the
-                            curve, default 0.05 (guards against misfit read as a hook) */
+                            curve, default 0.1 (guards against misfit read as a hook) */
     double abs_level;    /* dc50_abs is where the curve crosses this response;
                             NaN (default) = half of top */
     double no_response_alpha; /* 4PL vs. constant F-test; above it: no dose response;
