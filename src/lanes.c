@@ -20,9 +20,6 @@
  *  6. strips are aligned to each other and share one lane count; each lane is
  *     then refined in each strip; lanes with many regular bands are ladders. */
 #include <math.h>
-#ifdef LANES_DEBUG
-#include <stdio.h>
-#endif
 #include <string.h>
 
 #include "blotquant/lanes.h"
@@ -30,7 +27,7 @@
 
 #define GRID_MAX_W 512
 #define GRID_MAX_H 256
-#define MAX_TILT 0.036          /* ~2 degrees, dx/dy */
+#define MAX_TILT 0.06           /* ~3.4 degrees, dx/dy: 2 degrees of tilt plus a hand-laid strip */
 #define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
@@ -192,7 +189,10 @@ static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
         grid_free(g);
         return BQ_ERR_NOMEM;
     }
-    double clip = img->clip_level > 0.0 ? img->clip_level : HUGE_VAL;
+    /* margin-coloured: at (or within a hair of) black or the clip level; a
+     * scanned white page or a dark tray is rarely exactly uniform */
+    double clip = img->clip_level > 0.0 ? img->clip_level - 0.005 * img->max_value : HUGE_VAL;
+    double dark = img->max_value > 0.0 ? 0.015 * img->max_value : 0.0;
     for (int y = 0; y < rh; y++) {
         const float *row = img->data + (size_t)(ry + y) * (size_t)img->width + rx;
         const uint8_t *vrow = img->valid ? img->valid + (size_t)(ry + y) * (size_t)img->width + rx : NULL;
@@ -207,7 +207,7 @@ static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
                     continue;
                 s += v;
                 k++;
-                mk += (v == 0.0f || v >= clip);
+                mk += (v <= dark || v >= clip);
             }
             sum[c] += s;
             cnt[c] += k;
@@ -504,7 +504,7 @@ static int grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1)
     /* columns: left and right margins */
     int w = *bx1 - *bx0 + 1;
     for (int x = *bx0; x <= *bx1; x++)
-        p[x - *bx0] = line_quantile(g, 1, x, *by0, *by1, 0.5, buf);
+        p[x - *bx0] = line_quantile(g, 1, x, *by0, *by1, 0.3, buf);
     double sd = step_profile(p, w, d, tmp);
     double thr = TRAY_STEP * sd;
     int xl = *bx0, xr = *bx1;
@@ -815,8 +815,10 @@ static int grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1)
             samp[m++] = res[j];
     double hi = m > 0 ? quantile_f(samp, m, 0.995) : 0.0;
     double scale = 3.0 * sigma;
-    if (scale < 0.01 * hi)
-        scale = 0.01 * hi;
+    /* a clean 8-bit export has almost no noise: without a floor, membrane
+     * texture would be compressed up to the height of the bands */
+    if (scale < 0.05 * hi)
+        scale = 0.05 * hi;
     if (!(scale > 0.0))
         scale = 1e-30; /* a constant image: every residual is 0 anyway */
     memset(g->t, 0, (size_t)g->w * (size_t)g->h * sizeof *g->t);
@@ -1471,7 +1473,19 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         }
     }
     /* align every strip to the strongest, then detect on the sum */
+    /* strips are laid down by hand a little apart, never by half a lane:
+     * limit the shift by the pitch of the strongest strip's own lanes */
     int maxs = (bx1 - bx0 + 1) / 10;
+    if (ns > 1) {
+        int nc0 = find_peaks(sw[strong].prof, bx0, bx1, cand_all, g.w + 1);
+        int nl0 = choose_lanes(sw[strong].prof, bx0, bx1, sw[strong].noise, cand_all, nc0, 0,
+                               lanes, tmp);
+        if (nl0 >= 2) {
+            double pitch0 = (lanes[nl0 - 1].pos - lanes[0].pos) / (nl0 - 1);
+            if (0.4 * pitch0 < maxs)
+                maxs = (int)(0.4 * pitch0);
+        }
+    }
     for (int s = 0; s < ns; s++) {
         sw[s].shift = s == strong ? 0.0 : align_shift(sw[strong].prof, sw[s].prof, bx0, bx1, maxs);
         for (int x = bx0; x <= bx1; x++)
@@ -1482,16 +1496,6 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
     for (int s = 0; s < ns; s++)
         noise += sw[s].noise * sw[s].noise;
     noise = sqrt(noise);
-#ifdef LANES_DEBUG
-    {
-        FILE *f = fopen("/tmp/lanes/prof.txt", "w");
-        if (f) {
-            for (int x = 0; x < g.w; x++)
-                fprintf(f, "%d %g\n", x, sumprof[x]);
-            fclose(f);
-        }
-    }
-#endif
     int nc = find_peaks(sumprof, bx0, bx1, cand_all, g.w + 1);
     int nl = choose_lanes(sumprof, bx0, bx1, noise, cand_all, nc, want, lanes, tmp);
     if (nl == 0) {
