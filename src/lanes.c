@@ -1092,6 +1092,14 @@ static void lane_edges(const double *p, int a, int b, peak_t *l, int n)
         l[i].left = xl;
         l[i].right = xr;
     }
+    /* lanes never overlap: a forced lane squeezed in between shares the
+     * space at the midpoints */
+    for (int i = 0; i + 1 < n; i++)
+        if (l[i].right > l[i + 1].left) {
+            double mid = 0.5 * (l[i].pos + l[i + 1].pos);
+            if (l[i].right > mid) l[i].right = mid;
+            if (l[i + 1].left < mid) l[i + 1].left = mid;
+        }
 }
 
 /* How far the profile dips between lanes i and i+1, as a fraction of the
