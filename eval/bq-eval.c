@@ -1025,9 +1025,10 @@ static int cmd_score(int argc, char **argv)
     int pass_acc = st.blots > 0 && med[M_BQ] <= ref_med + 0.005 && mx[M_BQ] <= ref_max + 0.005;
     int pass = pass_acc && st.lanes_ok == n_images && st.sat_fn == 0 && st.sat_fp == 0 &&
                st.failed == 0;
-    printf("| %s | %d/%d | %d/%d | %s | %s | %s | %s | %s | %s | %d | %s |\n", level,
-           st.lanes_ok, n_images, st.sat_fn, st.sat_fp, s[M_BQ][0], s[M_BQ][1], s[M_IJ][0],
-           s[M_IJ][1], s[M_IS][0], s[M_IS][1], st.n, pass ? "yes" : "**no**");
+    printf("| %s | %d/%d | %d/%d (%d sat.) | %s | %s | %s | %s | %s | %s | %d | %s |\n",
+           level, st.lanes_ok, n_images, st.sat_fn, st.sat_fp, st.sat_truth, s[M_BQ][0],
+           s[M_BQ][1], s[M_IJ][0], s[M_IJ][1], s[M_IS][0], s[M_IS][1], st.n,
+           pass ? "yes" : "**no**");
     if (nf && !pass_acc) {
         fprintf(nf, "- %s: blotquant accuracy %s/%s pp (median/max) vs best reference "
                     "%.2f/%.2f pp; its largest errors (row deviation = blotquant/truth "

@@ -111,10 +111,14 @@ done
     echo "$SEEDS seeds per level; MDM2/ACTB relative to vehicle, |error| in percentage"
     echo "points over all non-ladder lanes (median / max). blotquant fully automatic;"
     echo "ImageJ and Image Studio given perfect boxes at the true lanes and rows."
-    echo "Saturation flags: saturated bands not flagged / unsaturated bands flagged."
+    echo "Saturation flags: saturated bands not flagged / unsaturated bands flagged"
+    echo "(and how many bands are saturated in the truth). \"miss\": blotquant reported"
+    echo "no band for some true band (details in notes.md). Lanes scored: non-vehicle"
+    echo "sample lanes over all blots of the level."
     echo
-    echo "| level | lanes right | sat. flags missed/false | blotquant median | blotquant max |" \
-         "ImageJ median | ImageJ max | Image Studio median | Image Studio max | lanes scored | bar met |"
+    echo "| level | lanes right | sat. flags missed/false | blotquant median |" \
+         "blotquant max | ImageJ median | ImageJ max | Image Studio median |" \
+         "Image Studio max | lanes scored | bar met |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
     cat "$rows"
     echo
