@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "blotquant/image.h"
+#include "image_internal.h"
 #include "internal.h"
 
 bq_image_t *bq_image_new(int width, int height)

@@ -11,6 +11,7 @@
 #include <png.h>
 
 #include "blotquant/image.h"
+#include "image_internal.h"
 #include "internal.h"
 
 /* Where libpng's messages go instead of stderr: the first error and the

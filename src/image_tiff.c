@@ -13,6 +13,7 @@
 #include <tiffio.h>
 
 #include "blotquant/image.h"
+#include "image_internal.h"
 #include "internal.h"
 
 /* libtiff reports through callbacks; each open handle gets its own buffer

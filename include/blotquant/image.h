@@ -130,47 +130,9 @@ void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1,
 /* Write rgb as an 8-bit RGB PNG (temp file + rename). */
 int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err);
 
-/* ---- Format back-ends ------------------------------------------------------
- * The pieces bq_image_load is built from. Callers normally want bq_image_load;
- * these exist so image_tiff.c and image_png.c (the only files that touch
- * libtiff and libpng) share one implementation of the common steps. */
-
-/* Load a TIFF / .gel (image_tiff.c) or a PNG (image_png.c) without sniffing.
- * They fill data, valid, bits_per_sample, samples_per_pixel, is_float,
- * format, page, n_pages, gel_scale; bq_image_load then sets max_value,
- * clip_level and clip_low and rejects NaN/Inf. Integer data is delivered on
- * an 8-bit (0..255) or 16-bit (0..65535) scale. opts must not be NULL. */
-int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
-                       bq_image_t **out, bq_error_t *err);
-int bq_image_load_png(const char *path, const bq_load_options_t *opts,
-                      bq_image_t **out, bq_error_t *err);
-
 /* 1 if path is a TIFF carrying the Molecular Dynamics square-root tag
  * (33445 = 2), else 0. */
 int bq_image_tiff_is_gel(const char *path);
-
-/* Check width x height against max_pixels (0 = default) and this machine's
- * address space, before anything is allocated. 0 or a negative bq_err. */
-int bq_image_check_size(int64_t width, int64_t height, uint64_t max_pixels,
-                        const char *path, bq_error_t *err);
-
-/* Check width x height against max_pixels (0 = default) and allocate an
- * image for loading, with a valid mask of ones if with_valid. Errors name path. */
-int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
-                            int with_valid, const char *path, bq_image_t **out,
-                            bq_error_t *err);
-
-/* Store row y from interleaved float samples (n_color 1 or 3 colour samples
- * per pixel, plus one alpha sample if has_alpha), reducing colour per channel.
- * Pixels with alpha 0 become invalid (img->valid must then be allocated). */
-void bq_image_put_row(bq_image_t *img, int y, const float *samples, int n_color,
-                      int has_alpha, bq_channel channel);
-
-/* All-or-nothing writes: open a fresh temporary file beside path (returns
- * its fd, *tmp owned by the caller), then bq_image_tmp_commit renames it over
- * path if ok, else removes it. Both return negative bq_err on failure. */
-int bq_image_tmp_open(const char *path, char **tmp, bq_error_t *err);
-int bq_image_tmp_commit(const char *tmp, const char *path, int ok, bq_error_t *err);
 
 #ifdef __cplusplus
 }
