@@ -1149,8 +1149,8 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
     }
     double pmax = cand[0].prom;
     double thr = 6.0 * noise;
-    if (thr < 0.06 * pmax)
-        thr = 0.06 * pmax;
+    if (thr < 0.03 * pmax)
+        thr = 0.03 * pmax;
     if (thr < MIN_PROM)
         thr = MIN_PROM;
     if (want <= 0 && pmax < thr)
