@@ -723,39 +723,23 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
                     pval = 1.0;
                 }
                 double span = fabs(ps[P_TOP] - ps[P_BOTTOM]);
-                double noise = df_b > 0 ? sqrt(rss_b / (double)df_b) : 0;
                 double maxrise = -INFINITY;
                 for (int k = nd - K; k < nd; k++)
                     maxrise = fmax(maxrise, sgn * (m[k] - model_eval(ps, d[k])));
                 res->hook_p = pval;
                 if (isfinite(pval) && pval < opts->hook_alpha &&
                     maxrise > opts->hook_min_rise * span) {
-                    /* the hook starts at the first dose that clearly rises */
+                    /* every dose past the turning point goes: one that has
+                     * risen less than the noise can still bias the bottom */
                     int start = nd - K;
-                    for (int k = nd - K; k < nd; k++) {
-                        double rise = sgn * (m[k] - model_eval(ps, d[k]));
-                        if (rise > fmax(2.0 * noise / sqrt((double)c[k]),
-                                        opts->hook_min_rise * span)) {
-                            start = k;
-                            break;
-                        }
-                    }
                     res->hook = 1;
                     for (int k = start; k < nd; k++) {
                         res->hook_doses[res->n_hook++] = d[k];
                         add_sorted_unique(res->excluded, &res->n_excluded, d[k]);
                     }
                     n_fit = first[start];
-                    if (start == nd - K) {
-                        memcpy(p, ps, sizeof p);
-                        rss = rss_s;
-                    } else if (fit_points(&fc, x, y, n_fit, ps, p, &rss, NULL) != 0) {
-                        snprintf(res->message, sizeof res->message,
-                                 "hook detected, but the fit without the post-hook doses "
-                                 "did not converge");
-                        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
-                        goto out;
-                    }
+                    memcpy(p, ps, sizeof p);
+                    rss = rss_s;
                     char buf[96];
                     snprintf(buf, sizeof buf,
                              "hook: response recovers above dose %g (F-test p = %.2g)",
