@@ -551,7 +551,8 @@ int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
     }
     /* rows worth reporting */
     int keep = 0;
-    qsort(c, (size_t)nc, sizeof *c, cmp_cand_score);
+    if (nc > 1) /* c is NULL when no lane had a candidate: qsort(NULL, 0) is UB */
+        qsort(c, (size_t)nc, sizeof *c, cmp_cand_score);
     while (keep < nc && c[keep].score > 0)
         keep++;
     int want = (opts && opts->n_row_names > 0) ? opts->n_row_names : 0;
