@@ -122,6 +122,15 @@ void bq_norm_table_free(bq_norm_table_t *table)
     free(table);
 }
 
+void bq_norm_table_set_reference(bq_norm_table_t *table, double reference)
+{
+    for (int i = 0; i < table->n; i++) {
+        bq_norm_row_t *r = &table->rows[i];
+        r->flags = (r->flags & ~(unsigned)BQ_NORM_NO_VEHICLE) | BQ_NORM_REFERENCE_FITTED;
+        r->relative = isfinite(r->ratio) ? r->ratio / reference : NAN;
+    }
+}
+
 const char *bq_norm_flags_str(unsigned flags, char *buf, size_t size)
 {
     static const struct {
@@ -133,6 +142,7 @@ const char *bq_norm_flags_str(unsigned flags, char *buf, size_t size)
         {BQ_NORM_TARGET_SATURATED, "target_saturated"},
         {BQ_NORM_TARGET_WEAK, "target_weak"},
         {BQ_NORM_NO_VEHICLE, "no_vehicle"},
+        {BQ_NORM_REFERENCE_FITTED, "reference_fitted"},
     };
     size_t k = 0;
     if (size == 0)

@@ -26,6 +26,8 @@ enum bq_norm_flags {
     BQ_NORM_TARGET_SATURATED = 1u << 2,  /* target band clipped: ratio underestimated */
     BQ_NORM_TARGET_WEAK = 1u << 3,       /* target not detected; measured at the row (kept) */
     BQ_NORM_NO_VEHICLE = 1u << 4,        /* no usable vehicle lane: relative undefined */
+    BQ_NORM_REFERENCE_FITTED = 1u << 5,  /* no usable vehicle lane: relative is ratio / the
+                                            fitted top of this blot's own curve */
 };
 
 /* Flags that take a lane out of the fit unless the user keeps them. */
@@ -65,6 +67,13 @@ int bq_normalize(const bq_band_table_t *bands, const char *image, const bq_sampl
                  bq_norm_table_t **out, bq_error_t *err);
 
 void bq_norm_table_free(bq_norm_table_t *table);
+
+/* For a blot without a usable vehicle lane (e.g. every vehicle control band
+ * saturated): express relative as ratio / reference, where reference is the
+ * top of a curve fitted to this blot's ratios, and mark the rows
+ * BQ_NORM_REFERENCE_FITTED instead of BQ_NORM_NO_VEHICLE. reference must be
+ * > 0. */
+void bq_norm_table_set_reference(bq_norm_table_t *table, double reference);
 
 /* Render flags as ';'-separated words ("control_saturated;target_weak"). */
 const char *bq_norm_flags_str(unsigned flags, char *buf, size_t size);

@@ -219,6 +219,35 @@ static int write_plot(FILE *fp, void *ctx)
                                      isfinite(j->res->dc50) ? j->res : NULL, &labels);
 }
 
+/* A blot whose vehicle lanes are all unusable (their loading control
+ * saturated, say) still carries its dose response in the ratios: fit them
+ * with the top free and use that top as the vehicle level. Left undefined
+ * (and flagged no_vehicle) when that fit fails. */
+static void reference_from_fit(const analyze_config_t *cfg, bq_norm_table_t *norm)
+{
+    bq_fit_point_t *pts = calloc((size_t)(norm->n > 0 ? norm->n : 1), sizeof *pts);
+    if (!pts)
+        return;
+    size_t k = 0;
+    for (int r = 0; r < norm->n; r++) {
+        const bq_norm_row_t *row = &norm->rows[r];
+        if (!isfinite(row->ratio))
+            continue;
+        pts[k].dose = row->dose_nm;
+        pts[k].response = row->ratio;
+        pts[k].excluded = !cfg->keep_flagged &&
+                          (row->flags & BQ_NORM_EXCLUDE_MASK & ~(unsigned)BQ_NORM_NO_VEHICLE) != 0;
+        k++;
+    }
+    bq_fit_options_t opts = cfg->fit;
+    opts.fix_top = 0;
+    opts.abs_level = NAN;
+    bq_fit_result_t res;
+    if (bq_fit_4pl(pts, k, &opts, &res, NULL) == 0 && res.top > 0)
+        bq_norm_table_set_reference(norm, res.top);
+    free(pts);
+}
+
 /* Normalise every blot, fit the pooled points, write normalized.csv,
  * fit.csv and dose_response.svg. */
 static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
@@ -240,6 +269,8 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
             set_failure(out, "normalize", err->msg);
             goto done;
         }
+        if (blots[i].norm->n_vehicle == 0)
+            reference_from_fit(cfg, blots[i].norm);
         n_pts += (size_t)blots[i].norm->n;
     }
     snprintf(out->unit, sizeof out->unit, "%s", sheet->unit_label);

@@ -101,6 +101,7 @@ int cmd_analyze(int argc, char **argv)
     analyze_config_t cfg;
     memset(&cfg, 0, sizeof cfg);
     bq_fit_options_init(&cfg.fit);
+    cfg.fit.abs_level = 0.5; /* relative data: 50 % of vehicle remains */
     const char *outdir = NULL;
     int opt, rc = BQ_EXIT_USAGE;
     char *cmdline = run_record_command_line(argc, argv, "analyze");

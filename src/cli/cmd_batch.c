@@ -267,6 +267,7 @@ int cmd_batch(int argc, char **argv)
     batch_t b;
     memset(&b, 0, sizeof b);
     bq_fit_options_init(&b.cfg.fit);
+    b.cfg.fit.abs_level = 0.5; /* relative data: 50 % of vehicle remains */
     long jobs = cli_ncpus();
     int shard_k = 1, shard_n = 1, opt, rc = BQ_EXIT_FAIL;
     const char *outdir = NULL;
