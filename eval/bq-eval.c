@@ -536,7 +536,6 @@ typedef struct worst {
 typedef struct stats {
     double *err[N_METHODS]; /* |error| pp of every scored lane */
     int n, cap;
-    int missing[N_METHODS]; /* lanes a method gave no usable number for */
     int blots, lanes_ok;
     int sat_fn, sat_fp, sat_truth;
     int failed;             /* blotquant returned an error */
@@ -1039,9 +1038,14 @@ static int cmd_score(int argc, char **argv)
             char ft[64], fc[64];
             bq_band_flags_str(w->flags_target, ft, sizeof ft);
             bq_band_flags_str(w->flags_control, fc, sizeof fc);
-            fprintf(nf, "  - %s lane %d (dose %g): error %+.2f pp; %s %+.1f%% [%s], "
-                        "%s %+.1f%% [%s]%s\n", w->image, w->lane, w->dose, w->err,
-                    target_name, w->dev_target, ft, control_name, w->dev_control, fc,
+            char et[32], dt[32], dc[32];
+            snprintf(et, sizeof et, isfinite(w->err) ? "%+.2f pp" : "none", w->err);
+            snprintf(dt, sizeof dt, isfinite(w->dev_target) ? "%+.1f%%" : "no band",
+                     w->dev_target);
+            snprintf(dc, sizeof dc, isfinite(w->dev_control) ? "%+.1f%%" : "no band",
+                     w->dev_control);
+            fprintf(nf, "  - %s lane %d (dose %g): error %s; %s %s [%s], %s %s [%s]%s\n",
+                    w->image, w->lane, w->dose, et, target_name, dt, ft, control_name, dc, fc,
                     w->vehicle_saturated ? "; a vehicle band is clipped (truth), so every "
                                            "lane's reference is off for every method" : "");
         }
