@@ -9,7 +9,13 @@
  * two-sided Gaussian (sigma above, a longer sigma below), so a band's volume
  * is A * width * sqrt(pi/2) * (sigma_up + sigma_down) exactly; the renderer
  * picks A from the wanted volume. Dust, shot + read noise, rounding and
- * clipping come last; dark polarity is 65535 - S. */
+ * clipping come last; dark polarity is 65535 - S.
+ *
+ * Two-channel scans render the shared part (layout, loadings, membrane
+ * background, streaks) once, then each channel in turn: its own rows'
+ * bands and smear tails over a copy of the background, its own dust and
+ * noise streams. A one-channel render goes through the same steps with
+ * every band in its single channel, so its pixels are unchanged. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +30,13 @@
 
 /* Streams: each purpose draws from its own generator, so turning one knob
  * (e.g. noise) does not move the lanes or the loadings. */
-enum { STREAM_LAYOUT = 1, STREAM_LOADING, STREAM_DUST, STREAM_NOISE, STREAM_STRIPS, STREAM_MOTTLE };
+enum {
+    STREAM_LAYOUT = 1, STREAM_LOADING, STREAM_DUST, STREAM_NOISE, STREAM_STRIPS, STREAM_MOTTLE,
+    STREAM_DUST_CONTROL, STREAM_NOISE_CONTROL /* two-channel: the control scan's own */
+};
+
+/* Channel argument meaning "every band" (one-picture render). */
+#define CH_ALL (-1)
 
 #define N_BLOTCHES 6
 
@@ -292,6 +304,14 @@ int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err)
     CHECK((double)p->width * p->height <= BQ_SIM_MAX_PIXELS,
           "%dx%d is more than %d pixels", p->width, p->height, BQ_SIM_MAX_PIXELS);
     CHECK(p->polarity == BQ_SIM_BRIGHT || p->polarity == BQ_SIM_DARK, "bad polarity");
+    CHECK(p->two_channel == 0 || p->two_channel == 1, "two_channel must be 0 or 1");
+    /* fluorescence scanners image bright bands; a film-like export of a
+     * two-channel scan is not something a scanner writes */
+    CHECK(!p->two_channel || p->polarity == BQ_SIM_BRIGHT,
+          "two-channel scans are fluorescence: polarity must be bright");
+    CHECK(!p->two_channel || (double)p->width * p->height <= BQ_SIM_MAX_PIXELS / 2,
+          "%dx%d is more than %d pixels for a two-channel scan", p->width, p->height,
+          BQ_SIM_MAX_PIXELS / 2);
     CHECK(p->n_lanes >= BQ_SIM_MIN_LANES && p->n_lanes <= BQ_SIM_MAX_LANES,
           "lanes %d out of range %d..%d", p->n_lanes, BQ_SIM_MIN_LANES, BQ_SIM_MAX_LANES);
     CHECK(p->ladder >= BQ_SIM_LADDER_NONE && p->ladder <= BQ_SIM_LADDER_BOTH, "bad ladder");
@@ -459,7 +479,9 @@ typedef struct sim {
     double grad_cx, grad_cy, grad_q;
     double blotch[N_BLOTCHES][4]; /* x, y, sigma, amplitude */
     double *signal;       /* the picture being rendered, signal domain */
-    double *bg;           /* background only */
+    double *bg;           /* background only (shared by the channels) */
+    double *cbg;          /* two-channel: one channel's background (bg plus
+                             its bands' smear tails); NULL otherwise */
 } sim_t;
 
 static double row_v(const sim_t *s, double kda)
@@ -802,12 +824,23 @@ static void render_streaks(sim_t *s)
     }
 }
 
-/* Bands into signal; their smear tails into the background. */
-static void render_bands(sim_t *s)
+/* Does band b show in channel ch? Markers show in both channels, as a
+ * two-colour ladder does in both scans. */
+static int band_in_channel(const sim_t *s, const band_spec_t *b, int ch)
+{
+    if (ch == CH_ALL || b->ladder)
+        return 1;
+    return s->p->rows[b->row - 1].is_target == (ch == BQ_SIM_CH_TARGET);
+}
+
+/* Channel ch's bands into signal; their smear tails into bg. */
+static void render_bands(sim_t *s, double *bg, int ch)
 {
     const bq_sim_params_t *p = s->p;
     for (int i = 0; i < s->n_bands; i++) {
         const band_spec_t *b = &s->bands[i];
+        if (!band_in_channel(s, b, ch))
+            continue;
         const strip_t *st = &s->strips[b->strip];
         double tail_len = 3.0 * b->sd + 0.04 * s->hm;
         double tail_amp = b->ladder ? 0.0 : p->smear * b->amp;
@@ -838,7 +871,7 @@ static void render_bands(sim_t *s)
                 if (tail_amp > 0.0 && dv > -6.0 * b->sd) {
                     /* exponential tail, switched on smoothly at the band */
                     double on = 0.5 * erfc(-dv / (M_SQRT2 * b->sd));
-                    s->bg[idx] += tail_amp * h * m * on * exp(-fmax(dv, 0.0) / tail_len);
+                    bg[idx] += tail_amp * h * m * on * exp(-fmax(dv, 0.0) / tail_len);
                 }
             }
     }
@@ -1123,20 +1156,83 @@ void bq_sim_truth_free(bq_sim_truth_t *truth)
     free(truth->lanes);
     free(truth->bands);
     bq_image_free(truth->background);
+    bq_image_free(truth->control_background);
     free(truth);
 }
 
-int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t **truth_out,
-                bq_error_t *err)
+/* Round to the ADC step, clip, and write the picture in its polarity;
+ * s->signal keeps the clipped signal for the saturation flags. Returns the
+ * number of clipped pixels. */
+static long finish_picture(sim_t *s, bq_image_t *img)
 {
-    if (img_out)
-        *img_out = NULL;
+    const bq_sim_params_t *p = s->p;
+    size_t npix = (size_t)s->W * s->H;
+    long clipped = 0;
+    double step = p->adc_step;
+    for (size_t i = 0; i < npix; i++) {
+        double v = step * floor(s->signal[i] / step + 0.5);
+        if (v >= FULL_SCALE) {
+            v = FULL_SCALE;
+            clipped++;
+        }
+        if (v < 0.0)
+            v = 0.0;
+        s->signal[i] = v;
+        img->data[i] = (float)(p->polarity == BQ_SIM_DARK ? FULL_SCALE - v : v);
+    }
+    return clipped;
+}
+
+/* Bands, dust, noise and labels of channel ch over the shared background,
+ * into img; the channel's background goes to tbg, its saturation flags to
+ * the truth bands. */
+static void render_channel(sim_t *s, int ch, bq_image_t *img, bq_image_t *tbg,
+                           bq_sim_truth_t *truth, long *clipped)
+{
+    const bq_sim_params_t *p = s->p;
+    size_t npix = (size_t)s->W * s->H;
+    /* one picture: tails go straight into the shared background, which no
+     * other channel needs (and the pixels stay those of earlier versions) */
+    double *bg = s->cbg ? s->cbg : s->bg;
+    if (s->cbg)
+        memcpy(s->cbg, s->bg, npix * sizeof *s->cbg);
+    memset(s->signal, 0, npix * sizeof *s->signal);
+    render_bands(s, bg, ch);
+    for (size_t i = 0; i < npix; i++) {
+        s->signal[i] += bg[i];
+        tbg->data[i] = (float)bg[i];
+    }
+    /* the control scan has its own dust and noise; the target scan (or the
+     * one picture) keeps the original streams */
+    rng_t rd, rn;
+    int control = ch == BQ_SIM_CH_CONTROL;
+    rng_seed(&rd, p->seed, control ? STREAM_DUST_CONTROL : STREAM_DUST);
+    rng_seed(&rn, p->seed, control ? STREAM_NOISE_CONTROL : STREAM_NOISE);
+    render_dust(s, &rd);
+    render_noise(s, &rn);
+    if (p->labels)
+        render_labels(s);
+    *clipped = finish_picture(s, img);
+    for (int i = 0; i < s->n_bands; i++)
+        if (band_in_channel(s, &s->bands[i], ch))
+            truth->bands[i].saturated |= band_clipped(s, &truth->bands[i]);
+}
+
+int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs_out[BQ_SIM_MAX_CHANNELS],
+                         int *n_imgs, bq_sim_truth_t **truth_out, bq_error_t *err)
+{
+    if (imgs_out)
+        for (int c = 0; c < BQ_SIM_MAX_CHANNELS; c++)
+            imgs_out[c] = NULL;
+    if (n_imgs)
+        *n_imgs = 0;
     if (truth_out)
         *truth_out = NULL;
     int rc = bq_sim_params_validate(p, err);
     if (rc != 0)
         return rc;
 
+    int n_ch = p->two_channel ? 2 : 1;
     sim_t s;
     memset(&s, 0, sizeof s);
     s.p = p;
@@ -1144,27 +1240,32 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
     s.H = p->height;
     s.n_lanes = p->n_lanes + (int)p->ladder;
     size_t npix = (size_t)s.W * s.H; /* both <= BQ_SIM_MAX_SIDE: no overflow */
-    bq_image_t *img = NULL;
+    bq_image_t *img[BQ_SIM_MAX_CHANNELS] = {NULL, NULL};
     bq_sim_truth_t *truth = NULL;
+    int ok = 1;
     s.lanes = bq_calloc_array((size_t)s.n_lanes, sizeof *s.lanes);
     s.signal = bq_alloc_array(npix, sizeof *s.signal);
     s.bg = bq_alloc_array(npix, sizeof *s.bg);
-    img = bq_image_new(s.W, s.H);
+    if (n_ch > 1)
+        ok &= (s.cbg = bq_alloc_array(npix, sizeof *s.cbg)) != NULL;
+    for (int c = 0; c < n_ch; c++)
+        ok &= (img[c] = bq_image_new(s.W, s.H)) != NULL;
     truth = calloc(1, sizeof *truth);
-    if (truth)
-        truth->background = bq_image_new(s.W, s.H);
-    if (!s.lanes || !s.signal || !s.bg || !img || !truth || !truth->background) {
+    if (truth) {
+        ok &= (truth->background = bq_image_new(s.W, s.H)) != NULL;
+        if (n_ch > 1)
+            ok &= (truth->control_background = bq_image_new(s.W, s.H)) != NULL;
+    }
+    if (!ok || !s.lanes || !s.signal || !s.bg || !truth) {
         rc = bq_error_set(err, BQ_ERR_NOMEM, "simulate: out of memory for %dx%d pixels", s.W,
                           s.H);
         goto fail;
     }
 
-    rng_t rl, rload, rd, rn, rs, rm;
+    rng_t rl, rload, rs, rm;
     rng_seed(&rm, p->seed, STREAM_MOTTLE);
     rng_seed(&rl, p->seed, STREAM_LAYOUT);
     rng_seed(&rload, p->seed, STREAM_LOADING);
-    rng_seed(&rd, p->seed, STREAM_DUST);
-    rng_seed(&rn, p->seed, STREAM_NOISE);
     rng_seed(&rs, p->seed, STREAM_STRIPS);
 
     layout(&s, &rl, &rs);
@@ -1175,37 +1276,13 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
     }
     choose_peak(&s);
     place_blotches(&s, &rm);
-
-    memset(s.signal, 0, npix * sizeof *s.signal);
     render_background(&s);
     render_streaks(&s);
-    render_bands(&s); /* adds smear tails to bg, bands to signal */
-    for (size_t i = 0; i < npix; i++) {
-        s.signal[i] += s.bg[i];
-        truth->background->data[i] = (float)s.bg[i];
-    }
-    render_dust(&s, &rd);
-    render_noise(&s, &rn);
-    if (p->labels)
-        render_labels(&s);
-    long clipped = 0;
-    double step = p->adc_step;
-    for (size_t i = 0; i < npix; i++) {
-        double v = step * floor(s.signal[i] / step + 0.5);
-        if (v >= FULL_SCALE) {
-            v = FULL_SCALE;
-            clipped++;
-        }
-        if (v < 0.0)
-            v = 0.0;
-        s.signal[i] = v;
-        img->data[i] = (float)(p->polarity == BQ_SIM_DARK ? FULL_SCALE - v : v);
-    }
 
+    /* the truth's geometry first: the channels add their saturation flags */
     truth->params = *p;
     truth->params.peak = s.peak;
     truth->clip_level = FULL_SCALE;
-    truth->clipped_pixels = clipped;
     truth->n_lanes = s.n_lanes;
     truth->lanes = bq_calloc_array((size_t)s.n_lanes, sizeof *truth->lanes);
     truth->bands = bq_calloc_array((size_t)s.n_bands, sizeof *truth->bands);
@@ -1227,18 +1304,31 @@ int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t *
         strip_to_image(st, ln->u, 0.5 * s.hm, &tl->x_center, &y);
     }
     truth->n_bands = s.n_bands;
-    for (int i = 0; i < s.n_bands; i++) {
+    for (int i = 0; i < s.n_bands; i++)
         band_truth(&s, &s.bands[i], &truth->bands[i]);
-        truth->bands[i].saturated = band_clipped(&s, &truth->bands[i]);
+
+    for (int c = 0; c < n_ch; c++) {
+        long clipped = 0;
+        render_channel(&s, n_ch > 1 ? c : CH_ALL, img[c],
+                       c == 0 ? truth->background : truth->control_background, truth, &clipped);
+        truth->clipped_pixels += clipped;
+        if (n_ch > 1)
+            truth->channel_clipped[c] = clipped;
     }
+
     free(s.lanes);
     free(s.bands);
     free(s.signal);
     free(s.bg);
-    if (img_out)
-        *img_out = img;
-    else
-        bq_image_free(img);
+    free(s.cbg);
+    for (int c = 0; c < n_ch; c++) {
+        if (imgs_out)
+            imgs_out[c] = img[c];
+        else
+            bq_image_free(img[c]);
+    }
+    if (n_imgs)
+        *n_imgs = n_ch;
     if (truth_out)
         *truth_out = truth;
     else
@@ -1250,9 +1340,33 @@ fail:
     free(s.bands);
     free(s.signal);
     free(s.bg);
-    bq_image_free(img);
+    free(s.cbg);
+    for (int c = 0; c < BQ_SIM_MAX_CHANNELS; c++)
+        bq_image_free(img[c]);
     bq_sim_truth_free(truth);
     return rc;
+}
+
+int bq_simulate(const bq_sim_params_t *p, bq_image_t **img_out, bq_sim_truth_t **truth_out,
+                bq_error_t *err)
+{
+    if (img_out)
+        *img_out = NULL;
+    if (truth_out)
+        *truth_out = NULL;
+    if (p && p->two_channel)
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "simulate: a two-channel scan is two pictures "
+                            "(bq_simulate_channels)");
+    bq_image_t *imgs[BQ_SIM_MAX_CHANNELS];
+    int rc = bq_simulate_channels(p, imgs, NULL, truth_out, err);
+    if (rc != 0)
+        return rc;
+    if (img_out)
+        *img_out = imgs[0];
+    else
+        bq_image_free(imgs[0]);
+    return BQ_OK;
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -1295,7 +1409,9 @@ int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *t)
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
-int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *t)
+/* The params table; names[] are the two-channel scans' file names (beside
+ * the table), or NULL when the caller does not know them. */
+static int params_write(FILE *fp, const bq_sim_truth_t *t, const char *const names[2])
 {
     const bq_sim_params_t *p = &t->params;
     static const char *ladders[] = {"none", "left", "both"};
@@ -1306,11 +1422,22 @@ int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *t)
     fputc('\n', fp);
     fprintf(fp, "width,%d\nheight,%d\n", p->width, p->height);
     fprintf(fp, "polarity,%s\n", p->polarity == BQ_SIM_DARK ? "dark" : "bright");
+    fprintf(fp, "two_channel,%s\n", p->two_channel ? "yes" : "no");
+    if (p->two_channel && names) {
+        fputs("target_file,", fp);
+        bq_csv_put_field(fp, names[BQ_SIM_CH_TARGET]);
+        fputs("\ncontrol_file,", fp);
+        bq_csv_put_field(fp, names[BQ_SIM_CH_CONTROL]);
+        fputc('\n', fp);
+    }
     /* how to get back to the domain the truth is in */
     fprintf(fp, "truth_domain,%s\n",
             p->polarity == BQ_SIM_DARK ? "signal = 65535 - pixel" : "signal = pixel");
     fprintf(fp, "clip_level,%.0f\n", t->clip_level);
     fprintf(fp, "clipped_pixels,%ld\n", t->clipped_pixels);
+    if (p->two_channel)
+        fprintf(fp, "clipped_pixels_target,%ld\nclipped_pixels_control,%ld\n",
+                t->channel_clipped[BQ_SIM_CH_TARGET], t->channel_clipped[BQ_SIM_CH_CONTROL]);
     fprintf(fp, "lanes,%d\nsample_lanes,%d\nladder,%s\nvehicle_lanes,%d\n", t->n_lanes,
             p->n_lanes, ladders[p->ladder], p->n_vehicle);
     for (int r = 0; r < p->n_rows; r++) {
@@ -1343,24 +1470,53 @@ int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *t)
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
-typedef int (*truth_writer_fn)(FILE *, const bq_sim_truth_t *);
+int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *t)
+{
+    return params_write(fp, t, NULL);
+}
 
 typedef struct writer_ctx {
-    truth_writer_fn fn;
+    int which; /* 0 truth, 1 samples, 2 params */
     const bq_sim_truth_t *truth;
+    const char *const *tif_names; /* two-channel scans' base names, or NULL */
 } writer_ctx_t;
 
 static int call_writer(FILE *fp, void *ctx)
 {
     const writer_ctx_t *w = ctx;
-    return w->fn(fp, w->truth);
+    switch (w->which) {
+    case 0:
+        return bq_sim_truth_write_csv(fp, w->truth);
+    case 1:
+        return bq_sim_samples_write_csv(fp, w->truth);
+    default:
+        return params_write(fp, w->truth, w->tif_names);
+    }
 }
 
-int bq_sim_write_all(const char *tif_path, const bq_image_t *img, const bq_sim_truth_t *truth,
-                     bq_error_t *err)
+/* stem + suffix in a new string (NULL when out of memory). */
+static char *join_name(const char *path, size_t stem, const char *suffix)
 {
-    if (!tif_path || !img || !truth)
+    char *s = malloc(stem + strlen(suffix) + 1);
+    if (s) {
+        memcpy(s, path, stem);
+        strcpy(s + stem, suffix);
+    }
+    return s;
+}
+
+int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
+                          const bq_sim_truth_t *truth, bq_error_t *err)
+{
+    if (!tif_path || !imgs || !truth || n_imgs < 1 || n_imgs > BQ_SIM_MAX_CHANNELS)
         return bq_error_set(err, BQ_ERR_INVALID, "simulate: nothing to write");
+    for (int c = 0; c < n_imgs; c++)
+        if (!imgs[c])
+            return bq_error_set(err, BQ_ERR_INVALID, "simulate: nothing to write");
+    if ((n_imgs == 2) != (truth->params.two_channel != 0))
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "%s: %d picture(s) for a %s-channel truth", tif_path, n_imgs,
+                            truth->params.two_channel ? "two" : "one");
     size_t len = strlen(tif_path);
     size_t stem = 0;
     if (len > 4 && strcmp(tif_path + len - 4, ".tif") == 0)
@@ -1370,34 +1526,56 @@ int bq_sim_write_all(const char *tif_path, const bq_image_t *img, const bq_sim_t
     if (stem == 0)
         return bq_error_set(err, BQ_ERR_INVALID, "%s: output name must end in .tif or .tiff",
                             tif_path);
-    static const char *const suffix[3] = {".truth.csv", ".samples.csv", ".params.csv"};
-    const truth_writer_fn fns[3] = {bq_sim_truth_write_csv, bq_sim_samples_write_csv,
-                                    bq_sim_params_write_csv};
-    char *names[3] = {NULL, NULL, NULL};
+    const char *ext = tif_path + stem;
+    /* files 0-2 the tables, 3.. the pictures */
+    enum { N_TABLES = 3, N_FILES = N_TABLES + BQ_SIM_MAX_CHANNELS };
+    static const char *const suffix[N_TABLES] = {".truth.csv", ".samples.csv", ".params.csv"};
+    char *names[N_FILES] = {NULL};
+    char ch_suffix[2][16];
+    int n_files = N_TABLES + n_imgs;
     int rc = BQ_OK, written = 0;
-    for (int i = 0; i < 3; i++) {
-        names[i] = malloc(stem + strlen(suffix[i]) + 1);
-        if (!names[i]) {
+    snprintf(ch_suffix[BQ_SIM_CH_TARGET], sizeof ch_suffix[0], ".target%s", ext);
+    snprintf(ch_suffix[BQ_SIM_CH_CONTROL], sizeof ch_suffix[1], ".control%s", ext);
+    for (int i = 0; i < n_files; i++) {
+        const char *sfx = i < N_TABLES ? suffix[i] : n_imgs == 1 ? ext : ch_suffix[i - N_TABLES];
+        if (!(names[i] = join_name(tif_path, stem, sfx))) {
             rc = bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", tif_path);
             goto done;
         }
-        memcpy(names[i], tif_path, stem);
-        strcpy(names[i] + stem, suffix[i]);
     }
-    for (int i = 0; i < 3; i++) {
-        writer_ctx_t ctx = {fns[i], truth};
+    /* params.csv names the scans as they sit beside it */
+    const char *base[BQ_SIM_MAX_CHANNELS] = {NULL, NULL};
+    for (int c = 0; c < n_imgs; c++) {
+        const char *slash = strrchr(names[N_TABLES + c], '/');
+        base[c] = slash ? slash + 1 : names[N_TABLES + c];
+    }
+    for (int i = 0; i < N_TABLES; i++) {
+        writer_ctx_t ctx = {i, truth, n_imgs == 2 ? base : NULL};
         rc = bq_file_write_atomic(names[i], call_writer, &ctx, err);
         if (rc != 0)
             goto done;
         written++;
     }
-    rc = bq_image_save_tiff16(img, tif_path, err);
+    for (int c = 0; c < n_imgs; c++) {
+        rc = bq_image_save_tiff16(imgs[c], names[N_TABLES + c], err);
+        if (rc != 0)
+            goto done;
+        written++;
+    }
 done:
     /* the set belongs together: a truth file without its image misleads */
     if (rc != 0)
         for (int i = 0; i < written; i++)
             remove(names[i]);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < N_FILES; i++)
         free(names[i]);
     return rc;
+}
+
+int bq_sim_write_all(const char *tif_path, const bq_image_t *img, const bq_sim_truth_t *truth,
+                     bq_error_t *err)
+{
+    /* the pictures are only read; the array type cannot say const twice */
+    bq_image_t *imgs[1] = {(bq_image_t *)img};
+    return bq_sim_write_channels(tif_path, imgs, 1, truth, err);
 }

@@ -11,7 +11,14 @@
  *
  * Truth lives in the signal domain (bands bright) even when the image is
  * exported dark-on-light: a band's truth volume is the analytic integral of
- * its rendered profile above the background, before noise and clipping. */
+ * its rendered profile above the background, before noise and clipping.
+ *
+ * Two-channel scans (LI-COR style, two_channel = 1): the target and the
+ * loading control are imaged as two pictures of one membrane (e.g. the
+ * 800 nm and 700 nm channels). Both share the geometry, the membrane
+ * background and the truth; each holds only its own rows' bands (markers
+ * show in both, as a two-colour ladder does), its own smear tails, dust and
+ * noise. Fluorescence: two-channel scans are always bright polarity. */
 #ifndef BLOTQUANT_SIMULATE_H
 #define BLOTQUANT_SIMULATE_H
 
@@ -30,7 +37,15 @@ extern "C" {
 #define BQ_SIM_MAX_ROWS 4
 #define BQ_SIM_NAME_MAX 32
 #define BQ_SIM_MAX_SIDE 20000 /* width/height limit */
-#define BQ_SIM_MAX_PIXELS 40000000 /* ~1 GB of working planes */
+#define BQ_SIM_MAX_PIXELS 40000000 /* ~1 GB of working planes; two-channel
+                                      scans half of it (more planes each) */
+#define BQ_SIM_MAX_CHANNELS 2
+
+/* Index of a two-channel scan in the bq_simulate_channels output. */
+typedef enum bq_sim_channel {
+    BQ_SIM_CH_TARGET = 0,  /* target rows (is_target), e.g. 800 nm */
+    BQ_SIM_CH_CONTROL = 1, /* loading-control rows, e.g. 700 nm */
+} bq_sim_channel;
 
 typedef enum bq_sim_polarity {
     BQ_SIM_BRIGHT = 0, /* fluorescence-like: bright bands on a dark background */
@@ -112,6 +127,9 @@ typedef struct bq_sim_params {
     int labels;             /* burn in text at full scale (doses over the
                                lanes, row names, marker weights), as exported
                                figures have; its pixels count as clipped */
+    int two_channel;        /* 1 = target and control as two scans of one
+                               membrane (bq_simulate_channels); needs
+                               BQ_SIM_BRIGHT */
 } bq_sim_params_t;
 
 /* One lane x band row of the truth (truth.csv). Lanes are numbered 1.. left
@@ -124,7 +142,8 @@ typedef struct bq_sim_band {
     double y_center, y_top, y_bottom; /* band extent (+-2.5 sigma, tilt and
                                          bow included) in that lane */
     double volume;          /* analytic band integral above background */
-    int saturated;          /* a rendered pixel in the band box clipped */
+    int saturated;          /* a rendered pixel in the band box clipped (in
+                               the band's own channel; markers: either) */
     int ladder;             /* 1 in a ladder lane */
 } bq_sim_band_t;
 
@@ -145,9 +164,14 @@ typedef struct bq_sim_truth {
     int n_bands;            /* sorted by lane, then row */
     bq_sim_band_t *bands;
     bq_image_t *background; /* signal-domain background without bands, noise
-                               or dust (offset, gradient, smear, streaks, tray) */
+                               or dust (offset, gradient, smear, streaks, tray);
+                               two-channel: the target channel's */
     double clip_level;      /* 65535 */
-    long clipped_pixels;    /* pixels at the clip level (signal domain) */
+    long clipped_pixels;    /* pixels at the clip level (signal domain);
+                               two-channel: both channels together */
+    /* two-channel scans only (params.two_channel), else NULL / 0 */
+    bq_image_t *control_background;       /* the control channel's background */
+    long channel_clipped[BQ_SIM_MAX_CHANNELS]; /* by bq_sim_channel */
 } bq_sim_truth_t;
 
 /* Names of the built-in presets, NULL-terminated. */
@@ -165,9 +189,18 @@ int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err);
 /* Render a blot. On success *img (in the requested polarity, 16-bit values
  * stored as floats, max_value = clip_level = 65535) and *truth belong to the
  * caller; on failure both are NULL. Either out-pointer may be NULL when the
- * caller does not want it. */
+ * caller does not want it. A two-channel p is refused (BQ_ERR_INVALID):
+ * one picture cannot hold it, use bq_simulate_channels. */
 int bq_simulate(const bq_sim_params_t *p, bq_image_t **img, bq_sim_truth_t **truth,
                 bq_error_t *err);
+
+/* Render a blot as one picture per channel: imgs[0] alone when
+ * p->two_channel is 0 (the same pixels bq_simulate gives), else
+ * imgs[BQ_SIM_CH_TARGET] and imgs[BQ_SIM_CH_CONTROL]. *n_imgs (may be NULL)
+ * gets the count; unused slots are NULL. On success the images and *truth
+ * belong to the caller; on failure all are NULL. truth may be NULL. */
+int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs[BQ_SIM_MAX_CHANNELS],
+                         int *n_imgs, bq_sim_truth_t **truth, bq_error_t *err);
 
 void bq_sim_truth_free(bq_sim_truth_t *truth);
 
@@ -181,7 +214,8 @@ int bq_sim_truth_write_csv(FILE *fp, const bq_sim_truth_t *truth);
 /* Write the sample sheet lane,dose,unit (sample lanes only; ladders have no
  * dose). */
 int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *truth);
-/* Write key,value lines describing how the blot was made. */
+/* Write key,value lines describing how the blot was made (two-channel
+ * file names are added only by bq_sim_write_channels, which knows them). */
 int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *truth);
 
 /* Write NAME.tif plus NAME.truth.csv, NAME.samples.csv and NAME.params.csv
@@ -189,6 +223,13 @@ int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *truth);
  * temporary name and renamed, so it is complete or absent. */
 int bq_sim_write_all(const char *tif_path, const bq_image_t *img,
                      const bq_sim_truth_t *truth, bq_error_t *err);
+
+/* As bq_sim_write_all for the output of bq_simulate_channels: n_imgs 1
+ * writes NAME.tif; n_imgs 2 writes NAME.target.tif and NAME.control.tif
+ * instead (imgs by bq_sim_channel) and names them in NAME.params.csv. The
+ * set is complete or absent. */
+int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
+                          const bq_sim_truth_t *truth, bq_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,8 @@ static const char usage[] =
     "Render a synthetic 16-bit Western blot and write NAME.tif with\n"
     "NAME.truth.csv (true lanes and band volumes), NAME.samples.csv (lane,dose,unit)\n"
     "and NAME.params.csv (how it was made). The same options and seed give the\n"
-    "same pixels.\n\n"
+    "same pixels. With --two-channel, NAME.target.tif and NAME.control.tif take\n"
+    "the place of NAME.tif.\n\n"
     "Options (knobs override the preset):\n"
     "  --preset NAME     clean (default), artefacts, geometry, saturated, kt253,\n"
     "                    strips, hook, hard\n"
@@ -25,6 +26,9 @@ static const char usage[] =
     "  --rows A,B        target and control row names (default MDM2,ACTB)\n"
     "  --band-sigma PX   vertical band sigma for every row (default: from the height)\n"
     "  --polarity P      bright (fluorescence) or dark (film-like export)\n"
+    "  --two-channel     LI-COR-style pair of scans of one membrane: NAME.target.tif\n"
+    "                    (target row only) and NAME.control.tif (control row only),\n"
+    "                    same lanes and truth, own dust and noise; implies bright\n"
     "  --margin F        membrane margin as a fraction of the picture (0..0.3)\n"
     "  --uneven F        lane pitch/width jitter (0..0.4)\n"
     "  --tilt DEG        rotate the lane grid (-5..5)\n"
@@ -58,6 +62,7 @@ enum {
     OPT_SMEAR, OPT_DUST, OPT_NOISE, OPT_STRIPS, OPT_SATURATE, OPT_NO_SATURATE, OPT_OFFSET,
     OPT_PEAK, OPT_DC50, OPT_HILL, OPT_DMAX, OPT_HOOK, OPT_NO_HOOK, OPT_LOADING_CV,
     OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP, OPT_BAND_SIGMA, OPT_LABELS, OPT_NO_LABELS,
+    OPT_TWO_CHANNEL,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +75,7 @@ static const struct option long_opts[] = {
     {"ladder", optional_argument, NULL, OPT_LADDER},
     {"rows", required_argument, NULL, OPT_ROWS},
     {"polarity", required_argument, NULL, OPT_POLARITY},
+    {"two-channel", no_argument, NULL, OPT_TWO_CHANNEL},
     {"margin", required_argument, NULL, OPT_MARGIN},
     {"uneven", required_argument, NULL, OPT_UNEVEN},
     {"tilt", required_argument, NULL, OPT_TILT},
@@ -147,6 +153,7 @@ int cmd_simulate(int argc, char **argv)
     if (bq_sim_params_preset(find_preset(argc, argv), &p, &err) != 0)
         return cli_usage_error(cmd, "%s", strip_prefix(err.msg));
     const char *out = NULL;
+    int polarity_given = 0;
     optind = 1;
     opterr = 0;
     int c;
@@ -210,6 +217,10 @@ int cmd_simulate(int argc, char **argv)
                 p.polarity = BQ_SIM_DARK;
             else
                 return cli_usage_error(cmd, "--polarity must be bright or dark");
+            polarity_given = 1;
+            break;
+        case OPT_TWO_CHANNEL:
+            p.two_channel = 1;
             break;
         case OPT_DUST:
             if (cli_parse_long(a, 0, 100000, &l) != 0)
@@ -302,29 +313,39 @@ int cmd_simulate(int argc, char **argv)
     if (!((len > 4 && strcmp(out + len - 4, ".tif") == 0) ||
           (len > 5 && strcmp(out + len - 5, ".tiff") == 0)))
         return cli_usage_error(cmd, "-o must name a .tif or .tiff file");
+    if (p.two_channel) {
+        /* a preset's film-like export gives way to the scanner's bright
+         * bands; only an explicit --polarity dark contradicts the flag */
+        if (polarity_given && p.polarity == BQ_SIM_DARK)
+            return cli_usage_error(cmd, "--two-channel scans are fluorescence: not --polarity dark");
+        p.polarity = BQ_SIM_BRIGHT;
+    }
     /* combinations (e.g. --vehicles >= --lanes) are checked by the library;
      * they are still usage errors */
     if (bq_sim_params_validate(&p, &err) != 0)
         return cli_usage_error(cmd, "%s", strip_prefix(err.msg));
 
-    bq_image_t *img = NULL;
+    bq_image_t *imgs[BQ_SIM_MAX_CHANNELS] = {NULL, NULL};
+    int n_imgs = 0;
     bq_sim_truth_t *truth = NULL;
-    int rc = bq_simulate(&p, &img, &truth, &err);
+    int rc = bq_simulate_channels(&p, imgs, &n_imgs, &truth, &err);
     if (rc == 0)
-        rc = bq_sim_write_all(out, img, truth, &err);
+        rc = bq_sim_write_channels(out, imgs, n_imgs, truth, &err);
     if (rc != 0) {
         cli_error("%s", err.msg);
-        bq_image_free(img);
+        for (int k = 0; k < BQ_SIM_MAX_CHANNELS; k++)
+            bq_image_free(imgs[k]);
         bq_sim_truth_free(truth);
         return BQ_EXIT_FAIL;
     }
     int sat = 0;
     for (int i = 0; i < truth->n_bands; i++)
         sat += truth->bands[i].saturated;
-    cli_info("%s: %dx%d, preset %s, seed %llu, %d lanes (%d ladder), %d bands, %d saturated",
-             out, p.width, p.height, p.preset, (unsigned long long)p.seed, truth->n_lanes,
-             (int)p.ladder, truth->n_bands, sat);
-    bq_image_free(img);
+    cli_info("%s%s: %dx%d, preset %s, seed %llu, %d lanes (%d ladder), %d bands, %d saturated",
+             out, n_imgs > 1 ? " (as .target + .control)" : "", p.width, p.height, p.preset,
+             (unsigned long long)p.seed, truth->n_lanes, (int)p.ladder, truth->n_bands, sat);
+    for (int k = 0; k < BQ_SIM_MAX_CHANNELS; k++)
+        bq_image_free(imgs[k]);
     bq_sim_truth_free(truth);
     return BQ_EXIT_OK;
 }

@@ -44,6 +44,23 @@ cmp -s "$dir/c1.tif" "$dir/c3.tif"; test $? = 1; check "different seed, differen
 
 "$bq" simulate --help | grep -q -- '--smile'; check "--help lists knobs" $?
 
+# two-channel: a pair of scans instead of NAME.tif; a dark preset turns bright
+"$bq" simulate -q --preset kt253 --two-channel --width 640 --height 448 --seed 3 -o "$dir/tc.tif"
+check "two-channel run exits 0" $?
+for f in tc.target.tif tc.control.tif tc.truth.csv tc.samples.csv tc.params.csv; do
+    test -s "$dir/$f"; check "two-channel $f written" $?
+done
+test ! -e "$dir/tc.tif"; check "two-channel writes no tc.tif" $?
+grep -qx 'two_channel,yes' "$dir/tc.params.csv"; check "params record two_channel" $?
+grep -qx 'target_file,tc.target.tif' "$dir/tc.params.csv"; check "params name the target scan" $?
+grep -qx 'control_file,tc.control.tif' "$dir/tc.params.csv"; check "params name the control scan" $?
+grep -qx 'polarity,bright' "$dir/tc.params.csv"; check "two-channel is bright" $?
+test "$(tail -n +2 "$dir/tc.samples.csv" | wc -l)" = 11; check "two-channel sample sheet" $?
+cmp -s "$dir/tc.target.tif" "$dir/tc.control.tif"; test $? = 1; check "the scans differ" $?
+"$bq" simulate -q --preset clean -o "$dir/one.tif" && grep -qx 'two_channel,no' "$dir/one.params.csv"
+check "one picture records two_channel,no" $?
+"$bq" simulate --help | grep -q -- '--two-channel'; check "--help lists --two-channel" $?
+
 # usage errors: exit 2, nothing written
 bad() {
     rm -f "$dir"/u.*
@@ -73,6 +90,9 @@ bad --seed 99999999999999999999999 -o "$dir/u.tif"
 bad --width 20000 --height 20000 -o "$dir/u.tif"
 bad --adc-step 0 -o "$dir/u.tif"
 bad --band-sigma 100 -o "$dir/u.tif"
+bad --two-channel --polarity dark -o "$dir/u.tif"
+bad --polarity dark --two-channel -o "$dir/u.tif"
+bad --two-channel --width 6000 --height 4000 -o "$dir/u.tif"
 # a directory that does not exist: exit 1
 "$bq" simulate -q -o "$dir/missing/x.tif" 2>/dev/null
 test $? = 1; check "unwritable output exits 1" $?
