@@ -19,7 +19,7 @@ gen() {
 
 # Sizes are modest (the flagship kt253 blot 1000x700, the others 800x560, the
 # size of a typical ChemiDoc crop) and the noise lower than the presets' so
-# the folder stays near 3 MB: Deflate cannot compress noise. The presets
+# the folder stays under 4.5 MB: Deflate cannot compress noise. The presets
 # themselves are described in README.md.
 gen clean           --preset clean     --seed 101 --width 1000 --height 700
 gen artefacts       --preset artefacts --seed 102 --width 800 --height 560 --noise 0.5
@@ -28,3 +28,8 @@ gen saturated       --preset saturated --seed 104 --width 800 --height 560 --noi
 gen strips          --preset strips    --seed 105 --width 800 --height 600 --noise 0.3
 gen hook            --preset hook      --seed 106 --width 800 --height 560 --noise 0.2
 gen kt253_mdm2_actb --preset kt253     --seed 253 --width 1000 --height 700 --noise 0.5
+# two-channel (LI-COR style): twochannel.target.tif (MDM2, 800 nm) and
+# twochannel.control.tif (ACTB, 700 nm) of one membrane; fluorescence, so
+# bright bands on a low background
+gen twochannel      --preset kt253     --seed 255 --width 800 --height 560 --noise 0.3 \
+    --two-channel --offset 1500
