@@ -56,6 +56,7 @@ int analyze_default_rows(const quant_cli_t *q, const char **target, const char *
 /* Per-image results kept until every table is written. */
 typedef struct blot {
     const char *name;
+    const char *control_name;       /* two-channel: the control scan's name */
     bq_quant_result_t *res;         /* target (or only) scan */
     bq_quant_result_t *control_res; /* two-channel: the control scan */
     bq_band_table_t *merged;        /* two-channel: both scans' bands */
@@ -172,6 +173,22 @@ static int quant_two_channel(const analyze_config_t *cfg, const char *target_pat
     return 0;
 }
 
+/* DIR/<image stem>.overlay.png */
+static int write_overlay(const bq_quant_result_t *res, const char *name, const char *outdir,
+                         analyze_outcome_t *out)
+{
+    bq_error_t err = {0};
+    char stem[256], file[300];
+    stem_of(name, stem, sizeof stem);
+    snprintf(file, sizeof file, "%s.overlay.png", stem);
+    char *path = path_in(outdir, file);
+    int rc = path ? bq_quant_write_overlay(res, path, &err) : BQ_ERR_NOMEM;
+    if (rc != 0)
+        set_failure(out, "write", path ? err.msg : "out of memory");
+    free(path);
+    return rc;
+}
+
 typedef struct tables_job {
     const blot_t *blots;
     int n;
@@ -181,8 +198,13 @@ static int write_bands(FILE *fp, void *ctx)
 {
     const tables_job_t *j = ctx;
     int rc = 0;
-    for (int i = 0; i < j->n && rc == 0; i++)
-        rc = bq_band_table_write_csv(fp, blot_bands(&j->blots[i]), j->blots[i].name, i == 0);
+    for (int i = 0; i < j->n && rc == 0; i++) {
+        const blot_t *b = &j->blots[i];
+        /* each band under the scan it was measured on */
+        rc = bq_band_table_write_csv(fp, b->res->table, b->name, i == 0);
+        if (rc == 0 && b->control_res)
+            rc = bq_band_table_write_csv(fp, b->control_res->table, b->control_name, 0);
+    }
     return rc;
 }
 
@@ -354,6 +376,7 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
     for (int i = 0; i < n_blots; i++) {
         blot_t *b = &blots[i];
         b->name = names[i * step];
+        b->control_name = cfg->two_channel ? names[i * step + 1] : NULL;
         if (cfg->two_channel)
             rc = quant_two_channel(cfg, paths[2 * i], paths[2 * i + 1], b, &err);
         else
@@ -364,17 +387,9 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
         }
         if (i == 0)
             out->n_lanes = b->res->lanes->n_lanes;
-        char stem[256], file[300];
-        stem_of(b->name, stem, sizeof stem);
-        snprintf(file, sizeof file, "%s.overlay.png", stem);
-        path = path_in(outdir, file);
-        if (!path || (rc = bq_quant_write_overlay(b->res, path, &err)) != 0) {
-            rc = path ? rc : BQ_ERR_NOMEM;
-            set_failure(out, "write", path ? err.msg : "out of memory");
+        if ((rc = write_overlay(b->res, b->name, outdir, out)) != 0 ||
+            (b->control_res && (rc = write_overlay(b->control_res, b->control_name, outdir, out)) != 0))
             goto done;
-        }
-        free(path);
-        path = NULL;
     }
 
     tables_job_t tj = {blots, n_blots};

@@ -45,6 +45,21 @@ run_series hook 0.1
 [ "$(field hook "$tmp/hook/fit.csv")" = "yes" ] && ok || bad "hook: hook not detected"
 [ -n "$(field excluded "$tmp/hook/fit.csv")" ] && ok || bad "hook: no excluded doses listed"
 
+# two-channel scans of one membrane: lanes from the control scan, used for both
+if "$bq" analyze -q --two-channel --rows MDM2,ACTB --samples "$dir/twochannel.samples.csv" \
+    -o "$tmp/tc" "$dir/twochannel.target.tif" "$dir/twochannel.control.tif"; then
+  within_log "$(field dc50 "$tmp/tc/fit.csv")" "$(param dc50 "$dir/twochannel.params.csv")" 0.05 && ok ||
+    bad "two-channel: DC50 $(field dc50 "$tmp/tc/fit.csv")"
+  for f in twochannel.target.overlay.png twochannel.control.overlay.png; do
+    [ -s "$tmp/tc/$f" ] && ok || bad "two-channel: missing $f"
+  done
+  grep -q "twochannel.control.tif,[0-9]*,[0-9]*,ACTB" "$tmp/tc/bands.csv" && ok || bad "two-channel: ACTB not under the control scan"
+else
+  bad "two-channel: analyze failed"
+fi
+"$bq" analyze -q --two-channel --rows MDM2,ACTB -o "$tmp/tc1" "$dir/twochannel.target.tif" > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "two-channel with an odd number of images: expected exit 2"
+
 # two replicate blots of one series are fitted jointly
 "$bq" analyze -q --rows MDM2,ACTB --samples "$dir/clean.samples.csv" -o "$tmp/rep" \
   "$dir/clean.tif" "$dir/clean.tif" || bad "replicates: analyze failed"
