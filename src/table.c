@@ -65,8 +65,12 @@ int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table, const char *
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
-static void put_json_string(FILE *fp, const char *s)
+void bq_json_put_string(FILE *fp, const char *s)
 {
+    if (!s) {
+        fputs("null", fp);
+        return;
+    }
     fputc('"', fp);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
@@ -91,13 +95,13 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char 
 {
     char flags[128];
     fputs("{\"image\": ", fp);
-    put_json_string(fp, image);
+    bq_json_put_string(fp, image);
     fprintf(fp, ", \"lanes\": %d, \"rows\": %d, \"bands\": [", table->n_lanes, table->n_rows);
     for (int i = 0; i < table->n_bands; i++) {
         const bq_band_t *b = &table->bands[i];
         fprintf(fp, "%s\n  {\"lane\": %d, \"band\": %d, \"protein\": ", i ? "," : "", b->lane,
                 b->row);
-        put_json_string(fp, b->protein);
+        bq_json_put_string(fp, b->protein);
         fprintf(fp, ", \"x_left\": %d, \"x_right\": %d, \"y_top\": %d, \"y_bottom\": %d",
                 b->x_left, b->x_right, b->y_top, b->y_bottom);
         fputs(", \"y_peak\": ", fp);
@@ -111,7 +115,7 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char 
         fputs(", \"max_value\": ", fp);
         put_json_number(fp, b->max_value);
         fprintf(fp, ", \"saturated_pixels\": %ld, \"flags\": ", b->saturated_pixels);
-        put_json_string(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
+        bq_json_put_string(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
         fputc('}', fp);
     }
     fputs("\n]}\n", fp);

@@ -18,6 +18,9 @@ extern const char BQ_BANDS_CSV_HEADER[];
 /* Write one CSV field, quoted when it holds ',', '"', CR or LF. */
 void bq_csv_put_field(FILE *fp, const char *field);
 
+/* Write s as a JSON string literal (quotes, escapes); NULL writes null. */
+void bq_json_put_string(FILE *fp, const char *s);
+
 /* Write the rows of table as bands.csv, image naming the source in the first
  * column; with header != 0 the header line first. Returns 0 or BQ_ERR_IO. */
 int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table,

@@ -54,24 +54,6 @@ char *run_record_command_line(int argc, char **argv, const char *cmd)
     return s;
 }
 
-static void put_json_string(FILE *fp, const char *s)
-{
-    if (!s) {
-        fputs("null", fp);
-        return;
-    }
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
-}
-
 typedef struct record {
     const char *command_line;
     const bq_quant_options_t *opts;
@@ -91,9 +73,9 @@ static int write_record(FILE *fp, void *ctx)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 
     fputs("{\n  \"tool\": \"blotquant\",\n  \"version\": ", fp);
-    put_json_string(fp, BQ_VERSION);
+    bq_json_put_string(fp, BQ_VERSION);
     fputs(",\n  \"command_line\": ", fp);
-    put_json_string(fp, r->command_line);
+    bq_json_put_string(fp, r->command_line);
     fprintf(fp, ",\n  \"finished_utc\": \"%s\",\n  \"parameters\": {\n", when);
     fprintf(fp, "    \"page\": %d,\n    \"channel\": \"%s\",\n    \"max_pixels\": %llu,\n",
             o->load.page + 1, channel[o->load.channel], (unsigned long long)o->load.max_pixels);
@@ -108,13 +90,13 @@ static int write_record(FILE *fp, void *ctx)
     for (int i = 0; i < o->bands.n_row_names; i++) {
         if (i)
             fputs(", ", fp);
-        put_json_string(fp, o->bands.row_names[i]);
+        bq_json_put_string(fp, o->bands.row_names[i]);
     }
     fprintf(fp, "],\n    \"background\": \"%s\",\n    \"target\": ",
             bq_background_name(o->background));
-    put_json_string(fp, r->target);
+    bq_json_put_string(fp, r->target);
     fputs(",\n    \"control\": ", fp);
-    put_json_string(fp, r->control);
+    bq_json_put_string(fp, r->control);
     fputs("\n  }\n}\n", fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
