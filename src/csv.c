@@ -224,15 +224,17 @@ int bq_csv_read_buffer(const char *data, size_t len, const char *name,
             csv->text_ = p.text;
             p.lines = NULL;
             p.text = NULL;
-            /* duplicate names would make lookup by name ambiguous */
-            for (int a = 0; a < csv->n_cols && rc == 0; a++)
-                for (int b = a + 1; b < csv->n_cols; b++)
-                    if (csv->header[a][0] && bq_csv_column(csv, csv->header[b]) == a) {
-                        rc = bq_error_set(err, BQ_ERR_CORRUPT,
-                                          "%s:1: column '%s' appears twice in the header",
-                                          name, csv->header[b]);
-                        break;
-                    }
+            /* duplicate names would make lookup by name ambiguous. A column
+             * is a repeat when its name first occurs further left: one
+             * lookup per column keeps a 4096-column header quadratic (a
+             * lookup per pair was cubic: minutes on a 23 KB header). */
+            for (int b = 1; b < csv->n_cols && rc == 0; b++) {
+                int a = bq_csv_column(csv, csv->header[b]);
+                if (a >= 0 && a < b && csv->header[a][0])
+                    rc = bq_error_set(err, BQ_ERR_CORRUPT,
+                                      "%s:1: column '%s' appears twice in the header", name,
+                                      csv->header[b]);
+            }
         }
     }
     free(p.fields);
