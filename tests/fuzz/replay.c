@@ -2,7 +2,10 @@
  * given (or every regular file in each directory given, in name order)
  * through LLVMFuzzerTestOneInput once. A crash, a sanitizer report or a
  * broken contract (FUZZ_CHECK) fails the test; so does an empty corpus, which
- * would otherwise pass without testing anything. */
+ * would otherwise pass without testing anything, and, with -t SECONDS, an
+ * input that takes longer than that (a regression of a fixed slowdown).
+ *
+ * Usage: replay_TARGET [-t SECONDS] FILE_OR_DIR... */
 #include "fuzz.h"
 
 #include <dirent.h>
@@ -109,10 +112,19 @@ static int replay_dir(const char *dir, int *count, double *slowest, char *slowes
 
 int main(int argc, char **argv)
 {
-    int count = 0;
-    double slowest = 0;
+    int count = 0, first = 1;
+    double slowest = 0, max_seconds = 0;
     char slowest_name[4096] = "";
-    for (int i = 1; i < argc; i++) {
+    if (argc > 2 && strcmp(argv[1], "-t") == 0) {
+        char *end;
+        max_seconds = strtod(argv[2], &end);
+        if (*end || !(max_seconds > 0)) {
+            fprintf(stderr, "replay: -t wants a positive number of seconds\n");
+            return 2;
+        }
+        first = 3;
+    }
+    for (int i = first; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {
             fprintf(stderr, "replay: %s: %s\n", argv[i], strerror(errno));
@@ -130,5 +142,10 @@ int main(int argc, char **argv)
     }
     printf("replayed %d input%s; slowest %.3f s (%s)\n", count, count == 1 ? "" : "s", slowest,
            slowest_name);
+    if (max_seconds > 0 && slowest > max_seconds) {
+        fprintf(stderr, "replay: %s took %.1f s, more than the %.1f s allowed\n", slowest_name,
+                slowest, max_seconds);
+        return 1;
+    }
     return 0;
 }
