@@ -41,7 +41,10 @@ typedef struct grid {
     float *v;        /* mean of the valid pixels of the cell */
     uint8_t *ok;     /* 1 = membrane: valid and not margin */
     float *t;        /* compressed signal above background, 0 where !ok */
+    uint8_t *lab;    /* strip of the cell (0-based), NO_STRIP between strips */
 } grid_t;
+
+#define NO_STRIP 255
 
 /* One candidate or final lane, in cell units along the strip's column profile. */
 typedef struct peak {
@@ -53,7 +56,9 @@ typedef struct peak {
 
 /* Per-strip working state. */
 typedef struct strip_work {
+    int id;          /* label of its cells in grid.lab */
     int gy0, gy1;    /* cell rows, inclusive */
+    double top, bottom; /* image rows of its boundaries (mid-gap edges) */
     double slope;    /* dx/dy in cells */
     double yref;     /* cell row of the reference line */
     double *prof;    /* column profile, grid.w */
@@ -158,6 +163,7 @@ static void grid_free(grid_t *g)
     free(g->v);
     free(g->ok);
     free(g->t);
+    free(g->lab);
 }
 
 /* Block-average the region (rx, ry, rw, rh) into g and mark the cells that
@@ -177,11 +183,12 @@ static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
     g->v = bq_calloc_array(n, sizeof *g->v);
     g->ok = bq_calloc_array(n, sizeof *g->ok);
     g->t = bq_calloc_array(n, sizeof *g->t);
+    g->lab = bq_calloc_array(n, sizeof *g->lab);
     uint32_t *cnt = bq_calloc_array(n, sizeof *cnt);
     uint32_t *marg = bq_calloc_array(n, sizeof *marg);
     double *sum = bq_calloc_array(n, sizeof *sum);
     uint8_t *cand = bq_calloc_array(n, sizeof *cand);
-    if (!g->v || !g->ok || !g->t || !cnt || !marg || !sum || !cand) {
+    if (!g->v || !g->ok || !g->t || !g->lab || !cnt || !marg || !sum || !cand) {
         free(cnt);
         free(marg);
         free(sum);
@@ -387,7 +394,8 @@ static double step_profile(const double *p, int n, double *d, double *tmp)
  * tray before it that lies clearly below the membrane after it (the edge of
  * a lane rises from membrane background, not from below it). Returns the
  * first membrane cell. */
-static int find_edge(const double *p, const double *d, int n, int from, double thr, double *step)
+static int find_edge(const double *p, const double *d, int n, int from, double thr, double *step,
+                     double *tray)
 {
     int lim = n * 3 / 10, bi = -1;
     double best = thr;
@@ -426,6 +434,7 @@ static int find_edge(const double *p, const double *d, int n, int from, double t
     if (tmax - tmin > 0.5 * best || tsum / tn > mmin - 0.5 * best)
         return -1;
     *step = best;
+    *tray = tsum / tn;
     return from ? bi - 2 : bi + 2;
 }
 
@@ -443,8 +452,8 @@ static size_t side_cell(const grid_t *g, int s, int a, int k, int bx0, int by0, 
  * stay tray while they are below the outermost cell + step/2, but only where
  * the outermost cell is clearly below the membrane just inside the edge
  * found in the profile (depth e). Returns the smallest depth of membrane. */
-static int mask_side(grid_t *g, int s, int e, double step, int a0, int a1, int bx0, int by0,
-                     int bx1, int by1, int *depths)
+static int mask_side(grid_t *g, int s, int e, double step, double tray, int a0, int a1, int bx0,
+                     int by0, int bx1, int by1, int *depths)
 {
     int depth_max = s < 2 ? (by1 - by0 + 1) * 35 / 100 : (bx1 - bx0 + 1) * 35 / 100;
     int ref_k = e + 3 < depth_max ? e + 3 : depth_max;
@@ -452,7 +461,11 @@ static int mask_side(grid_t *g, int s, int e, double step, int a0, int a1, int b
     for (int a = a0; a <= a1; a++) {
         size_t o = side_cell(g, s, a, 0, bx0, by0, bx1, by1);
         size_t r = side_cell(g, s, a, ref_k, bx0, by0, bx1, by1);
-        if (!g->ok[o] || !g->ok[r] || g->v[o] > g->v[r] - 0.5 * step) {
+        if (!g->ok[o] || !g->ok[r])
+            continue;
+        if (g->v[r] < tray + 0.5 * step)
+            continue; /* tray all along: a line beside the membrane */
+        if (g->v[o] > g->v[r] - 0.5 * step) {
             depths[nd++] = 0; /* membrane reaches the border here */
             continue;
         }
@@ -481,148 +494,365 @@ static int mask_side(grid_t *g, int s, int e, double step, int a0, int a1, int b
     return depths[nd / 20];
 }
 
+/* A gap between cut strips, as a line through the grid: centre row
+ * y = a + b * (x - xc) (cells), reaching up cells above and down below. */
+typedef struct gapline {
+    double a, b, xc, up, down;
+} gapline_t;
+
+/* A dark run of rows in one vertical slab of the box. */
+typedef struct gapcand {
+    double x, y, y0, y1;
+    int slab, used;
+} gapcand_t;
+
+/* Gaps between cut strips. Strips are laid down by hand, each a little
+ * tilted, so a gap is rarely level: over the whole width it can drift by
+ * more than its own height and no row crosses it. In a slab of a few
+ * hundred pixels it is level enough, so each slab's row profile (a low
+ * quantile: band rows still show the membrane between the lanes) is searched
+ * for runs darker than the membrane on both sides, and runs that line up
+ * across most slabs make a gap. Returns the number of gaps, sorted top to
+ * bottom. */
+static int find_gaps(const grid_t *g, int bx0, int by0, int bx1, int by1, gapline_t *gl, int cap)
+{
+    int w = bx1 - bx0 + 1, h = by1 - by0 + 1;
+    if (h < 16 || w < 24)
+        return 0;
+    int ns = w / 40;
+    if (ns < 3) ns = 3;
+    if (ns > 8) ns = 8;
+    int R = h / 4;
+    double *p = bq_alloc_array((size_t)h, sizeof *p);
+    double *tmp = bq_alloc_array((size_t)h, sizeof *tmp);
+    float *buf = bq_alloc_array((size_t)w, sizeof *buf);
+    int ccap = ns * 16, nc = 0;
+    gapcand_t *c = bq_alloc_array((size_t)ccap, sizeof *c);
+    int ng = 0;
+    if (!p || !tmp || !buf || !c)
+        goto done;
+    for (int k = 0; k < ns; k++) {
+        int xa = bx0 + k * w / ns, xb = bx0 + (k + 1) * w / ns - 1;
+        int first = -1, last = -1;
+        for (int y = 0; y < h; y++) {
+            p[y] = line_quantile(g, 0, by0 + y, xa, xb, 0.15, buf);
+            if (isfinite(p[y])) {
+                if (first < 0)
+                    first = y;
+                last = y;
+            }
+        }
+        if (first < 0)
+            continue;
+        int m = 0;
+        for (int y = first; y < last; y++)
+            if (isfinite(p[y]) && isfinite(p[y + 1]))
+                tmp[m++] = fabs(p[y + 1] - p[y]);
+        double noise = m > 0 ? 1.4826 * median_d(tmp, m) / sqrt(2.0) : 0.0;
+        m = 0;
+        for (int y = first; y <= last; y++)
+            if (isfinite(p[y]))
+                tmp[m++] = p[y];
+        double level = median_d(tmp, m);
+        double lo = tmp[0];
+        /* a gap goes down to the tray: far below the membrane, not a
+         * noise-deep dip */
+        double thr = fmax(8.0 * noise, 0.3 * (level - lo));
+        if (!(thr > 0.0))
+            continue;
+        int r0 = -1;
+        for (int y = first + 1; y <= last; y++) {
+            int dark = 0;
+            double lmax = -HUGE_VAL, rmax = -HUGE_VAL;
+            for (int j = y - R; j < y; j++)
+                if (j >= first && isfinite(p[j]))
+                    lmax = fmax(lmax, p[j]);
+            for (int j = y + 1; j <= y + R; j++)
+                if (j <= last && isfinite(p[j]))
+                    rmax = fmax(rmax, p[j]);
+            if (isfinite(lmax) && isfinite(rmax))
+                dark = !isfinite(p[y]) || (fmin(lmax, rmax) - p[y] > thr && level - p[y] > thr);
+            if (dark && r0 < 0)
+                r0 = y;
+            if ((!dark || y == last) && r0 >= 0) {
+                int r1 = dark ? y : y - 1;
+                if (r1 - r0 + 1 <= R && r0 > first && r1 < last && nc < ccap) {
+                    c[nc].x = 0.5 * (xa + xb);
+                    c[nc].y = 0.5 * (r0 + r1) + by0;
+                    c[nc].y0 = r0 + by0;
+                    c[nc].y1 = r1 + by0;
+                    c[nc].slab = k;
+                    c[nc].used = 0;
+                    nc++;
+                }
+                r0 = -1;
+            }
+        }
+    }
+    /* runs that line up, within the steepest tilt, across most slabs */
+    double bmax = MAX_TILT * g->fx / g->fy;
+    int need = ns / 2 + 1;
+    while (ng < cap) {
+        int best = -1, best_sup = 0;
+        for (int i = 0; i < nc; i++) {
+            if (c[i].used)
+                continue;
+            uint32_t slabs = 0;
+            for (int j = 0; j < nc; j++)
+                if (!c[j].used && fabs(c[j].y - c[i].y) <= bmax * fabs(c[j].x - c[i].x) + 2.0)
+                    slabs |= 1u << c[j].slab;
+            int sup = __builtin_popcount(slabs);
+            if (sup > best_sup) {
+                best_sup = sup;
+                best = i;
+            }
+        }
+        if (best < 0 || best_sup < need)
+            break;
+        /* one run per slab, the nearest; least-squares line through them */
+        int mem[8];
+        int nm = 0;
+        for (int k = 0; k < ns; k++) {
+            int bi = -1;
+            for (int j = 0; j < nc; j++) {
+                if (c[j].used || c[j].slab != k ||
+                    fabs(c[j].y - c[best].y) > bmax * fabs(c[j].x - c[best].x) + 2.0)
+                    continue;
+                if (bi < 0 || fabs(c[j].y - c[best].y) < fabs(c[bi].y - c[best].y))
+                    bi = j;
+            }
+            if (bi >= 0)
+                mem[nm++] = bi;
+        }
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (int i = 0; i < nm; i++) {
+            sx += c[mem[i]].x;
+            sy += c[mem[i]].y;
+        }
+        double xc = sx / nm, yc = sy / nm;
+        for (int i = 0; i < nm; i++) {
+            double dx = c[mem[i]].x - xc;
+            sxx += dx * dx;
+            sxy += dx * (c[mem[i]].y - yc);
+        }
+        double b = sxx > 0.0 ? bq_clamp(sxy / sxx, -bmax, bmax) : 0.0;
+        double up[8], down[8];
+        for (int i = 0; i < nm; i++) {
+            double yl = yc + b * (c[mem[i]].x - xc);
+            up[i] = yl - c[mem[i]].y0;
+            down[i] = c[mem[i]].y1 - yl;
+        }
+        gl[ng].a = yc;
+        gl[ng].b = b;
+        gl[ng].xc = xc;
+        gl[ng].up = fmax(median_d(up, nm), 0.5);
+        gl[ng].down = fmax(median_d(down, nm), 0.5);
+        /* a strip must remain on both sides */
+        if (yc - gl[ng].up - by0 >= h / 25 && by1 - (yc + gl[ng].down) >= h / 25)
+            ng++;
+        for (int j = 0; j < nc; j++)
+            if (fabs(c[j].y - (yc + b * (c[j].x - xc))) <= 2.0 + 0.5 * (c[j].y1 - c[j].y0))
+                c[j].used = 1;
+        c[best].used = 1;
+        for (int i = 0; i < nm; i++)
+            c[mem[i]].used = 1;
+    }
+    for (int i = 1; i < ng; i++) {
+        gapline_t x = gl[i];
+        int j = i - 1;
+        while (j >= 0 && gl[j].a > x.a) {
+            gl[j + 1] = gl[j];
+            j--;
+        }
+        gl[j + 1] = x;
+    }
+done:
+    free(p);
+    free(tmp);
+    free(buf);
+    free(c);
+    return ng;
+}
+
+/* Mask the tray beside one strip (right = 0: left side), row by row: a
+ * tilted strip meets the tray at a different column in every row. Like
+ * mask_side, but only the strip's own cells count. */
+static void mask_strip_side(grid_t *g, int s, int right, int e, double step, int sy0, int sy1,
+                            int bx0, int bx1)
+{
+    int w = bx1 - bx0 + 1;
+    int depth_max = w * 35 / 100;
+    int ref_k = e + 3 < depth_max ? e + 3 : depth_max;
+    for (int y = sy0; y <= sy1; y++) {
+        size_t row = (size_t)y * (size_t)g->w;
+#define CELL(k) (row + (size_t)(right ? bx1 - (k) : bx0 + (k)))
+        int k0 = 0;
+        while (k0 < depth_max && g->lab[CELL(k0)] != s)
+            k0++;
+        if (k0 >= depth_max || k0 + ref_k >= w)
+            continue;
+        size_t o = CELL(k0), r = CELL(k0 + ref_k);
+        if (!g->ok[o] || !g->ok[r] || g->lab[r] != s || g->v[o] > g->v[r] - 0.5 * step)
+            continue;
+        double lim = g->v[o] + 0.5 * step;
+        for (int k = k0; k < depth_max; k++) {
+            size_t i = CELL(k);
+            if (g->lab[i] != s)
+                continue;
+            if (g->ok[i] && g->v[i] >= lim)
+                break;
+            g->ok[i] = 0;
+        }
+#undef CELL
+    }
+}
+
 /* A darker tray (or a white page, inverted) around the membrane, and gaps
  * between cut strips, are sharp steps down from the membrane background:
- * a gradient adds to tray and membrane alike and changes slowly. Columns are
- * judged by their median (bands are a minority of any column), rows by a low
- * quantile (band rows are mostly lanes, but a row crossing a gap shows it).
- * Cells found to be tray are masked; the box shrinks to the membrane. */
-static int grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1)
+ * a gradient adds to tray and membrane alike and changes slowly. Top and
+ * bottom come first (row medians), then the gaps, which label every cell
+ * with its strip; left and right edges are found per strip, since strips
+ * laid down by hand are shifted sideways against each other. Cells found to
+ * be tray or gap are masked; the box shrinks to the membrane. Returns the
+ * number of strips (>= 1) or a negative error; gl receives the gaps. */
+static int grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
+                     int *n_gaps)
 {
     int n = g->w > g->h ? g->w : g->h;
     double *p = bq_alloc_array((size_t)n, sizeof *p);
     double *d = bq_alloc_array((size_t)n, sizeof *d);
     double *tmp = bq_alloc_array((size_t)n, sizeof *tmp);
     float *buf = bq_alloc_array((size_t)n, sizeof *buf);
-    if (!p || !d || !tmp || !buf) {
+    int *depths = bq_alloc_array((size_t)n, sizeof *depths);
+    *n_gaps = 0;
+    if (!p || !d || !tmp || !buf || !depths) {
         free(p);
         free(d);
         free(tmp);
         free(buf);
+        free(depths);
         return BQ_ERR_NOMEM;
     }
-    /* columns: left and right margins */
-    int w = *bx1 - *bx0 + 1;
-    for (int x = *bx0; x <= *bx1; x++)
-        p[x - *bx0] = line_quantile(g, 1, x, *by0, *by1, 0.3, buf);
-    double sd = step_profile(p, w, d, tmp);
-    double thr = TRAY_STEP * sd;
-    int xl = *bx0, xr = *bx1;
-    int edge[4] = {-1, -1, -1, -1};
-    double step[4] = {0, 0, 0, 0};
-    if (w >= 12 && thr > 0.0) {
-        edge[2] = find_edge(p, d, w, 0, thr, &step[2]);
-        edge[3] = find_edge(p, d, w, 1, thr, &step[3]);
-        if (edge[2] >= 0)
-            xl = *bx0 + edge[2];
-        if (edge[3] >= 0)
-            xr = *bx0 + edge[3];
-        if (edge[3] >= 0)
-            edge[3] = w - 1 - edge[3];
-    }
-    /* rows: top and bottom margins by the median, gaps between strips by a
-     * low quantile (a row crossing a tilted gap shows it at one end) */
+    /* top and bottom: row medians over the whole width */
     int h = *by1 - *by0 + 1;
     for (int y = *by0; y <= *by1; y++)
-        p[y - *by0] = line_quantile(g, 0, y, xl, xr, 0.5, buf);
-    sd = step_profile(p, h, d, tmp);
-    thr = TRAY_STEP * sd;
+        p[y - *by0] = line_quantile(g, 0, y, *bx0, *bx1, 0.5, buf);
+    double sd = step_profile(p, h, d, tmp);
+    double thr = TRAY_STEP * sd;
     int yt = *by0, yb = *by1;
     if (h >= 12 && thr > 0.0) {
-        edge[0] = find_edge(p, d, h, 0, thr, &step[0]);
-        edge[1] = find_edge(p, d, h, 1, thr, &step[1]);
-        if (edge[1] >= 0)
-            edge[1] = h - 1 - edge[1];
-    }
-    /* mask the tray cell by cell, then shrink the box to what is left */
-    if (edge[0] >= 0)
-        yt = *by0 + edge[0];
-    if (edge[1] >= 0)
-        yb = *by1 - edge[1];
-    int *depths = bq_alloc_array((size_t)n, sizeof *depths);
-    if (!depths) {
-        free(p);
-        free(d);
-        free(tmp);
-        free(buf);
-        return BQ_ERR_NOMEM;
-    }
-    int nxl = xl, nxr = xr, nyt = yt, nyb = yb;
-    for (int si = 0; si < 4; si++) {
-        if (edge[si] < 0)
-            continue;
-        int first = mask_side(g, si, edge[si], step[si], si < 2 ? xl : yt, si < 2 ? xr : yb,
-                              *bx0, *by0, *bx1, *by1, depths);
-        if (si == 0) nyt = *by0 + first;
-        if (si == 1) nyb = *by1 - first;
-        if (si == 2) nxl = *bx0 + first;
-        if (si == 3) nxr = *bx1 - first;
-    }
-    free(depths);
-    xl = nxl;
-    xr = nxr;
-    yt = nyt;
-    yb = nyb;
-    for (int y = *by0; y <= *by1; y++)
-        p[y - *by0] = line_quantile(g, 0, y, xl, xr, 0.1, buf);
-    sd = step_profile(p, h, d, tmp);
-    thr = TRAY_STEP * sd;
-    if (h >= 12 && thr > 0.0) {
-        /* gaps: a step down, then a step up within a quarter of the height,
-         * with the floor between them below both shoulders */
-        for (int i = yt - *by0 + 1; i < yb - *by0; i++) {
-            if (d[i] >= -thr)
-                continue;
-            int j1 = i;
-            while (j1 + 1 < h && d[j1 + 1] < -thr && d[j1 + 1] <= d[j1])
-                j1++;
-            int found = -1;
-            for (int k = j1 + 1; k < yb - *by0 && k - j1 <= h / 4; k++)
-                if (d[k] > thr) {
-                    found = k;
-                    break;
-                }
-            if (found < 0)
-                continue;
-            int k2 = found;
-            while (k2 + 1 < h && d[k2 + 1] > d[k2])
-                k2++;
-            double floor_v = 0.0;
-            int nf = 0;
-            for (int k = j1; k <= k2; k++)
-                if (isfinite(p[k])) {
-                    floor_v += p[k];
-                    nf++;
-                }
-            /* the floor of a gap lies below every membrane row nearby; the
-             * background between two band rows is only below the bands */
-            double near_min = HUGE_VAL;
-            for (int k = j1 - h / 6; k <= k2 + h / 6; k++)
-                if (k >= 0 && k < h && (k < j1 - 3 || k > k2 + 3) && isfinite(p[k]))
-                    near_min = fmin(near_min, p[k]);
-            if (nf > 0 && isfinite(near_min) && floor_v / nf < near_min - thr &&
-                near_min - floor_v / nf > 0.5 * (-d[j1])) {
-                for (int y = *by0 + j1; y <= *by0 + k2; y++)
-                    memset(g->ok + (size_t)y * (size_t)g->w, 0, (size_t)g->w);
-            }
-            i = k2;
-        }
+        double st = 0.0, tr = 0.0;
+        int e = find_edge(p, d, h, 0, thr, &st, &tr);
+        if (e >= 0)
+            yt = *by0 + mask_side(g, 0, e, st, tr, *bx0, *bx1, *bx0, *by0, *bx1, *by1, depths);
+        e = find_edge(p, d, h, 1, thr, &st, &tr);
+        if (e >= 0)
+            yb = *by1 - mask_side(g, 1, h - 1 - e, st, tr, *bx0, *bx1, *bx0, *by0, *bx1, *by1,
+                                  depths);
     }
     for (int y = 0; y < g->h; y++)
         for (int x = 0; x < g->w; x++)
-            if (x < xl || x > xr || y < yt || y > yb)
+            if (y < yt || y > yb)
                 g->ok[(size_t)y * (size_t)g->w + (size_t)x] = 0;
-    *bx0 = xl;
-    *bx1 = xr;
     *by0 = yt;
     *by1 = yb;
+
+    /* gaps: mask them, label every cell with its strip */
+    int ng = find_gaps(g, *bx0, *by0, *bx1, *by1, gl, gcap);
+    for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++) {
+            size_t i = (size_t)y * (size_t)g->w + (size_t)x;
+            int s = 0, in_gap = 0;
+            for (int k = 0; k < ng; k++) {
+                double cy = gl[k].a + gl[k].b * (x - gl[k].xc);
+                if (y >= cy - gl[k].up - 1.0 && y <= cy + gl[k].down + 1.0)
+                    in_gap = 1;
+                else if (y > cy)
+                    s = k + 1;
+            }
+            if (in_gap) {
+                g->ok[i] = 0;
+                g->lab[i] = NO_STRIP;
+            } else {
+                g->lab[i] = (uint8_t)s;
+            }
+        }
+    *n_gaps = ng;
+
+    /* left and right, strip by strip */
+    int w = *bx1 - *bx0 + 1;
+    for (int s = 0; s <= ng && w >= 12; s++) {
+        int sy0 = g->h, sy1 = -1;
+        for (int y = *by0; y <= *by1; y++)
+            for (int x = *bx0; x <= *bx1; x++)
+                if (g->lab[(size_t)y * (size_t)g->w + (size_t)x] == s) {
+                    if (y < sy0) sy0 = y;
+                    if (y > sy1) sy1 = y;
+                    break;
+                }
+        if (sy1 < sy0)
+            continue;
+        for (int x = *bx0; x <= *bx1; x++) {
+            size_t m = 0;
+            for (int y = sy0; y <= sy1; y++) {
+                size_t i = (size_t)y * (size_t)g->w + (size_t)x;
+                if (g->ok[i] && g->lab[i] == s)
+                    buf[m++] = g->v[i];
+            }
+            p[x - *bx0] = m * 4 >= (size_t)(sy1 - sy0 + 1) && m > 0 ? quantile_f(buf, m, 0.3) : NAN;
+        }
+        sd = step_profile(p, w, d, tmp);
+        thr = TRAY_STEP * sd;
+        if (!(thr > 0.0))
+            continue;
+        double st = 0.0, tr = 0.0;
+        int e = find_edge(p, d, w, 0, thr, &st, &tr);
+        if (e >= 0)
+            mask_strip_side(g, s, 0, e, st, sy0, sy1, *bx0, *bx1);
+        e = find_edge(p, d, w, 1, thr, &st, &tr);
+        if (e >= 0)
+            mask_strip_side(g, s, 1, w - 1 - e, st, sy0, sy1, *bx0, *bx1);
+    }
+    /* the box: rows and columns that are mostly membrane (a speck or a
+     * label left in the tray must not widen it) */
+    int nx0 = -1, nx1 = -1, ny0 = -1, ny1 = -1;
+    for (int y = *by0; y <= *by1; y++) {
+        int k = 0;
+        for (int x = *bx0; x <= *bx1; x++)
+            k += g->ok[(size_t)y * (size_t)g->w + (size_t)x];
+        if (k * 10 >= w * 3) {
+            if (ny0 < 0)
+                ny0 = y;
+            ny1 = y;
+        }
+    }
+    for (int x = *bx0; x <= *bx1; x++) {
+        int k = 0;
+        for (int y = *by0; y <= *by1; y++)
+            k += g->ok[(size_t)y * (size_t)g->w + (size_t)x];
+        if (k * 10 >= (*by1 - *by0 + 1) * 3) {
+            if (nx0 < 0)
+                nx0 = x;
+            nx1 = x;
+        }
+    }
+    if (nx0 >= 0 && ny0 >= 0) {
+        for (int y = 0; y < g->h; y++)
+            for (int x = 0; x < g->w; x++)
+                if (x < nx0 || x > nx1 || y < ny0 || y > ny1)
+                    g->ok[(size_t)y * (size_t)g->w + (size_t)x] = 0;
+        *bx0 = nx0;
+        *bx1 = nx1;
+        *by0 = ny0;
+        *by1 = ny1;
+    }
     free(p);
     free(d);
     free(tmp);
     free(buf);
+    free(depths);
     return 0;
 }
-
 /* ---- 2. background and compression ----------------------------------- */
 
 /* A smooth surface through the q-quantile of each tile of vals (rw x rh,
@@ -855,7 +1085,7 @@ static void chunks_free(chunks_t *c)
     free(c->yc);
 }
 
-static int chunks_build(const grid_t *g, int bx0, int bx1, int gy0, int gy1, chunks_t *c)
+static int chunks_build(const grid_t *g, int bx0, int bx1, int gy0, int gy1, int id, chunks_t *c)
 {
     int rows = gy1 - gy0 + 1;
     int ch = (rows + 47) / 48;
@@ -878,7 +1108,10 @@ static int chunks_build(const grid_t *g, int bx0, int bx1, int gy0, int gy1, chu
         for (int y = y0; y <= y1; y++) {
             const float *t = g->t + (size_t)y * (size_t)g->w;
             const uint8_t *ok = g->ok + (size_t)y * (size_t)g->w;
+            const uint8_t *lab = g->lab + (size_t)y * (size_t)g->w;
             for (int x = bx0; x <= bx1; x++) {
+                if (lab[x] != id)
+                    continue;
                 s[x] += t[x];
                 cn[x] += ok[x];
             }
@@ -929,7 +1162,7 @@ static int strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
 {
     chunks_t c;
     memset(&c, 0, sizeof c);
-    int rc = chunks_build(g, bx0, bx1, sw->gy0, sw->gy1, &c);
+    int rc = chunks_build(g, bx0, bx1, sw->gy0, sw->gy1, sw->id, &c);
     if (rc)
         return rc;
     double *sum = bq_alloc_array((size_t)g->w, sizeof *sum);
@@ -1315,35 +1548,49 @@ const bq_strip_t *bq_lanes_strip_at(const bq_lanes_t *lanes, int y)
     return NULL;
 }
 
-/* Strips: runs of rows where membrane crosses most of the box, separated by
- * gaps of masked rows. */
-static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1,
-                       strip_work_t *sw, int cap)
+/* Strips: the cells labelled with each strip, bounded in the band table's
+ * terms (level rows) by the gaps' edges at the middle of the box. A strip
+ * with only a few rows of membrane is dropped. Returns the count. */
+static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
+                       int ng, strip_work_t *sw)
 {
     int w = bx1 - bx0 + 1;
-    int n = 0, start = -1;
+    int n = 0;
     int min_h = (by1 - by0 + 1) / 25;
     if (min_h < 2)
         min_h = 2;
-    for (int y = by0; y <= by1 + 1; y++) {
-        int good = 0;
-        if (y <= by1) {
+    double xm = 0.5 * (bx0 + bx1);
+    for (int s = 0; s <= ng; s++) {
+        int y0 = -1, y1 = -1;
+        for (int y = by0; y <= by1; y++) {
             int k = 0;
-            const uint8_t *ok = g->ok + (size_t)y * (size_t)g->w;
+            size_t row = (size_t)y * (size_t)g->w;
             for (int x = bx0; x <= bx1; x++)
-                k += ok[x];
-            good = k * 10 >= w * 3;
-        }
-        if (good && start < 0)
-            start = y;
-        if (!good && start >= 0) {
-            if (y - start >= min_h && n < cap) {
-                sw[n].gy0 = start;
-                sw[n].gy1 = y - 1;
-                n++;
+                k += g->ok[row + (size_t)x] && g->lab[row + (size_t)x] == s;
+            if (k * 10 >= w) {
+                if (y0 < 0)
+                    y0 = y;
+                y1 = y;
             }
-            start = -1;
         }
+        if (y0 < 0 || y1 - y0 + 1 < min_h)
+            continue;
+        sw[n].id = s;
+        sw[n].gy0 = y0;
+        sw[n].gy1 = y1;
+        sw[n].top = g->y0 + (double)y0 * g->fy;
+        sw[n].bottom = g->y0 + (double)(y1 + 1) * g->fy - 1;
+        if (s > 0) {
+            const gapline_t *k = &gl[s - 1];
+            double cy = k->a + k->b * (xm - k->xc);
+            sw[n].top = g->y0 + (cy + k->down + 1.0) * g->fy;
+        }
+        if (s < ng) {
+            const gapline_t *k = &gl[s];
+            double cy = k->a + k->b * (xm - k->xc);
+            sw[n].bottom = g->y0 + (cy - k->up) * g->fy - 1;
+        }
+        n++;
     }
     return n;
 }
@@ -1428,7 +1675,10 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         grid_free(&g);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no valid pixels)");
     }
-    rc = grid_tray(&g, &bx0, &by0, &bx1, &by1);
+    enum { MAX_STRIPS = 16 };
+    gapline_t gaps[MAX_STRIPS - 1];
+    int n_gaps = 0;
+    rc = grid_tray(&g, &bx0, &by0, &bx1, &by1, gaps, MAX_STRIPS - 1, &n_gaps);
     if (rc) {
         grid_free(&g);
         return bq_error_set(err, rc, "lanes: out of memory");
@@ -1439,10 +1689,9 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         return bq_error_set(err, rc, "lanes: out of memory");
     }
 
-    enum { MAX_STRIPS = 16 };
     strip_work_t sw[MAX_STRIPS];
     memset(sw, 0, sizeof sw);
-    int ns = find_strips(&g, bx0, by0, bx1, by1, sw, MAX_STRIPS);
+    int ns = find_strips(&g, bx0, by0, bx1, by1, gaps, n_gaps, sw);
     if (ns == 0) {
         grid_free(&g);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no rows of valid pixels)");
@@ -1542,8 +1791,10 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
     }
     for (int s = 0; s < ns; s++) {
         bq_strip_t *st = &res->strips[s];
-        st->y_top = g.y0 + sw[s].gy0 * g.fy;
-        st->y_bottom = g.y0 + (sw[s].gy1 + 1) * g.fy - 1;
+        st->y_top = (int)lround(sw[s].top);
+        st->y_bottom = (int)lround(sw[s].bottom);
+        if (st->y_top < ry)
+            st->y_top = ry;
         if (st->y_bottom > ry + rh - 1)
             st->y_bottom = ry + rh - 1;
         st->n_lanes = nl;
@@ -1560,7 +1811,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         double pitch = nl > 1 ? (lanes[nl - 1].pos - lanes[0].pos) / (nl - 1) : (bx1 - bx0 + 1);
         for (int i = 0; i < nl; i++) {
             sl[i] = lanes[i];
-            sl[i].pos = lanes[i].pos - sw[s].shift;
+            sl[i].pos = lanes[i].pos + sw[s].shift;
             if (ns > 1) {
                 int r = (int)(0.2 * pitch);
                 int c = (int)lround(sl[i].pos), bi = c;
