@@ -125,6 +125,55 @@ static void image_key(char *buf, size_t size, const char *path)
         *dot = '\0';
 }
 
+/* Order rows by (lane, image), then by line. */
+static int cmp_sample_key(const void *pa, const void *pb)
+{
+    const bq_sample_t *a = *(const bq_sample_t *const *)pa, *b = *(const bq_sample_t *const *)pb;
+    if (a->lane != b->lane)
+        return a->lane < b->lane ? -1 : 1;
+    int c = strcmp(a->image, b->image);
+    if (c != 0)
+        return c;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* A lane given twice for one image makes its dose ambiguous. Sorting the
+ * rows finds repeats in O(n log n) (comparing each row with every earlier
+ * one took minutes on a hostile 10^5-row sheet). The error names the first
+ * repeat in file order and the line it repeats, as a top-down scan would. */
+static int check_repeats(const bq_sample_sheet_t *sh, const char *name, bq_error_t *err)
+{
+    if (sh->n < 2)
+        return 0;
+    const bq_sample_t **by = bq_alloc_array((size_t)sh->n, sizeof *by);
+    if (!by)
+        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", name);
+    for (int k = 0; k < sh->n; k++)
+        by[k] = &sh->samples[k];
+    qsort(by, (size_t)sh->n, sizeof *by, cmp_sample_key);
+    const bq_sample_t *rep = NULL, *orig = NULL;
+    for (int k = 1, g = 0; k < sh->n; k++) {
+        if (by[k]->lane != by[g]->lane || strcmp(by[k]->image, by[g]->image) != 0) {
+            g = k;
+            continue;
+        }
+        /* the second row of a group is that group's first repeat */
+        if (k == g + 1 && (!rep || by[k]->line < rep->line)) {
+            rep = by[k];
+            orig = by[g];
+        }
+    }
+    free(by);
+    if (!rep)
+        return 0;
+    if (rep->image[0])
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "%s:%d: lane %d of image '%s' is already given on line %d", name,
+                            rep->line, rep->lane, rep->image, orig->line);
+    return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: lane %d is already given on line %d", name,
+                        rep->line, rep->lane, orig->line);
+}
+
 int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t *err)
 {
     *out = NULL;
@@ -232,23 +281,10 @@ int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t
             }
             s->replicate = tmp[0] ? (int)lv : 0;
         }
-        for (int k = 0; k < sh->n; k++) {
-            const bq_sample_t *o = &sh->samples[k];
-            if (o->lane == s->lane && strcmp(o->image, s->image) == 0) {
-                if (s->image[0])
-                    rc = bq_error_set(err, BQ_ERR_INVALID,
-                                      "%s:%d: lane %d of image '%s' is already given on line %d",
-                                      name, line, s->lane, s->image, o->line);
-                else
-                    rc = bq_error_set(err, BQ_ERR_INVALID,
-                                      "%s:%d: lane %d is already given on line %d", name, line,
-                                      s->lane, o->line);
-                break;
-            }
-        }
-        if (rc == 0)
-            sh->n++;
+        sh->n++;
     }
+    if (rc == 0)
+        rc = check_repeats(sh, name, err);
     if (rc != 0) {
         bq_samples_free(sh);
         return rc;
