@@ -4,7 +4,8 @@
 #     eval/run.sh            (SEEDS=10 LEVELS="clean artefacts ..." to change)
 #
 # Method (details in eval/README.md):
-#   * Blots: `blotquant simulate --preset LEVEL --seed S` for every level
+#   * Blots: what `blotquant simulate --preset LEVEL --seed S` writes (made by
+#     `bq-eval simulate`, which calls the same bq_simulate) for every level
 #     (clean -> artefacts: gradients, smear, dust, noise -> geometry: tilt,
 #     smile, faint MDM2 -> saturated actin, plus kt253, strips and hard) and seeds
 #     1..SEEDS, into eval/out/LEVEL/ (git-ignored). Truth: NAME.truth.csv.
@@ -41,12 +42,11 @@ OUT=$ROOT/eval/out
 if [ ! -d "$BUILD" ]; then
     meson setup "$BUILD" >/dev/null
 fi
-if ! ninja -C "$BUILD" src/cli/blotquant eval/bq-eval > "$ROOT/$BUILD/eval-build.log" 2>&1; then
+if ! ninja -C "$BUILD" eval/bq-eval > "$ROOT/$BUILD/eval-build.log" 2>&1; then
     cat "$ROOT/$BUILD/eval-build.log" >&2
     echo "run.sh: build failed" >&2
     exit 1
 fi
-BQ=$ROOT/$BUILD/src/cli/blotquant
 EV=$ROOT/$BUILD/eval/bq-eval
 
 have_imagej=1
