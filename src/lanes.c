@@ -473,8 +473,13 @@ static int mask_side(grid_t *g, int s, int e, double step, double tray, int a0, 
         int k = 0;
         for (; k < depth_max; k++) {
             size_t i = side_cell(g, s, a, k, bx0, by0, bx1, by1);
-            if (g->ok[i] && g->v[i] >= lim)
-                break;
+            if (g->ok[i] && g->v[i] >= lim) {
+                /* three in a row: a speck in the tray is not membrane */
+                size_t i1 = side_cell(g, s, a, k + 1, bx0, by0, bx1, by1);
+                size_t i2 = side_cell(g, s, a, k + 2, bx0, by0, bx1, by1);
+                if (g->ok[i1] && g->v[i1] >= lim && g->ok[i2] && g->v[i2] >= lim)
+                    break;
+            }
             g->ok[i] = 0;
         }
         depths[nd++] = k;
@@ -695,12 +700,17 @@ static void mask_strip_side(grid_t *g, int s, int right, int e, double step, int
         if (!g->ok[o] || !g->ok[r] || g->lab[r] != s || g->v[o] > g->v[r] - 0.5 * step)
             continue;
         double lim = g->v[o] + 0.5 * step;
+        /* membrane starts where three cells in a row are above the
+         * limit: a speck of dust in the tray is not membrane */
         for (int k = k0; k < depth_max; k++) {
             size_t i = CELL(k);
             if (g->lab[i] != s)
                 continue;
-            if (g->ok[i] && g->v[i] >= lim)
-                break;
+            if (g->ok[i] && g->v[i] >= lim && k + 2 < w) {
+                size_t i1 = CELL(k + 1), i2 = CELL(k + 2);
+                if (g->ok[i1] && g->v[i1] >= lim && g->ok[i2] && g->v[i2] >= lim)
+                    break;
+            }
             g->ok[i] = 0;
         }
 #undef CELL
@@ -1324,6 +1334,19 @@ static void lane_edges(const double *p, int a, int b, peak_t *l, int n)
         if (xr < l[i].pos) xr = l[i].pos;
         l[i].left = xl;
         l[i].right = xr;
+    }
+    /* the outermost lanes have no neighbour on their outer side: membrane
+     * texture or a label beside them would widen them without limit, so
+     * their outer edge comes no further than the others' widths allow */
+    if (n >= 3) {
+        double wd[BQ_MAX_LANES];
+        for (int i = 1; i < n - 1; i++)
+            wd[i - 1] = l[i].right - l[i].left;
+        double cap = 1.4 * median_d(wd, n - 2);
+        if (l[0].right - l[0].left > cap)
+            l[0].left = fmin(l[0].pos, l[0].right - cap);
+        if (l[n - 1].right - l[n - 1].left > cap)
+            l[n - 1].right = fmax(l[n - 1].pos, l[n - 1].left + cap);
     }
     /* lanes never overlap: a forced lane squeezed in between shares the
      * space at the midpoints */
