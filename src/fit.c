@@ -24,7 +24,19 @@
 #include "blotquant/table.h"
 #include "internal.h"
 
-enum { P_BOTTOM = 0, P_TOP = 1, P_HILL = 2, P_LOGDC50 = 3, NPAR = 4 };
+/* The bell model adds a recovery term (see fit.h); the 4PL is the bell
+ * model with the recovery fraction held at 0, so one set of machinery
+ * (grid, LM, profile) serves both. */
+enum {
+    P_BOTTOM = 0,
+    P_TOP = 1,
+    P_HILL = 2,
+    P_LOGDC50 = 3,
+    P_REC = 4,   /* recovery fraction r */
+    P_LOGHC = 5, /* log of the recovery midpoint */
+    P_HHILL = 6, /* recovery slope (held fixed) */
+    NPAR = 7
+};
 
 void bq_fit_options_init(bq_fit_options_t *opts)
 {
@@ -38,6 +50,18 @@ void bq_fit_options_init(bq_fit_options_t *opts)
     opts->hook_min_rise = 0.1;
     opts->abs_level = NAN;
     opts->no_response_alpha = 0.01;
+    opts->bell = 1;
+    opts->hook_hill = 0.0;
+}
+
+const char *bq_fit_model_name(bq_fit_model model)
+{
+    switch (model) {
+    case BQ_FIT_MODEL_4PL: return "4pl";
+    case BQ_FIT_MODEL_4PL_EXCLUDED: return "4pl-excluded";
+    case BQ_FIT_MODEL_BELL: return "bell";
+    }
+    return "unknown";
 }
 
 const char *bq_fit_status_name(bq_fit_status status)
@@ -84,11 +108,29 @@ static void logistic(double x, double hill, double L, double *s, double *w, doub
     *lx = d;
 }
 
+/* Rising recovery logistic q = s/(1+s), s = (x/hc)^h2; q = 0 at x = 0. */
+static double recovery_q(double x, double LH, double h2, double *dq_dLH, double *dq_dh2)
+{
+    double q, w, d;
+    logistic(x, -h2, LH, &q, &w, &d);
+    if (dq_dLH)
+        *dq_dLH = -h2 * w;
+    if (dq_dh2)
+        *dq_dh2 = w * d;
+    return q;
+}
+
+/* y = g + (top - g) r q with g the 4PL degradation term: the recovery gives
+ * back the fraction r q of the protein the degrader removed. */
 static double model_eval(const double p[NPAR], double x)
 {
     double s, w, d;
     logistic(x, p[P_HILL], p[P_LOGDC50], &s, &w, &d);
-    return p[P_BOTTOM] + (p[P_TOP] - p[P_BOTTOM]) * s;
+    double y = p[P_BOTTOM] + (p[P_TOP] - p[P_BOTTOM]) * s;
+    if (p[P_REC] != 0)
+        y += (p[P_TOP] - p[P_BOTTOM]) * (1.0 - s) * p[P_REC] *
+             recovery_q(x, p[P_LOGHC], p[P_HHILL], NULL, NULL);
+    return y;
 }
 
 /* ---- one least-squares problem ----------------------------------------- */
@@ -142,13 +184,19 @@ static int cb_df(const gsl_vector *v, void *data, gsl_matrix *J)
     unpack(pr, v, p);
     double span = p[P_TOP] - p[P_BOTTOM];
     for (size_t i = 0; i < pr->n; i++) {
-        double s, w, d;
+        double s, w, d, qL = 0, qh = 0, q = 0;
         logistic(pr->x[i], p[P_HILL], p[P_LOGDC50], &s, &w, &d);
+        if (p[P_REC] != 0 || pr->is_free[P_REC])
+            q = recovery_q(pr->x[i], p[P_LOGHC], p[P_HHILL], &qL, &qh);
+        double rq = p[P_REC] * q;
         double g[NPAR];
-        g[P_BOTTOM] = 1.0 - s;
-        g[P_TOP] = s;
-        g[P_HILL] = -span * w * d;
-        g[P_LOGDC50] = span * w * p[P_HILL];
+        g[P_BOTTOM] = (1.0 - s) * (1.0 - rq);
+        g[P_TOP] = s + (1.0 - s) * rq;
+        g[P_HILL] = -span * (1.0 - rq) * w * d;
+        g[P_LOGDC50] = span * (1.0 - rq) * w * p[P_HILL];
+        g[P_REC] = span * (1.0 - s) * q;
+        g[P_LOGHC] = span * (1.0 - s) * p[P_REC] * qL;
+        g[P_HHILL] = span * (1.0 - s) * p[P_REC] * qh;
         for (int k = 0; k < pr->np; k++)
             gsl_matrix_set(J, i, (size_t)k, g[pr->idx[k]]);
     }
@@ -232,6 +280,11 @@ static double linear_bt(const problem_t *pr, double p[NPAR])
     for (size_t i = 0; i < pr->n; i++) {
         double s, w, d;
         logistic(pr->x[i], p[P_HILL], p[P_LOGDC50], &s, &w, &d);
+        if (p[P_REC] != 0) {
+            /* a fixed recovery moves weight from the bottom to the top */
+            double rq = p[P_REC] * recovery_q(pr->x[i], p[P_LOGHC], p[P_HHILL], NULL, NULL);
+            s += (1.0 - s) * rq;
+        }
         double a = 1.0 - s, yy = pr->y[i];
         if (fb)
             yy -= b * a;
@@ -264,6 +317,87 @@ static double linear_bt(const problem_t *pr, double p[NPAR])
     return isfinite(r) ? r : INFINITY;
 }
 
+/* The bell model for given hill, L, log hc and slope is linear in bottom,
+ * top and e = (top - bottom) r:  y = bottom (1-s) + top s + e (1-s) q.
+ * Solve for the free ones among them (normal equations, at most 3x3) and
+ * return the RSS, or +inf if undetermined. */
+static double linear_bte(const problem_t *pr, double p[NPAR])
+{
+    double A[3][3] = {{0}}, bv[3] = {0};
+    int fb = !pr->is_free[P_BOTTOM], ft = !pr->is_free[P_TOP];
+    int k = 0, kb = -1, kt = -1, ke;
+    if (!fb)
+        kb = k++;
+    if (!ft)
+        kt = k++;
+    ke = k++;
+    for (size_t i = 0; i < pr->n; i++) {
+        double s, w, d;
+        logistic(pr->x[i], p[P_HILL], p[P_LOGDC50], &s, &w, &d);
+        double q = recovery_q(pr->x[i], p[P_LOGHC], p[P_HHILL], NULL, NULL);
+        double col[3], yy = pr->y[i];
+        if (fb)
+            yy -= pr->fixed[P_BOTTOM] * (1.0 - s);
+        else
+            col[kb] = 1.0 - s;
+        if (ft)
+            yy -= pr->fixed[P_TOP] * s;
+        else
+            col[kt] = s;
+        col[ke] = (1.0 - s) * q;
+        for (int a = 0; a < k; a++) {
+            bv[a] += col[a] * yy;
+            for (int b = 0; b < k; b++)
+                A[a][b] += col[a] * col[b];
+        }
+    }
+    /* Gaussian elimination with partial pivoting */
+    double scale = 0;
+    for (int a = 0; a < k; a++)
+        scale = fmax(scale, A[a][a]);
+    for (int c = 0; c < k; c++) {
+        int piv = c;
+        for (int a = c + 1; a < k; a++)
+            if (fabs(A[a][c]) > fabs(A[piv][c]))
+                piv = a;
+        if (!(fabs(A[piv][c]) > 1e-10 * scale))
+            return INFINITY;
+        if (piv != c) {
+            for (int b = 0; b < k; b++) {
+                double t = A[c][b];
+                A[c][b] = A[piv][b];
+                A[piv][b] = t;
+            }
+            double t = bv[c];
+            bv[c] = bv[piv];
+            bv[piv] = t;
+        }
+        for (int a = c + 1; a < k; a++) {
+            double f = A[a][c] / A[c][c];
+            for (int b = c; b < k; b++)
+                A[a][b] -= f * A[c][b];
+            bv[a] -= f * bv[c];
+        }
+    }
+    double sol[3];
+    for (int a = k - 1; a >= 0; a--) {
+        double v = bv[a];
+        for (int b = a + 1; b < k; b++)
+            v -= A[a][b] * sol[b];
+        sol[a] = v / A[a][a];
+    }
+    double b0 = fb ? pr->fixed[P_BOTTOM] : sol[kb];
+    double t0 = ft ? pr->fixed[P_TOP] : sol[kt];
+    double span = t0 - b0;
+    if (!(fabs(span) > 1e-12))
+        return INFINITY;
+    p[P_BOTTOM] = b0;
+    p[P_TOP] = t0;
+    p[P_REC] = sol[ke] / span;
+    double r = rss_of(pr, p);
+    return isfinite(r) ? r : INFINITY;
+}
+
 typedef struct cand {
     double p[NPAR];
     double rss;
@@ -289,7 +423,7 @@ static int fit_best(const problem_t *pr, const double *warm, int hill_sign, doub
                     double *rss, gsl_matrix *cov)
 {
     static const double hills[] = {0.3, 0.6, 1.0, 1.5, 2.5, 4.0, 7.0};
-    enum { NB = 3, NL = 41 };
+    enum { NB = 3, NL = 41, NHC = 12 };
     cand_t best[NB];
     for (int k = 0; k < NB; k++)
         best[k].rss = INFINITY;
@@ -304,20 +438,34 @@ static int fit_best(const problem_t *pr, const double *warm, int hill_sign, doub
         return -1;
     double lo = log(xmin) - 1.0, hi = log(xmax) + 1.0;
     int nl = pr->is_free[P_LOGDC50] ? NL : 1;
+    /* bell: the recovery midpoint is searched over the tested doses and a
+     * little beyond; the recovery fraction is linear (linear_bte) */
+    int bell = pr->is_free[P_REC];
+    int nh = bell && pr->is_free[P_LOGHC] ? NHC : 1;
+    static const double h2s[] = {1.0, 1.5, 2.5, 4.0};
+    int n2 = bell && pr->is_free[P_HHILL] ? 4 : 1;
     for (int sgn = 0; sgn < 2; sgn++) {
         if (sgn == 1 && hill_sign > 0)
             break;
         for (size_t h = 0; h < sizeof hills / sizeof hills[0]; h++) {
             for (int l = 0; l < nl; l++) {
-                double q[NPAR];
-                memcpy(q, pr->fixed, sizeof q);
-                if (pr->is_free[P_HILL])
-                    q[P_HILL] = sgn ? -hills[h] : hills[h];
-                if (pr->is_free[P_LOGDC50])
-                    q[P_LOGDC50] = lo + (hi - lo) * l / (NL - 1);
-                double r = linear_bt(pr, q);
-                if (isfinite(r))
-                    keep_best(best, NB, q, r);
+                for (int j = 0; j < nh * n2; j++) {
+                    double q[NPAR];
+                    memcpy(q, pr->fixed, sizeof q);
+                    if (pr->is_free[P_HILL])
+                        q[P_HILL] = sgn ? -hills[h] : hills[h];
+                    if (pr->is_free[P_LOGDC50])
+                        q[P_LOGDC50] = lo + (hi - lo) * l / (NL - 1);
+                    if (bell && pr->is_free[P_LOGHC])
+                        q[P_LOGHC] = lo + 1.0 + (hi - lo) * (j % nh) / (NHC - 1);
+                    if (bell && pr->is_free[P_HHILL])
+                        q[P_HHILL] = h2s[j / nh];
+                    double r = bell ? linear_bte(pr, q) : linear_bt(pr, q);
+                    if (bell && !(q[P_REC] > 0))
+                        continue; /* a bell start must recover */
+                    if (isfinite(r))
+                        keep_best(best, NB, q, r);
+                }
             }
             if (!pr->is_free[P_HILL])
                 break;
@@ -376,6 +524,7 @@ static void result_clear_numbers(bq_fit_result_t *r)
     r->se_top = r->se_bottom = r->se_hill = r->se_log_dc50 = NAN;
     r->dc50_low = r->dc50_high = r->dc50_abs = NAN;
     r->dmax = r->rss = r->r2 = r->rmse = r->sigma = NAN;
+    r->hook_recovery = r->hook_dc = r->hook_hill = r->dmax_obs = NAN;
 }
 
 static void add_sorted_unique(double *list, int *n, double v)
@@ -508,6 +657,36 @@ static double profile_bound(profile_t *pf, const double p0[NPAR], double se, dou
     return pf->failed ? NAN : root;
 }
 
+/* Profile-likelihood CI of log dc50 for the fit p (RSS rss, df residual
+ * degrees of freedom) of fc to the n points: *lo, *hi, NaN where open. */
+static void profile_ci(const fitctx_t *fc, const double *x, const double *y, size_t n,
+                       const double p[NPAR], double rss, int df, double level, double se,
+                       double *lo, double *hi)
+{
+    double Fq = gsl_cdf_fdist_Pinv(level, 1.0, (double)df);
+    profile_t pf;
+    memset(&pf, 0, sizeof pf);
+    pf.fc = fc;
+    pf.x = x;
+    pf.y = y;
+    pf.n = n;
+    pf.threshold = rss * (1.0 + Fq / df);
+    /* the data cannot bound dc50 far beyond the tested doses: stop
+     * 3 decades out and call that side open */
+    double xmin = INFINITY, xmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] > 0)
+            xmin = fmin(xmin, x[i]);
+        xmax = fmax(xmax, x[i]);
+    }
+    double L0 = p[P_LOGDC50];
+    double lim_lo = fmin(log(xmin) - 3 * log(10.0), L0 - 1.0);
+    double lim_hi = fmax(log(xmax) + 3 * log(10.0), L0 + 1.0);
+    *lo = profile_bound(&pf, p, se, -1.0, lim_lo);
+    pf.failed = 0;
+    *hi = profile_bound(&pf, p, se, +1.0, lim_hi);
+}
+
 /* Sort key for working with doses. */
 typedef struct xy {
     double x, y;
@@ -538,6 +717,127 @@ static int dose_groups(const xy_t *pts, size_t n, double *d, double *m, int *c, 
     for (int k = 0; k < nd; k++)
         m[k] /= c[k];
     return nd;
+}
+
+/* Where the bell curve p first falls to level a: the recovery only lifts
+ * the curve, so the crossing lies at or above the degradation term's
+ * crossing x4; bisect on log dose up to the curve's lowest point. NaN if
+ * the curve never gets down to a. */
+static double bell_crossing(const double p[NPAR], double a, double x4)
+{
+    double lo = log(x4), hi = lo, fmin_v = INFINITY, lmin = lo;
+    for (int k = 0; k <= 300; k++) {
+        double l = lo + k * (log(1e6) / 300.0);
+        double v = model_eval(p, exp(l));
+        if (v < fmin_v) {
+            fmin_v = v;
+            lmin = l;
+        }
+        if (v <= a) {
+            hi = l;
+            break;
+        }
+    }
+    if (hi == lo && model_eval(p, exp(lo)) > a) {
+        if (!(fmin_v <= a))
+            return NAN;
+        hi = lmin;
+    }
+    if (hi == lo)
+        return exp(lo);
+    for (int it = 0; it < 100; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (model_eval(p, exp(mid)) > a)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return exp(0.5 * (lo + hi));
+}
+
+/* Fit the bell model to all n points after a hook was found past dose
+ * d_turn, K doses past it. ps: the 4PL on the pre-hook points (start);
+ * rss_all: the 4PL on all points; rss_b, k_b: the exclusion model (4PL on
+ * the pre-hook points plus a free mean per post-hook dose). On success p
+ * and *rss hold the bell fit and NULL is returned; otherwise the reason
+ * the bell model was not used (p untouched). */
+static const char *try_bell(const fitctx_t *fc, const double *x, const double *y, size_t n,
+                            const double ps[NPAR], double d_turn, int K, double rss_all,
+                            double rss_b, int k_b, double alpha, int free_h2, double p[NPAR],
+                            double *rss)
+{
+    fitctx_t fb = *fc;
+    fb.is_free[P_REC] = 1;
+    fb.is_free[P_LOGHC] = 1;
+    fb.is_free[P_HHILL] = free_h2;
+    fb.hill_sign = 1;
+    int np = 0;
+    for (int k = 0; k < NPAR; k++)
+        np += fb.is_free[k];
+    /* two recovery parameters need at least two doses to rest on */
+    if (K < 2)
+        return "only one dose past the turning point";
+    if (n < (size_t)np + 2)
+        return "too few points";
+    double warm[NPAR], pb[NPAR], rb;
+    memcpy(warm, ps, sizeof warm);
+    warm[P_REC] = 0.5;
+    warm[P_LOGHC] = log(d_turn) + 1.0;
+    if (fit_points(&fb, x, y, n, warm, pb, &rb, NULL) != 0)
+        return "the fit did not converge";
+    double xmin = INFINITY, xmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] > 0)
+            xmin = fmin(xmin, x[i]);
+        xmax = fmax(xmax, x[i]);
+    }
+    /* identifiable: the recovery has to be visible within the doses and
+     * give back no more than was degraded; the degradation must fall */
+    if (!(pb[P_REC] > 0 && pb[P_REC] <= 1.0 + 1e-9))
+        return "recovery fraction outside 0..1";
+    if (!(pb[P_LOGHC] < log(xmax) + log(10.0)) || !(pb[P_LOGHC] > log(xmin)))
+        return "recovery midpoint outside the tested doses";
+    if (!(pb[P_HHILL] > 0.3 && pb[P_HHILL] < 10))
+        return "recovery slope outside 0.3..10";
+    if (!(pb[P_HILL] > 0) || !(pb[P_TOP] > pb[P_BOTTOM]))
+        return "no falling degradation term";
+    /* the bottom hides under the recovery; one extrapolated below zero
+     * (more than all the protein gone) is the trade-off, not a finding */
+    if (pb[P_BOTTOM] < -0.05 * (pb[P_TOP] - pb[P_BOTTOM]))
+        return "degradation bottom extrapolated below zero";
+    if (!(exp(pb[P_LOGDC50]) < d_turn))
+        return "DC50 not below the turning point";
+    /* better than the 4PL on every point (nested: r = 0) ... */
+    long df = (long)n - np;
+    if (df > 0 && rb > 0) {
+        double F = ((rss_all - rb) / 2.0) / (rb / (double)df);
+        double pv = F > 0 ? gsl_cdf_fdist_Q(F, 2.0, (double)df) : 1.0;
+        if (!(pv < alpha))
+            return "no better than the 4PL";
+    }
+    /* ... and not significantly worse than the exclusion model, which
+     * fits every post-hook dose with its own mean: a recovery the bell
+     * shape cannot follow shows up here (the models are not nested, so
+     * this is an approximate lack-of-fit F-test) */
+    if (n > (size_t)k_b && rb > rss_b && rss_b > 0) {
+        int ndf = k_b > np ? k_b - np : 1;
+        double F = ((rb - rss_b) / ndf) / (rss_b / (double)((long)n - k_b));
+        if (gsl_cdf_fdist_Q(F, (double)ndf, (double)((long)n - k_b)) < alpha)
+            return "fits worse than excluding the post-hook doses";
+    }
+    /* When the recovery sets in before the bottom plateau is reached, the
+     * bottom and the recovery trade off and the data no longer pin DC50:
+     * the profile then stays open on one side. */
+    if (df > 0) {
+        double level = fc->o->level > 0 && fc->o->level < 1 ? fc->o->level : 0.95;
+        double lo, hi;
+        profile_ci(&fb, x, y, n, pb, rb, (int)df, level, NAN, &lo, &hi);
+        if (!isfinite(lo) || !isfinite(hi))
+            return "DC50 not bounded by the data under it";
+    }
+    memcpy(p, pb, sizeof pb);
+    *rss = rb;
+    return NULL;
 }
 
 static int fail(bq_fit_result_t *res, bq_error_t *err, bq_fit_status st, int code)
@@ -623,6 +923,12 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
     fc.fixed[P_TOP] = opts->fix_top ? opts->top : 0;
     fc.fixed[P_HILL] = 0;
     fc.fixed[P_LOGDC50] = 0;
+    fc.is_free[P_REC] = 0;
+    fc.is_free[P_LOGHC] = 0;
+    fc.is_free[P_HHILL] = 0;
+    fc.fixed[P_REC] = 0;
+    fc.fixed[P_LOGHC] = 0;
+    fc.fixed[P_HHILL] = opts->hook_hill > 0 ? opts->hook_hill : 1.5;
     fc.hill_sign = (!opts->fix_top && !opts->fix_bottom) ? 1 : 0;
     int np = 2 + !opts->fix_top + !opts->fix_bottom;
 
@@ -729,21 +1035,53 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
                 res->hook_p = pval;
                 if (isfinite(pval) && pval < opts->hook_alpha &&
                     maxrise > opts->hook_min_rise * span) {
-                    /* every dose past the turning point goes: one that has
-                     * risen less than the noise can still bias the bottom */
                     int start = nd - K;
                     res->hook = 1;
-                    for (int k = start; k < nd; k++) {
-                        res->hook_doses[res->n_hook++] = d[k];
-                        add_sorted_unique(res->excluded, &res->n_excluded, d[k]);
+                    char buf[200];
+                    const char *why = NULL;
+                    int free_h2 = !(opts->hook_hill > 0);
+                    if (opts->bell && sgn > 0) {
+                        double rss_all = rss;
+                        why = try_bell(&fc, x, y, nu, ps, d[start - 1], K, rss_all, rss_b,
+                                       np + K, opts->hook_alpha, free_h2, p, &rss);
+                        /* a recovery slope the data cannot pin: hold it */
+                        if (why && free_h2) {
+                            free_h2 = 0;
+                            why = try_bell(&fc, x, y, nu, ps, d[start - 1], K, rss_all, rss_b,
+                                           np + K, opts->hook_alpha, 0, p, &rss);
+                        }
+                    } else
+                        why = opts->bell ? "the response rises with dose"
+                                         : "bell model switched off";
+                    if (!why) {
+                        /* every point stays in: the bell model describes the
+                         * recovery, so the degradation term is not pulled by it */
+                        fc.is_free[P_REC] = 1;
+                        fc.is_free[P_LOGHC] = 1;
+                        fc.is_free[P_HHILL] = free_h2;
+                        fc.hill_sign = 1;
+                        np += 2 + free_h2;
+                        res->model = BQ_FIT_MODEL_BELL;
+                        snprintf(buf, sizeof buf,
+                                 "hook: response recovers above dose %g (F-test p = %.2g); "
+                                 "fitted the bell-shaped model",
+                                 d[start - 1], pval);
+                    } else {
+                        /* every dose past the turning point goes: one that has
+                         * risen less than the noise can still bias the bottom */
+                        for (int k = start; k < nd; k++) {
+                            res->hook_doses[res->n_hook++] = d[k];
+                            add_sorted_unique(res->excluded, &res->n_excluded, d[k]);
+                        }
+                        n_fit = first[start];
+                        memcpy(p, ps, sizeof p);
+                        rss = rss_s;
+                        res->model = BQ_FIT_MODEL_4PL_EXCLUDED;
+                        snprintf(buf, sizeof buf,
+                                 "hook: response recovers above dose %g (F-test p = %.2g); "
+                                 "post-hook doses excluded (bell model not used: %s)",
+                                 d[start - 1], pval, why);
                     }
-                    n_fit = first[start];
-                    memcpy(p, ps, sizeof p);
-                    rss = rss_s;
-                    char buf[96];
-                    snprintf(buf, sizeof buf,
-                             "hook: response recovers above dose %g (F-test p = %.2g)",
-                             d[start - 1], pval);
                     note(res, buf);
                 }
             }
@@ -774,7 +1112,7 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
         }
     }
     /* canonical form: top is the vehicle-side asymptote (hill > 0) */
-    if (fc.hill_sign > 0 && p[P_HILL] < 0) {
+    if (fc.hill_sign > 0 && !fc.is_free[P_REC] && p[P_HILL] < 0) {
         double t = p[P_TOP];
         p[P_TOP] = p[P_BOTTOM];
         p[P_BOTTOM] = t;
@@ -827,6 +1165,24 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
     res->rmse = sqrt(rss / (double)n_fit);
     res->sigma = df > 0 ? sqrt(rss / df) : NAN;
     res->dmax = res->top != 0 ? 1.0 - res->bottom / res->top : NAN;
+    if (res->model == BQ_FIT_MODEL_BELL) {
+        res->hook_recovery = p[P_REC];
+        res->hook_dc = exp(p[P_LOGHC]);
+        res->hook_hill = p[P_HHILL];
+    }
+    {
+        /* the deepest point of the curve over the tested doses */
+        double xmin = INFINITY, xmax = 0, ylo = INFINITY;
+        for (size_t i = 0; i < nu; i++) {
+            if (x[i] > 0)
+                xmin = fmin(xmin, x[i]);
+            xmax = fmax(xmax, x[i]);
+        }
+        if (xmax > xmin)
+            for (int k = 0; k <= 400; k++)
+                ylo = fmin(ylo, model_eval(p, xmin * pow(xmax / xmin, k / 400.0)));
+        res->dmax_obs = res->top != 0 && isfinite(ylo) ? 1.0 - ylo / res->top : NAN;
+    }
     if (df > 0) {
         double s2 = rss / df;
         int slot = 0;
@@ -851,7 +1207,9 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
         double u = (res->top - res->bottom) / (a - res->bottom) - 1.0;
         if (isfinite(u) && u > 0 && res->hill != 0)
             res->dc50_abs = res->dc50 * pow(u, 1.0 / res->hill);
-        else
+        if (isfinite(res->dc50_abs) && res->model == BQ_FIT_MODEL_BELL)
+            res->dc50_abs = bell_crossing(p, a, res->dc50_abs);
+        if (!isfinite(res->dc50_abs))
             note(res, "the curve never reaches the 50 % level: dc50_abs undefined");
     }
 
@@ -865,27 +1223,8 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
                 res->dc50_high = exp(L0 + tq * res->se_log_dc50);
             }
         } else {
-            double Fq = gsl_cdf_fdist_Pinv(res->level, 1.0, (double)df);
-            profile_t pf;
-            memset(&pf, 0, sizeof pf);
-            pf.fc = &fc;
-            pf.x = x;
-            pf.y = y;
-            pf.n = n_fit;
-            pf.threshold = rss * (1.0 + Fq / df);
-            /* the data cannot bound dc50 far beyond the tested doses: stop
-             * 3 decades out and call that side open */
-            double xmin = INFINITY, xmax = 0;
-            for (size_t i = 0; i < n_fit; i++) {
-                if (x[i] > 0)
-                    xmin = fmin(xmin, x[i]);
-                xmax = fmax(xmax, x[i]);
-            }
-            double lim_lo = fmin(log(xmin) - 3 * log(10.0), L0 - 1.0);
-            double lim_hi = fmax(log(xmax) + 3 * log(10.0), L0 + 1.0);
-            double lo = profile_bound(&pf, p, res->se_log_dc50, -1.0, lim_lo);
-            pf.failed = 0;
-            double hi = profile_bound(&pf, p, res->se_log_dc50, +1.0, lim_hi);
+            double lo, hi;
+            profile_ci(&fc, x, y, n_fit, p, rss, df, res->level, res->se_log_dc50, &lo, &hi);
             res->dc50_low = isfinite(lo) ? exp(lo) : NAN;
             res->dc50_high = isfinite(hi) ? exp(hi) : NAN;
         }
@@ -924,7 +1263,13 @@ double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose)
 {
     if (!res || !isfinite(res->dc50) || !(res->dc50 > 0))
         return NAN;
-    double p[NPAR] = {res->bottom, res->top, res->hill, log(res->dc50)};
+    double p[NPAR] = {res->bottom, res->top, res->hill, log(res->dc50), 0, 0, 1};
+    if (res->model == BQ_FIT_MODEL_BELL && isfinite(res->hook_recovery) &&
+        res->hook_dc > 0 && isfinite(res->hook_hill)) {
+        p[P_REC] = res->hook_recovery;
+        p[P_LOGHC] = log(res->hook_dc);
+        p[P_HHILL] = res->hook_hill;
+    }
     return model_eval(p, dose);
 }
 
@@ -945,7 +1290,7 @@ int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *pt)
 const char BQ_FIT_CSV_HEADER[] =
     "target,control,n,top,bottom,hill,dc50,dc50_low,dc50_high,dc50_abs,dmax,r2,rmse,hook,"
     "excluded,unit,status,message,ci_method,ci_level,se_log_dc50,sigma,rss,df,n_doses,"
-    "hook_p,n_flagged";
+    "hook_p,n_flagged,model,dmax_obs,hook_recovery,hook_dc";
 
 /* Not-available numbers are empty cells, as in bands.csv; the status and
  * message columns say why. */
@@ -1008,7 +1353,13 @@ int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
     put_num(fp, res->rss);
     fprintf(fp, ",%d,%d,", res->df, res->n_doses);
     put_num(fp, res->hook_p);
-    fprintf(fp, ",%d\n", res->n_flagged);
+    fprintf(fp, ",%d,%s,", res->n_flagged, bq_fit_model_name(res->model));
+    put_num(fp, res->dmax_obs);
+    fputc(',', fp);
+    put_num(fp, res->hook_recovery);
+    fputc(',', fp);
+    put_num(fp, res->hook_dc);
+    fputc('\n', fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 
@@ -1069,6 +1420,11 @@ int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
     json_num(fp, "rss", res->rss);
     fprintf(fp, ",\"df\":%d,\"n_doses\":%d", res->df, res->n_doses);
     json_num(fp, "hook_p", res->hook_p);
-    fprintf(fp, ",\"n_flagged\":%d}\n", res->n_flagged);
+    fprintf(fp, ",\"n_flagged\":%d,\"model\":\"%s\"", res->n_flagged,
+            bq_fit_model_name(res->model));
+    json_num(fp, "dmax_obs", res->dmax_obs);
+    json_num(fp, "hook_recovery", res->hook_recovery);
+    json_num(fp, "hook_dc", res->hook_dc);
+    fputs("}\n", fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

@@ -301,8 +301,9 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
     if (have_fit) {
         fprintf(fp,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\" "
-                "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\">4PL fit</text>\n",
-                RIGHT + 15, ly, RIGHT + 35, ly, RIGHT + 38, ly + 4);
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\">%s fit</text>\n",
+                RIGHT + 15, ly, RIGHT + 35, ly, RIGHT + 38, ly + 4,
+                res->model == BQ_FIT_MODEL_BELL ? "bell (hook)" : "4PL");
         ly += 18;
         fprintf(fp,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ff7f0e\" "

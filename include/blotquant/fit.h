@@ -19,6 +19,22 @@
 extern "C" {
 #endif
 
+/* The model behind a result. The bell model (for a hook effect) lets a
+ * fraction r of the degraded protein come back at high dose:
+ *
+ *     g = bottom + (top - bottom) / (1 + (x / dc50)^hill)      (the 4PL)
+ *     y = g + (top - g) * r * s / (1 + s),   s = (x / hook_dc)^hook_hill
+ *
+ * dc50, hill, bottom and Dmax stay those of the degradation term g. */
+typedef enum bq_fit_model {
+    BQ_FIT_MODEL_4PL = 0,      /* the 4PL on every point */
+    BQ_FIT_MODEL_4PL_EXCLUDED, /* the 4PL with the post-hook doses left out */
+    BQ_FIT_MODEL_BELL,         /* the bell model on every point */
+} bq_fit_model;
+
+/* "4pl", "4pl-excluded" or "bell". */
+const char *bq_fit_model_name(bq_fit_model model);
+
 /* One observation. */
 typedef struct bq_fit_point {
     double dose;     /* >= 0; 0 = vehicle */
@@ -47,6 +63,14 @@ typedef struct bq_fit_options {
                             NaN (default) = half of top */
     double no_response_alpha; /* 4PL vs. constant F-test; above it: no dose response;
                                  default 0.01 (a 4PL can chase noise, so be strict) */
+    int bell;            /* 1 (default): when a hook is found, fit the bell model
+                            (below) to all points; 0: exclude the post-hook doses.
+                            The exclusion is also the fallback when the bell model
+                            is not identifiable or fits worse. */
+    double hook_hill;    /* > 0: slope h2 of the bell model's recovery, held at this.
+                            0 (default): estimated; when the data cannot pin it
+                            (one lane per dose, few post-hook doses) it is held at
+                            1.5, between single-site competition (1) and steeper */
 } bq_fit_options_t;
 
 /* Fill opts with the defaults above. */
@@ -93,6 +117,13 @@ typedef struct bq_fit_result {
     int n_excluded;         /* every dose with a point left out (hook or flagged), sorted */
     double excluded[BQ_FIT_MAX_LISTED];
     int n_flagged;          /* points the caller excluded */
+    bq_fit_model model;     /* which model the estimates belong to */
+    double hook_recovery;   /* bell: r, fraction of the degraded protein that returns */
+    double hook_dc;         /* bell: dose of half the recovery */
+    double hook_hill;       /* bell: recovery slope (estimated or held, see options) */
+    double dmax_obs;        /* 1 - (lowest point of the fitted curve in the tested
+                               range) / top: the deepest degradation reached; equals
+                               dmax-like values only without a hook */
 } bq_fit_result_t;
 
 /* Fit the 4PL to the n points (those with excluded = 0). Always fills *res;
@@ -102,7 +133,8 @@ typedef struct bq_fit_result {
 int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
                bq_fit_result_t *res, bq_error_t *err);
 
-/* The fitted curve at dose (>= 0); NaN if the fit has no estimates. */
+/* The fitted curve (4PL or bell, as res->model says) at dose (>= 0); NaN if
+ * the fit has no estimates. */
 double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose);
 
 /* 1 if point p was left out of the fit (by the caller or as post-hook). */

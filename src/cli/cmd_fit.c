@@ -21,6 +21,8 @@ static const char usage[] =
     "                       or wald (Wald interval on log dc50)\n"
     "  --level P            confidence level (default 0.95)\n"
     "  --no-hook            do not test for a hook effect\n"
+    "  --hook-exclude       on a hook, leave the post-hook doses out instead of\n"
+    "                       fitting the bell-shaped model (the default)\n"
     "  --keep-flagged       fit flagged lanes too (saturated or faint control, ...)\n"
     "  --unit U             dose unit to report in (pM, nM, uM, mM, M); doses with a\n"
     "                       'unit' column are converted to it\n"
@@ -45,6 +47,7 @@ enum {
     OPT_CI,
     OPT_LEVEL,
     OPT_NO_HOOK,
+    OPT_HOOK_EXCLUDE,
     OPT_KEEP_FLAGGED,
     OPT_UNIT,
     OPT_TARGET,
@@ -214,6 +217,7 @@ int cmd_fit(int argc, char **argv)
         {"ci", required_argument, NULL, OPT_CI},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"no-hook", no_argument, NULL, OPT_NO_HOOK},
+        {"hook-exclude", no_argument, NULL, OPT_HOOK_EXCLUDE},
         {"keep-flagged", no_argument, NULL, OPT_KEEP_FLAGGED},
         {"unit", required_argument, NULL, OPT_UNIT},
         {"target", required_argument, NULL, OPT_TARGET},
@@ -260,6 +264,7 @@ int cmd_fit(int argc, char **argv)
                                        optarg);
             break;
         case OPT_NO_HOOK: fo.detect_hook = 0; break;
+        case OPT_HOOK_EXCLUDE: fo.bell = 0; break;
         case OPT_KEEP_FLAGGED: keep_flagged = 1; break;
         case OPT_UNIT:
             unit_opt = bq_unit_parse(optarg);
@@ -322,7 +327,10 @@ int cmd_fit(int argc, char **argv)
         cli_error("%s: %s", path, res.message);
         rc = BQ_EXIT_FAIL;
     } else {
-        if (res.hook)
+        if (res.hook && res.model == BQ_FIT_MODEL_BELL)
+            cli_info("%s: hook effect detected; fitted the bell-shaped model (model=bell)",
+                     path);
+        else if (res.hook)
             cli_info("%s: hook effect detected; excluded doses listed in 'excluded'", path);
         if (res.message[0])
             cli_info("%s: %s", path, res.message);
