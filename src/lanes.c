@@ -496,7 +496,7 @@ static int mask_side(grid_t *g, int s, int e, double step, double tray, int a0, 
         }
         depths[j + 1] = x;
     }
-    return depths[nd / 20];
+    return depths[nd / 5];
 }
 
 /* A gap between cut strips, as a line through the grid: centre row
@@ -1449,7 +1449,7 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
         double mw = median_d(tmp, n);
         int k = 0;
         for (int i = 0; i < n; i++)
-            if (lanes[i].right - lanes[i].left >= 0.3 * mw)
+            if (lanes[i].right - lanes[i].left >= 0.45 * mw)
                 lanes[k++] = lanes[i];
         if (k != n) {
             n = k;
