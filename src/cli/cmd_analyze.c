@@ -67,7 +67,11 @@ static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, con
         print_number("Hill", f->hill, NULL);
         printf("  %-10s %.4f   RMSE %.4g\n", "R2", f->r2, f->rmse);
     }
-    if (f->hook) {
+    if (f->hook && f->model == BQ_FIT_MODEL_BELL) {
+        printf("  hook effect detected: bell-shaped model fitted (%.0f %% of the degraded "
+               "protein returns, half of it by %.4g %s)\n",
+               100 * f->hook_recovery, f->hook_dc, o->unit);
+    } else if (f->hook) {
         printf("  hook effect detected: doses");
         for (int i = 0; i < f->n_hook; i++)
             printf(" %g", f->hook_doses[i]);
