@@ -25,12 +25,14 @@ static const char usage[] =
     "  --top V, --bottom V fix an asymptote of the 4PL\n"
     "  --ci profile|wald   DC50 confidence interval (default profile likelihood)\n"
     "  --no-hook           do not test for a hook effect\n"
+    "  --hook-exclude      on a hook, leave the post-hook doses out instead of\n"
+    "                      fitting the bell-shaped model\n"
     "  -o, --output DIR    output folder (required)\n"
     "  -q, --quiet         no summary\n"
     "  -h, --help          this help\n";
 
 enum { OPT_SAMPLES = 2000, OPT_TARGET, OPT_CONTROL, OPT_TWO, OPT_KEEP, OPT_TOP, OPT_BOTTOM,
-       OPT_CI, OPT_NO_HOOK };
+       OPT_CI, OPT_NO_HOOK, OPT_HOOK_EXCLUDE };
 
 static void print_number(const char *label, double v, const char *unit)
 {
@@ -95,6 +97,7 @@ int cmd_analyze(int argc, char **argv)
         {"bottom", required_argument, NULL, OPT_BOTTOM},
         {"ci", required_argument, NULL, OPT_CI},
         {"no-hook", no_argument, NULL, OPT_NO_HOOK},
+        {"hook-exclude", no_argument, NULL, OPT_HOOK_EXCLUDE},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -151,6 +154,7 @@ int cmd_analyze(int argc, char **argv)
             }
             break;
         case OPT_NO_HOOK: cfg.fit.detect_hook = 0; break;
+        case OPT_HOOK_EXCLUDE: cfg.fit.bell = 0; break;
         case 'o': outdir = optarg; break;
         case 'q': bq_cli_quiet = 1; break;
         case 'h':
