@@ -1443,14 +1443,27 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
     }
     lane_edges(p, a, b, lanes, n);
     if (want <= 0 && n > 2) {
-        /* a speck makes a narrow spike; a lane is about as wide as the others */
+        /* a speck makes a narrow spike; a lane is about as wide as the
+         * others. At either end a narrow peak crowding its neighbour is a
+         * column of burned-in labels (kDa numbers) beside a ladder */
         for (int i = 0; i < n; i++)
             tmp[i] = lanes[i].right - lanes[i].left;
         double mw = median_d(tmp, n);
+        for (int i = 0; i + 1 < n; i++)
+            tmp[i] = lanes[i + 1].pos - lanes[i].pos;
+        double mp = median_d(tmp, n - 1);
         int k = 0;
-        for (int i = 0; i < n; i++)
-            if (lanes[i].right - lanes[i].left >= 0.45 * mw)
+        for (int i = 0; i < n; i++) {
+            double wd = lanes[i].right - lanes[i].left;
+            double near = HUGE_VAL;
+            if (i > 0)
+                near = lanes[i].pos - lanes[i - 1].pos;
+            if (i + 1 < n)
+                near = fmin(near, lanes[i + 1].pos - lanes[i].pos);
+            int end = i == 0 || i == n - 1;
+            if (wd >= 0.3 * mw && (!end || wd >= 0.45 * mw || near >= 0.75 * mp))
                 lanes[k++] = lanes[i];
+        }
         if (k != n) {
             n = k;
             lane_edges(p, a, b, lanes, n);
