@@ -57,7 +57,11 @@ if ! command -v imagej >/dev/null || ! command -v xvfb-run >/dev/null ||
          "(apt-get install imagej xvfb libtiff-tools)" >&2
 fi
 
-rm -rf "$OUT"
+# Only this script's outputs: eval/out/dc50* belongs to eval/dc50.sh.
+for level in $LEVELS; do
+    rm -rf "${OUT:?}/$level"
+done
+rm -f "$OUT/accuracy.md" "$OUT/blots.csv" "$OUT/lanes.csv" "$OUT/notes.md"
 mkdir -p "$OUT"
 rows=$OUT/rows.md
 : > "$rows"
