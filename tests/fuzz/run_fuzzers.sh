@@ -33,7 +33,9 @@ while :; do
     before=$(ls "$build/artifacts/$t" | wc -l)
     # fork mode with one worker: a crash, timeout or OOM is saved and the
     # slice goes on, instead of ending it
-    nice -n 19 "$build/tests/fuzz/fuzz-$t" -rss_limit_mb=2048 -timeout=10 \
+    dict=()
+    [ -f "$src/$t.dict" ] && dict=(-dict="$src/$t.dict")
+    nice -n 19 "$build/tests/fuzz/fuzz-$t" "${dict[@]}" -rss_limit_mb=2048 -timeout=10 \
       -max_len="$(max_len "$t")" -max_total_time="$secs" \
       -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
       -artifact_prefix="$build/artifacts/$t/" "$build/work/$t" "$src/corpus/$t" \
