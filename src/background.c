@@ -445,8 +445,14 @@ static int roll_ball(const ball_t *b, float *px, int w, int h)
 {
     int bw = b->width, rad = bw / 2;
     float *cache = bq_alloc_array((size_t)w * (size_t)bw, sizeof *cache);
-    if (!cache)
+    /* zrow[x + rad]: the ball's height when centred at column x of row y */
+    float *zrow = bq_alloc_array((size_t)w + 2 * (size_t)rad, sizeof *zrow);
+    if (!cache || !zrow) {
+        free(cache);
+        free(zrow);
         return BQ_ERR_NOMEM;
+    }
+    int nz = w + 2 * rad;
     for (int y = -rad; y < h + rad; y++) {
         int next = y + rad;
         if (next < h) {
@@ -458,31 +464,38 @@ static int roll_ball(const ball_t *b, float *px, int w, int h)
         int ys = y - rad < 0 ? 0 : y - rad;
         int yb0 = ys - y + rad;
         int ye = y + rad >= h ? h - 1 : y + rad;
-        for (int x = -rad; x < w + rad; x++) {
-            float z = FLT_MAX;
-            int xs = x - rad < 0 ? 0 : x - rad;
-            int xb0 = xs - x + rad;
-            int xe = x + rad >= w ? w - 1 : x + rad;
-            for (int yp = ys, yb = yb0; yp <= ye; yp++, yb++) {
-                const float *c = cache + (size_t)(yp % bw) * (size_t)w;
-                const float *bz = b->z + yb * bw;
-                for (int xp = xs, xb = xb0; xp <= xe; xp++, xb++) {
-                    float red = c[xp] - bz[xb];
-                    if (z > red)
-                        z = red;
+        /* Same minima and maxima as ImageJ's pixel-by-pixel loop, taken one
+         * ball element at a time over a whole row: branch-free, contiguous,
+         * so the compiler vectorises them; min/max do not depend on order. */
+        for (int i = 0; i < nz; i++)
+            zrow[i] = FLT_MAX;
+        for (int yp = ys, yb = yb0; yp <= ye; yp++, yb++) {
+            const float *c = cache + (size_t)(yp % bw) * (size_t)w;
+            const float *bz = b->z + yb * bw;
+            for (int xb = 0; xb < bw; xb++) {
+                /* ball column xb at centre x touches image column x - rad + xb */
+                float d = bz[xb];
+                float *zr = zrow + (bw - 1 - xb);
+                for (int xp = 0; xp < w; xp++) {
+                    float red = c[xp] - d;
+                    zr[xp] = zr[xp] > red ? red : zr[xp];
                 }
             }
-            for (int yp = ys, yb = yb0; yp <= ye; yp++, yb++) {
-                float *p = px + (size_t)yp * (size_t)w;
-                const float *bz = b->z + yb * bw;
-                for (int xp = xs, xb = xb0; xp <= xe; xp++, xb++) {
-                    float zm = z + bz[xb];
-                    if (p[xp] < zm)
-                        p[xp] = zm;
+        }
+        for (int yp = ys, yb = yb0; yp <= ye; yp++, yb++) {
+            float *p = px + (size_t)yp * (size_t)w;
+            const float *bz = b->z + yb * bw;
+            for (int xb = 0; xb < bw; xb++) {
+                float d = bz[xb];
+                const float *zr = zrow + (bw - 1 - xb);
+                for (int xp = 0; xp < w; xp++) {
+                    float zm = zr[xp] + d;
+                    p[xp] = p[xp] < zm ? zm : p[xp];
                 }
             }
         }
     }
+    free(zrow);
     free(cache);
     return 0;
 }
