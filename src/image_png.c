@@ -58,8 +58,12 @@ static int write_png_stream(FILE *f, const bq_rgb_t *rgb, png_msgs_t *msgs)
         return 0;
     }
     png_init_io(png, f);
-    /* QC pictures: fast compression matters more than the last few %. */
-    png_set_compression_level(png, 3);
+    /* QC pictures: fast compression matters more than the last few %.
+     * Level 1 without row filters: on a 1340x1040 overlay the encoder drops
+     * from 905 M to 410 M instructions (the adaptive filter choice and level
+     * 3 made it 2/3 of a batch gel's CPU) for a file ~19 % larger. */
+    png_set_compression_level(png, 1);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
     png_set_IHDR(png, info, (png_uint_32)rgb->width, (png_uint_32)rgb->height, 8,
                  PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
