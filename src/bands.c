@@ -24,6 +24,7 @@
 #define DETECT_SNR 4.0    /* peak height / noise for a lane to "have" the band */
 #define ROW_MIN_FRAC 0.02 /* consensus peak vs the strongest row in the strip */
 #define BOX_SIGMAS 3.5    /* box half-height in band sigmas */
+#define TEXT_RUNS 2.0     /* a row whose lanes show more strokes than this is text */
 
 typedef struct cand {
     int strip;
@@ -31,6 +32,7 @@ typedef struct cand {
     double up, down; /* box half-extents above / below the band centre */
     double height;   /* consensus peak height */
     double score;
+    double rough;    /* median over the lanes of separate strokes across the lane */
     int n_found;
     double *pos;     /* per lane: band centre (absolute row) */
     unsigned char *found;
@@ -293,6 +295,59 @@ static int find_in_lane(const strip_work_t *w, int l, double p, double *pos, dou
     return *height >= DETECT_SNR * noise;
 }
 
+/* How many separate strokes row yc shows across one lane: runs of the
+ * across-lane profile (mean of rows yc-1..yc+1) above 65 % of its range,
+ * a run ending below 35 % (hysteresis, so noise on a plateau is not a new
+ * stroke). A band is one plateau across the lane: 1. Burned-in text (dose
+ * labels printed over the lanes, saturated, often as strong as a band) is a
+ * row of glyphs, each one or two vertical strokes: 3 and more per lane. */
+static double col_mean(const bq_image_t *img, int x, int ya, int yb)
+{
+    double s = 0;
+    for (int y = ya; y <= yb; y++)
+        s += img->data[(size_t)y * (size_t)img->width + (size_t)x];
+    return s / (yb - ya + 1);
+}
+
+static double lane_strokes(const bq_image_t *img, const bq_lane_t *lane, double yc)
+{
+    double xl, xr;
+    bq_lane_extent_at(lane, yc, &xl, &xr);
+    int xa = (int)lround(xl), xb = (int)lround(xr);
+    int ya = (int)lround(yc) - 1, yb = (int)lround(yc) + 1;
+    if (xa < 0)
+        xa = 0;
+    if (xb >= img->width)
+        xb = img->width - 1;
+    if (ya < 0)
+        ya = 0;
+    if (yb >= img->height)
+        yb = img->height - 1;
+    if (xb - xa < 4 || yb < ya)
+        return NAN;
+    /* two passes (range, then runs) instead of a buffer: 3 rows, cheap */
+    double mn = INFINITY, mx = -INFINITY;
+    for (int x = xa; x <= xb; x++) {
+        double v = col_mean(img, x, ya, yb);
+        mn = v < mn ? v : mn;
+        mx = v > mx ? v : mx;
+    }
+    if (!(mx > mn))
+        return NAN;
+    double hi = mn + 0.65 * (mx - mn), lo = mn + 0.35 * (mx - mn);
+    int runs = 0, up = 0;
+    for (int x = xa; x <= xb; x++) {
+        double v = col_mean(img, x, ya, yb);
+        if (!up && v > hi) {
+            up = 1;
+            runs++;
+        } else if (up && v < lo) {
+            up = 0;
+        }
+    }
+    return runs;
+}
+
 static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
                          cand_t **cands, int *n_cands, int *cap_cands)
 {
@@ -313,7 +368,8 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
     double *prof = bq_alloc_array((size_t)h, sizeof *prof);
     double *sm = bq_alloc_array((size_t)h, sizeof *sm);
     double *base = bq_alloc_array((size_t)h, sizeof *base);
-    double *tmp = bq_alloc_array((size_t)h, sizeof *tmp);
+    /* tmp doubles as a per-lane scratch array: room for whichever is longer */
+    double *tmp = bq_alloc_array((size_t)(h > nl ? h : nl), sizeof *tmp);
     double *cons = bq_calloc_array((size_t)h, sizeof *cons);
     int *dq = bq_alloc_array((size_t)h, sizeof *dq);
     w.res = bq_calloc_array((size_t)nl, sizeof *w.res);
@@ -486,11 +542,23 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
             }
             c->pos[l] = y0 + yc + w.off[l] + d;
         }
+        {
+            int nr = 0;
+            for (int l = 0; l < nl; l++)
+                if (c->found[l] && !st->lanes[l].is_ladder) {
+                    double rg = lane_strokes(img, &st->lanes[l], c->pos[l]);
+                    if (!isnan(rg))
+                        dev[nr++] = rg;
+                }
+            c->rough = nr ? bq_median_inplace(dev, (size_t)nr) : NAN;
+        }
         /* strong, consistent rows first: the summed peak height counts the
          * loading control and the target, a lone speck row gets few lanes */
         c->score = hsum * (double)c->n_found / (double)n_samples;
         if (c->n_found < (n_samples >= 4 ? 2 : 1))
             c->score = -1; /* not a row: seen in at most one lane */
+        if (c->rough > TEXT_RUNS)
+            c->score = -1; /* burned-in text (dose labels), not a protein */
     }
     rc = 0;
 done:

@@ -3,7 +3,9 @@
  * Bands are found per lane and grouped across lanes into band rows (one row
  * = one protein). Every lane gets a band in every row: where a lane shows
  * nothing at the row position, the band is still reported there (flagged
- * BQ_BAND_WEAK) so a fully degraded band is measured, not dropped. */
+ * BQ_BAND_WEAK) so a fully degraded band is measured, not dropped. Rows of
+ * burned-in text (dose labels over the lanes) are not band rows: a band is
+ * one plateau across its lane, a label several strokes. */
 #ifndef BLOTQUANT_BANDS_H
 #define BLOTQUANT_BANDS_H
 

@@ -74,14 +74,37 @@ static double max_pp_error(const syn_params_t *p, const syn_blot_t *b, const bq_
     return worst;
 }
 
-static void run_case(const char *what, syn_params_t *p, const char *const *names, int n_names,
-                     int rows_expected)
+/* Burn a row of dose labels over the lanes at rows y..y+6, as a scanner's
+ * export does: "0" glyphs (5x7 outlines) at full scale, three per lane. */
+static void burn_labels(syn_blot_t *b, int y)
+{
+    bq_image_t *img = b->img;
+    for (int l = 0; l < b->strip.n_lanes; l++) {
+        double xl, xr;
+        bq_lane_extent_at(&b->lane[l], y, &xl, &xr);
+        int x0 = (int)(0.5 * (xl + xr)) - 8;
+        for (int g = 0; g < 3; g++)
+            for (int r = 0; r < 7; r++)
+                for (int c = 0; c < 5; c++) {
+                    if (!(c == 0 || c == 4 || r == 0 || r == 6))
+                        continue;
+                    int x = x0 + 6 * g + c;
+                    if (x >= 0 && x < img->width && y + r < img->height)
+                        img->data[(size_t)(y + r) * (size_t)img->width + (size_t)x] = 65535;
+                }
+    }
+}
+
+static void run_case_at(const char *what, syn_params_t *p, const char *const *names, int n_names,
+                        int rows_expected, int label_y)
 {
     syn_blot_t b;
     if (syn_render(p, &b) != 0) {
         CHECK(0, "render");
         return;
     }
+    if (label_y >= 0)
+        burn_labels(&b, label_y);
     bq_band_options_t o = {names, n_names};
     bq_band_table_t *t = NULL;
     bq_error_t err = {0};
@@ -105,6 +128,12 @@ static void run_case(const char *what, syn_params_t *p, const char *const *names
     }
     bq_band_table_free(t);
     syn_free(&b);
+}
+
+static void run_case(const char *what, syn_params_t *p, const char *const *names, int n_names,
+                     int rows_expected)
+{
+    run_case_at(what, p, names, n_names, rows_expected, -1);
 }
 
 int main(void)
@@ -131,6 +160,15 @@ int main(void)
     for (int l = 0; l < 8; l++)
         p.amp[2][l] = (l == 2 || l == 5) ? 900 : 0;
     run_case("named rows + junk row", &p, names, 2, 2);
+
+    /* burned-in dose labels above the lanes, far stronger than a faint
+     * target: text, not a band row; the faint target keeps its name */
+    series(&p);
+    for (int l = 0; l < 8; l++)
+        p.amp[0][l] *= 0.3;
+    run_case_at("named rows + dose labels", &p, names, 2, 2, 30);
+    series(&p);
+    run_case_at("unnamed rows + dose labels", &p, NULL, 0, 2, 30);
 
     if (syn_failures) {
         fprintf(stderr, "%d check(s) failed\n", syn_failures);
