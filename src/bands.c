@@ -251,7 +251,7 @@ static double half_width(const double *v, int n, int i, int dir, double level)
 /* ---- one strip ------------------------------------------------------ */
 
 typedef struct strip_work {
-    int h, nl;
+    int y0, h, nl;
     double **res; /* per lane residual profile */
     double *sig;  /* per lane noise */
     double *med;  /* per lane residual median */
@@ -348,8 +348,10 @@ static double lane_strokes(const bq_image_t *img, const bq_lane_t *lane, double 
     return runs;
 }
 
+/* The strip's candidates rows go to cands; its lane profiles stay in *wout
+ * (the caller frees them) for the second look at each row. */
 static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
-                         cand_t **cands, int *n_cands, int *cap_cands)
+                         cand_t **cands, int *n_cands, int *cap_cands, strip_work_t *wout)
 {
     int rc = BQ_ERR_NOMEM;
     strip_work_t w = {0};
@@ -363,6 +365,7 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
     int nl = st->n_lanes;
     if (h < 8 || nl < 1)
         return 0;
+    w.y0 = y0;
     w.h = h;
     w.nl = nl;
     double *prof = bq_alloc_array((size_t)h, sizeof *prof);
@@ -568,8 +571,182 @@ done:
     free(tmp);
     free(cons);
     free(dq);
-    strip_work_free(&w);
+    if (rc == 0 && w.res) {
+        *wout = w;
+    } else {
+        strip_work_free(&w);
+    }
     return rc;
+}
+
+/* ---- row geometry --------------------------------------------------- */
+
+/* Where a row runs across the lanes: y = a + b x + curv x^2. Smile bends
+ * every row of a gel the same way (curv, measured once on the row seen in
+ * most lanes); tilt slopes it (b, per row, from its own bands, or from the
+ * lanes' slope when its bands are too few or too bunched to say). A lane
+ * whose band is too faint to find gets its position from this model, not
+ * from its neighbours' deviations: at the end of a row of faint bands
+ * (a degrader's top doses) those only extrapolate the last found lane. */
+typedef struct row_model {
+    double a, b, curv;
+} row_model_t;
+
+static double lane_x(const bq_lane_t *lane, double y)
+{
+    double xl, xr;
+    bq_lane_extent_at(lane, y, &xl, &xr);
+    return 0.5 * (xl + xr);
+}
+
+/* Least squares of y - curv x^2 = a + b x over the sample lanes in use;
+ * b fitted only when use holds >= 3 lanes spread over >= 30 % of the
+ * sample lanes' width, else b = b_prior. Returns lanes used. */
+static int fit_row(const bq_strip_t *st, const cand_t *c, const unsigned char *use, double curv,
+                   double b_prior, row_model_t *m)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, xmin = INFINITY, xmax = -INFINITY;
+    double amin = INFINITY, amax = -INFINITY;
+    int n = 0;
+    for (int l = 0; l < st->n_lanes; l++) {
+        if (st->lanes[l].is_ladder)
+            continue;
+        double x = lane_x(&st->lanes[l], c->y);
+        amin = x < amin ? x : amin;
+        amax = x > amax ? x : amax;
+        if (!use[l])
+            continue;
+        double y = c->pos[l] - curv * x * x;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+        xmin = x < xmin ? x : xmin;
+        xmax = x > xmax ? x : xmax;
+        n++;
+    }
+    m->curv = curv;
+    if (n == 0)
+        return 0;
+    double det = n * sxx - sx * sx;
+    if (n >= 3 && xmax - xmin >= 0.3 * (amax - amin) && det > 0) {
+        m->b = (n * sxy - sx * sy) / det;
+        m->a = (sy - m->b * sx) / n;
+    } else {
+        m->b = b_prior;
+        m->a = (sy - b_prior * sx) / n;
+    }
+    return n;
+}
+
+static double row_at(const row_model_t *m, double x)
+{
+    return m->a + m->b * x + m->curv * x * x;
+}
+
+/* Fit, drop lanes more than 3 px off the fit (a neighbour's band or a
+ * speck taken for the band), fit again. use is updated. */
+static int fit_row_robust(const bq_strip_t *st, const cand_t *c, unsigned char *use, double curv,
+                          double b_prior, row_model_t *m)
+{
+    int n = fit_row(st, c, use, curv, b_prior, m);
+    if (n < 4)
+        return n;
+    int dropped = 0;
+    for (int l = 0; l < st->n_lanes; l++)
+        if (use[l] && fabs(c->pos[l] - row_at(m, lane_x(&st->lanes[l], c->y))) > 3.0) {
+            use[l] = 0;
+            dropped++;
+        }
+    if (dropped == 0 || n - dropped < 3) {
+        for (int l = 0; l < st->n_lanes; l++)
+            use[l] = use[l] || (c->found[l] && !st->lanes[l].is_ladder);
+        return n;
+    }
+    return fit_row(st, c, use, curv, b_prior, m);
+}
+
+/* The smile's curvature from the row found in most lanes (>= 5): a free
+ * quadratic fit over its bands. 0 when no row says. */
+static double smile_curvature(const bq_lanes_t *lanes, const cand_t *c, int nc)
+{
+    int ref = -1;
+    for (int i = 0; i < nc; i++)
+        if (c[i].score > 0 && c[i].n_found >= 5 &&
+            (ref < 0 || c[i].n_found > c[ref].n_found ||
+             (c[i].n_found == c[ref].n_found && c[i].score > c[ref].score)))
+            ref = i;
+    if (ref < 0)
+        return 0;
+    const bq_strip_t *st = &lanes->strips[c[ref].strip];
+    /* normal equations of y = a + b t + k t^2 in t = (x - xm) / 100 */
+    double xm = 0;
+    int n = 0;
+    for (int l = 0; l < st->n_lanes; l++)
+        if (c[ref].found[l] && !st->lanes[l].is_ladder) {
+            xm += lane_x(&st->lanes[l], c[ref].y);
+            n++;
+        }
+    xm /= n;
+    double S[5] = {0}, T[3] = {0};
+    for (int l = 0; l < st->n_lanes; l++) {
+        if (!c[ref].found[l] || st->lanes[l].is_ladder)
+            continue;
+        double t = (lane_x(&st->lanes[l], c[ref].y) - xm) / 100.0, y = c[ref].pos[l];
+        double tp = 1;
+        for (int k = 0; k < 5; k++) {
+            S[k] += tp;
+            if (k < 3)
+                T[k] += tp * y;
+            tp *= t;
+        }
+    }
+    /* k by Cramer's rule on [S0 S1 S2; S1 S2 S3; S2 S3 S4] (a, b, k) = T */
+    double d = S[0] * (S[2] * S[4] - S[3] * S[3]) - S[1] * (S[1] * S[4] - S[3] * S[2]) +
+               S[2] * (S[1] * S[3] - S[2] * S[2]);
+    if (!(fabs(d) > 1e-12))
+        return 0;
+    double k = (S[0] * (S[2] * T[2] - T[1] * S[3]) - S[1] * (S[1] * T[2] - T[1] * S[2]) +
+                T[0] * (S[1] * S[3] - S[2] * S[2])) / d;
+    return k / 1e4; /* per px^2 */
+}
+
+/* Second look at a row: fit its geometry to the lanes where it was found,
+ * search the other lanes where the fit puts the row, refit, and place the
+ * lanes still without a band (and the ladders) on the fit. */
+static void refine_row(const bq_strip_t *st, const strip_work_t *w, cand_t *c, double curv,
+                       unsigned char *use)
+{
+    int nl = st->n_lanes;
+    double sl[BQ_MAX_LANES];
+    int ns = 0;
+    for (int l = 0; l < nl && ns < BQ_MAX_LANES; l++)
+        if (!st->lanes[l].is_ladder)
+            sl[ns++] = st->lanes[l].slope;
+    /* a row is perpendicular to the lanes: dy/dx = -(dx/dy of the lanes) */
+    double b_prior = ns ? -bq_median_inplace(sl, (size_t)ns) : 0;
+    for (int l = 0; l < nl; l++)
+        use[l] = c->found[l] && !st->lanes[l].is_ladder;
+    row_model_t m;
+    if (fit_row_robust(st, c, use, curv, b_prior, &m) == 0)
+        return; /* found nowhere: the consensus positions are all there is */
+    int added = 0;
+    for (int l = 0; l < nl; l++) {
+        if (c->found[l] || st->lanes[l].is_ladder)
+            continue;
+        double p = row_at(&m, lane_x(&st->lanes[l], c->y)) - w->y0, pos, ht;
+        if (find_in_lane(w, l, p, &pos, &ht)) {
+            c->found[l] = 1;
+            c->pos[l] = w->y0 + pos;
+            use[l] = 1;
+            added++;
+        }
+    }
+    if (added)
+        fit_row_robust(st, c, use, curv, b_prior, &m);
+    for (int l = 0; l < nl; l++)
+        if (!c->found[l] || st->lanes[l].is_ladder)
+            c->pos[l] = row_at(&m, lane_x(&st->lanes[l], c->y));
 }
 
 static int cmp_cand_y(const void *a, const void *b)
@@ -610,12 +787,25 @@ int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
 
     cand_t *c = NULL;
     int nc = 0, cap = 0;
-    for (int s = 0; s < lanes->n_strips; s++) {
-        int rc = analyse_strip(img, &lanes->strips[s], s, &c, &nc, &cap);
-        if (rc != 0) {
-            cands_free(c, nc);
-            return bq_error_set(err, rc, "bands: out of memory");
-        }
+    strip_work_t *works = bq_calloc_array((size_t)lanes->n_strips, sizeof *works);
+    unsigned char *use = bq_alloc_array((size_t)lanes->n_lanes, 1);
+    int rc = works && use ? 0 : BQ_ERR_NOMEM;
+    for (int s = 0; s < lanes->n_strips && rc == 0; s++)
+        rc = analyse_strip(img, &lanes->strips[s], s, &c, &nc, &cap, &works[s]);
+    if (rc == 0) {
+        double curv = smile_curvature(lanes, c, nc);
+        for (int i = 0; i < nc; i++)
+            if (c[i].score > 0 && works[c[i].strip].res)
+                refine_row(&lanes->strips[c[i].strip], &works[c[i].strip], &c[i], curv, use);
+    }
+    if (works)
+        for (int s = 0; s < lanes->n_strips; s++)
+            strip_work_free(&works[s]);
+    free(works);
+    free(use);
+    if (rc != 0) {
+        cands_free(c, nc);
+        return bq_error_set(err, rc, "bands: out of memory");
     }
     /* rows worth reporting */
     int keep = 0;
