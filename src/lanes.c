@@ -52,6 +52,7 @@ typedef struct peak {
     double left, right;
     double height;   /* profile value at the peak */
     double prom;     /* prominence */
+    int faint;       /* added from the band-row profile: width from the others */
 } peak_t;
 
 /* Per-strip working state. */
@@ -1166,6 +1167,40 @@ static double profile_sharpness(const double *p, int n)
     return s2 - s * s / (n > 0 ? n : 1);
 }
 
+/* How much of the tilt found to keep (0..1). Sharpness rises with the
+ * square of how far a shear undoes the true tilt, so a real tilt of a few
+ * hundredths sharpens the profile by a few %, while a tilt that sharpens it
+ * by a fraction of a % is bent bands, a fan of ladders or a blob: shrink it
+ * toward 0 by gain / |slope| (relative gain per unit of slope). And a tilt
+ * is only measured along the height the signal spans: a strip cropped to
+ * one band row, where the tilt moves the lanes by less than a cell over the
+ * signal's height, cannot tell a tilt at all. px_per_cell = fx / fy turns
+ * cell slopes into pixel slopes. */
+static double tilt_evidence(const chunks_t *c, int bx0, int bx1, double v0, double vbest,
+                            double slope, double px_per_cell)
+{
+    if (slope == 0.0 || !(v0 > 0.0))
+        return 1.0;
+    double sw = 0.0, sy = 0.0, syy = 0.0;
+    for (int k = 0; k < c->n; k++) {
+        double s = 0.0;
+        const double *row = c->sum + (size_t)k * (size_t)c->w;
+        for (int x = bx0; x <= bx1; x++)
+            s += row[x];
+        sw += s;
+        sy += s * c->yc[k];
+        syy += s * c->yc[k] * c->yc[k];
+    }
+    if (!(sw > 0.0))
+        return 0.0;
+    double var = syy / sw - (sy / sw) * (sy / sw);
+    double height = sqrt(12.0 * fmax(var, 0.0)); /* cells spanned by the signal */
+    if (fabs(slope) * height < 1.0)
+        return 0.0;
+    double r = (vbest - v0) / v0 / (fabs(slope) * px_per_cell);
+    return r * r / (r * r + 0.3 * 0.3);
+}
+
 /* Find the strip's tilt and fill its column profile (mean compressed signal
  * per column along the tilted lines). */
 static int strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
@@ -1217,6 +1252,7 @@ static int strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
                 best_s += bq_clamp(0.5 * (a - d) / den, -0.5, 0.5) * smax / nstep;
         }
     }
+    best_s *= tilt_evidence(&c, bx0, bx1, sh[nstep], best, best_s, (double)g->fx / g->fy);
     sw->slope = best_s;
     chunks_project(&c, best_s, sw->yref, sum, cnt, 0);
     double cmax = 0.0;
@@ -1274,6 +1310,7 @@ static int find_peaks(const double *p, int a, int b, peak_t *out, int cap)
         out[n].height = v;
         out[n].prom = v - base;
         out[n].left = out[n].right = out[n].pos;
+        out[n].faint = 0;
         n++;
         i = j;
     }
@@ -1334,6 +1371,24 @@ static void lane_edges(const double *p, int a, int b, peak_t *l, int n)
         if (xr < l[i].pos) xr = l[i].pos;
         l[i].left = xl;
         l[i].right = xr;
+    }
+    /* a faint lane added from its band row may not stand out of the whole
+     * column profile at all: it is as wide as the others */
+    int nf = 0;
+    for (int i = 0; i < n; i++)
+        nf += l[i].faint != 0;
+    if (nf > 0 && n - nf >= 2) {
+        double wd[BQ_MAX_LANES];
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (!l[i].faint)
+                wd[k++] = l[i].right - l[i].left;
+        double mw = median_d(wd, k);
+        for (int i = 0; i < n; i++)
+            if (l[i].faint && l[i].right - l[i].left < 0.8 * mw) {
+                l[i].left = l[i].pos - 0.5 * mw;
+                l[i].right = l[i].pos + 0.5 * mw;
+            }
     }
     /* the outermost lanes have no neighbour on their outer side: membrane
      * texture or a label beside them would widen them without limit, so
@@ -1468,6 +1523,19 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
             n = k;
             lane_edges(p, a, b, lanes, n);
         }
+        /* two narrow peaks half a pitch apart that together span one
+         * lane's width are one lane whose band is brighter at both ends (a
+         * bent or smiling band), not two lanes */
+        for (int i = 0; i + 1 < n && n > 2; i++) {
+            double w0 = lanes[i].right - lanes[i].left, w1 = lanes[i + 1].right - lanes[i + 1].left;
+            if (w0 < 0.6 * mw && w1 < 0.6 * mw && lanes[i + 1].pos - lanes[i].pos < 0.65 * mp &&
+                lanes[i + 1].right - lanes[i].left < 1.3 * mw) {
+                double mid = 0.5 * (lanes[i].left + lanes[i + 1].right);
+                n = merge_pair(p, lanes, n, i);
+                lanes[i].pos = mid;
+                lane_edges(p, a, b, lanes, n);
+            }
+        }
     }
     /* forced count but too few peaks: split the widest gaps */
     while (want > 0 && n < want && n < BQ_MAX_LANES) {
@@ -1501,11 +1569,137 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
         memmove(lanes + ins + 1, lanes + ins, (size_t)(n - ins) * sizeof *lanes);
         lanes[ins].pos = at;
         lanes[ins].prom = 0.0;
+        lanes[ins].faint = 0;
         lanes[ins].height = p[(int)lround(at)];
         n++;
         lane_edges(p, a, b, lanes, n);
     }
     return n;
+}
+
+/* ---- 5b. faint lanes in a regular grid -------------------------------- */
+
+/* Mean compressed signal of strip sw's row y over columns [x0, x1] (cells,
+ * at the strip's reference row; the tilt moves them). */
+static double row_mean(const grid_t *g, const strip_work_t *sw, int y, double x0, double x1)
+{
+    double dx = sw->slope * (y - sw->yref);
+    int a = (int)floor(x0 + dx), b = (int)ceil(x1 + dx);
+    if (a < 0) a = 0;
+    if (b > g->w - 1) b = g->w - 1;
+    double s = 0.0;
+    int k = 0;
+    const float *t = g->t + (size_t)y * (size_t)g->w;
+    const uint8_t *ok = g->ok + (size_t)y * (size_t)g->w;
+    for (int x = a; x <= b; x++)
+        if (ok[x]) {
+            s += t[x];
+            k++;
+        }
+    return k ? s / k : 0.0;
+}
+
+/* A dilution series fades out to a lane whose band is a few % of the
+ * strongest: summed over the whole lane length it drowns in membrane
+ * texture (or merges with its neighbour), but along the band row that the
+ * other lanes share it still stands out. The band row is where most lanes
+ * (the median over lanes, so ladders do not decide it) have signal; lanes
+ * are found again in the column profile of that row alone, and that set
+ * replaces the first when it keeps every lane found so far, adds lanes, and
+ * its pitch is regular (a faint lane fills a gap in the grid). Added lanes
+ * take their width from the others. lanes[] are in the strip's profile
+ * coordinates minus sw->shift; out must hold BQ_MAX_LANES. Returns the new
+ * count (nl when nothing changes). */
+static int add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
+                           peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
+                           peak_t *cand, int cap, peak_t *out)
+{
+    if (nl < 3)
+        return nl;
+    int rows = sw->gy1 - sw->gy0 + 1;
+    for (int y = sw->gy0; y <= sw->gy1; y++) {
+        double v[BQ_MAX_LANES];
+        for (int i = 0; i < nl; i++) {
+            double c = lanes[i].pos + sw->shift, hw = 0.3 * (lanes[i].right - lanes[i].left);
+            if (hw < 0.5)
+                hw = 0.5;
+            v[i] = row_mean(g, sw, y, c - hw, c + hw);
+        }
+        rowp[y - sw->gy0] = median_d(v, nl);
+    }
+    smooth3(rowp, tmp, rows, 1);
+    int ym = 0;
+    for (int i = 1; i < rows; i++)
+        if (rowp[i] > rowp[ym])
+            ym = i;
+    double mx = rowp[ym];
+    if (!(mx > 0.0))
+        return nl;
+    int r0 = ym, r1 = ym;
+    while (r0 > 0 && rowp[r0 - 1] >= 0.5 * mx)
+        r0--;
+    while (r1 < rows - 1 && rowp[r1 + 1] >= 0.5 * mx)
+        r1++;
+    /* a band row is a band, not most of the lane: a strip cropped to its
+     * band row has nothing to add */
+    if ((r1 - r0 + 1) * 3 > rows)
+        return nl;
+    r0 = r0 > 0 ? r0 - 1 : 0;
+    r1 = r1 < rows - 1 ? r1 + 1 : rows - 1;
+    for (int x = 0; x < g->w; x++)
+        rp[x] = 0.0;
+    for (int x = bx0; x <= bx1; x++) {
+        double s = 0.0;
+        for (int y = r0; y <= r1; y++)
+            s += row_mean(g, sw, sw->gy0 + y, x, x);
+        rp[x] = s / (r1 - r0 + 1);
+    }
+    double noise = profile_noise(rp, bx0, bx1, tmp);
+    smooth3(rp, tmp, g->w, 1);
+    int np = find_peaks(rp, bx0, bx1, cand, cap);
+    int nr = choose_lanes(rp, bx0, bx1, noise, cand, np, 0, out, tmp);
+    if (nr <= nl)
+        return nl;
+    /* a band is flat-topped: its middle, not its highest bump, is the lane */
+    for (int k = 0; k < nr; k++)
+        out[k].pos = 0.5 * (out[k].left + out[k].right);
+    for (int i = 0; i + 1 < nr; i++)
+        tmp[i] = out[i + 1].pos - out[i].pos;
+    double pitch = median_d(tmp, nr - 1);
+    for (int i = 0; i + 1 < nr; i++) {
+        double d = out[i + 1].pos - out[i].pos;
+        if (d < 0.7 * pitch || d > 1.3 * pitch)
+            return nl;
+    }
+    /* every lane found so far is still there */
+    for (int i = 0; i < nl; i++) {
+        double c = lanes[i].pos + sw->shift, best = HUGE_VAL;
+        for (int k = 0; k < nr; k++)
+            best = fmin(best, fabs(out[k].pos - c));
+        if (best > 0.3 * pitch)
+            return nl;
+    }
+    int first = -1, last = -1;
+    for (int k = 0; k < nr; k++) {
+        double best = HUGE_VAL;
+        for (int i = 0; i < nl; i++)
+            best = fmin(best, fabs(out[k].pos - lanes[i].pos - sw->shift));
+        out[k].faint = best > 0.3 * pitch;
+        if (!out[k].faint) {
+            if (first < 0)
+                first = k;
+            last = k;
+        }
+    }
+    /* only gaps inside the grid: beyond the outermost lane found so far a
+     * band-row peak may be a label or the membrane's edge */
+    for (int k = 0; k < nr; k++) {
+        if (out[k].faint && (k < first || k > last))
+            return nl;
+        out[k].pos -= sw->shift;
+    }
+    memcpy(lanes, out, (size_t)nr * sizeof *lanes);
+    return nr;
 }
 
 /* ---- 6. ladders ------------------------------------------------------- */
@@ -1736,8 +1930,9 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
     double *tmp = bq_alloc_array((size_t)(g.w > g.h ? g.w : g.h) + 2, sizeof *tmp);
     double *sumprof = bq_calloc_array((size_t)g.w, sizeof *sumprof);
     peak_t *cand_all = bq_alloc_array((size_t)g.w + 1, sizeof *cand_all);
+    double *fbuf = bq_alloc_array((size_t)g.w + (size_t)g.h + 4, sizeof *fbuf);
     peak_t lanes[BQ_MAX_LANES];
-    if (!tmp || !sumprof || !cand_all) {
+    if (!tmp || !sumprof || !cand_all || !fbuf) {
         rc = bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
         goto done;
     }
@@ -1791,6 +1986,15 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
     noise = sqrt(noise);
     int nc = find_peaks(sumprof, bx0, bx1, cand_all, g.w + 1);
     int nl = choose_lanes(sumprof, bx0, bx1, noise, cand_all, nc, want, lanes, tmp);
+    if (want <= 0 && nl >= 3) {
+        peak_t alt[BQ_MAX_LANES];
+        int nf = add_faint_lanes(&g, &sw[strong], bx0, bx1, lanes, nl, tmp, fbuf, fbuf + g.h + 2,
+                                 cand_all, g.w + 1, alt);
+        if (nf != nl) {
+            nl = nf;
+            lane_edges(sumprof, bx0, bx1, lanes, nl);
+        }
+    }
     if (nl == 0) {
         rc = bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no lanes found (no band signal stands out of the background)");
         goto done;
@@ -1896,6 +2100,7 @@ done:
     free(tmp);
     free(sumprof);
     free(cand_all);
+    free(fbuf);
     lanes_free_partial(res);
     grid_free(&g);
     return rc;

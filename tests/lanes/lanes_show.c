@@ -1,7 +1,8 @@
 /* lanes_show - development aid: detect lanes in an image, print them and
  * optionally draw them as a PNG (lane edges at each strip's top and bottom
  * following the tilt; ladders in blue).
- *     lanes_show IMAGE [OUT.png] [--lanes N] [--roi x,y,w,h] [--invert|--no-invert] */
+ *     lanes_show IMAGE [OUT.png] [--lanes N] [--roi x,y,w,h] [--invert|--no-invert]
+ *                [--channel r|g|b] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,18 @@ int main(int argc, char **argv)
     bq_lane_options_t lo;
     memset(&lo, 0, sizeof lo);
     int pol = -1;
+    bq_load_options_t ld;
+    memset(&ld, 0, sizeof ld);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--lanes") && i + 1 < argc)
             lo.n_lanes = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--roi") && i + 1 < argc)
             sscanf(argv[++i], "%d,%d,%d,%d", &lo.roi.x, &lo.roi.y, &lo.roi.w, &lo.roi.h);
-        else if (!strcmp(argv[i], "--invert"))
+        else if (!strcmp(argv[i], "--channel") && i + 1 < argc) {
+            char c = argv[++i][0];
+            ld.channel = c == 'r' ? BQ_CHANNEL_RED : c == 'g' ? BQ_CHANNEL_GREEN
+                       : c == 'b' ? BQ_CHANNEL_BLUE : BQ_CHANNEL_AUTO;
+        } else if (!strcmp(argv[i], "--invert"))
             pol = 1;
         else if (!strcmp(argv[i], "--no-invert"))
             pol = 0;
@@ -43,7 +50,7 @@ int main(int argc, char **argv)
     bq_error_t err;
     bq_error_clear(&err);
     bq_image_t *img = NULL;
-    if (bq_image_load(in, NULL, &img, &err)) {
+    if (bq_image_load(in, &ld, &img, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
