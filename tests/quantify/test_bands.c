@@ -161,6 +161,17 @@ int main(void)
         p.amp[2][l] = (l == 2 || l == 5) ? 900 : 0;
     run_case("named rows + junk row", &p, names, 2, 2);
 
+    /* the target alone on its strip (a cut blot), gone in the last three
+     * lanes of a smiling, tilted row: nothing else aligns those lanes, their
+     * boxes must follow the row's curve, not the last found lane's offset */
+    series(&p);
+    p.n_rows = 1;
+    p.smile = 8;
+    p.slope = 0.03;
+    for (int l = 5; l < 8; l++)
+        p.amp[0][l] = 0;
+    run_case("smile 8 + tilt, target alone, 3 empty", &p, NULL, 0, 1);
+
     /* burned-in dose labels above the lanes, far stronger than a faint
      * target: text, not a band row; the faint target keeps its name */
     series(&p);
