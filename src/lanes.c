@@ -167,11 +167,92 @@ static void grid_free(grid_t *g)
     free(g->lab);
 }
 
+/* Where the margin test of a cell reads its pixels (the fast path of
+ * grid_build leaves it to grid_mask, which asks only about the cells its
+ * flood from the border reaches). */
+typedef struct margin_src {
+    const bq_image_t *img;
+    int rx, ry, rw, rh;
+    double dark, clip;
+} margin_src_t;
+
+#define CAND_UNKNOWN 3
+
+/* 1 if cell i (every pixel valid and finite) is margin-coloured: at least
+ * 90 % of its pixels at black or the clip level. */
+static uint8_t cell_margin(const grid_t *g, const margin_src_t *ms, size_t i)
+{
+    int cx = (int)(i % (size_t)g->w), cy = (int)(i / (size_t)g->w);
+    int x0 = cx * g->fx, y0 = cy * g->fy;
+    int x1 = x0 + g->fx < ms->rw ? x0 + g->fx : ms->rw;
+    int y1 = y0 + g->fy < ms->rh ? y0 + g->fy : ms->rh;
+    uint32_t mk = 0;
+    for (int y = y0; y < y1; y++) {
+        const float *row = ms->img->data + (size_t)(ms->ry + y) * (size_t)ms->img->width + ms->rx;
+        for (int x = x0; x < x1; x++)
+            mk += (row[x] <= ms->dark || row[x] >= ms->clip);
+    }
+    uint32_t area = (uint32_t)(x1 - x0) * (uint32_t)(y1 - y0);
+    return mk * 10 >= area * 9;
+}
+
+/* The general block average: an invalid or non-finite pixel does not
+ * count, a cell with less than half of its pixels left is invalid. Marks
+ * every cell's margin test in cand. */
+static void grid_sum_checked(const bq_image_t *img, const margin_src_t *ms, grid_t *g,
+                             uint8_t *cand, uint32_t *cnt, uint32_t *marg, double *sum)
+{
+    int rw = ms->rw, rh = ms->rh;
+    size_t n = (size_t)g->w * (size_t)g->h;
+    for (int y = 0; y < rh; y++) {
+        const float *row = img->data + (size_t)(ms->ry + y) * (size_t)img->width + ms->rx;
+        const uint8_t *vrow = img->valid ? img->valid + (size_t)(ms->ry + y) * (size_t)img->width + ms->rx : NULL;
+        size_t c = (size_t)(y / g->fy) * (size_t)g->w;
+        for (int x0 = 0; x0 < rw; x0 += g->fx, c++) {
+            int x1 = x0 + g->fx < rw ? x0 + g->fx : rw;
+            double s = 0.0;
+            uint32_t k = 0, mk = 0;
+            for (int x = x0; x < x1; x++) {
+                float v = row[x];
+                if ((vrow && !vrow[x]) || !isfinite(v))
+                    continue;
+                s += v;
+                k++;
+                mk += (v <= ms->dark || v >= ms->clip);
+            }
+            sum[c] += s;
+            cnt[c] += k;
+            marg[c] += mk;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int cx = (int)(i % (size_t)g->w), cy = (int)(i / (size_t)g->w);
+        int bw = (cx == g->w - 1) ? rw - cx * g->fx : g->fx;
+        int bh = (cy == g->h - 1) ? rh - cy * g->fy : g->fy;
+        uint32_t area = (uint32_t)bw * (uint32_t)bh;
+        g->v[i] = 0.0f;
+        g->ok[i] = 0;
+        cand[i] = 0;
+        if (cnt[i] * 2 < area || cnt[i] == 0) {
+            cand[i] = 2; /* invalid: always masked */
+            continue;
+        }
+        g->v[i] = (float)(sum[i] / cnt[i]);
+        g->ok[i] = 1;
+        if (marg[i] * 10 >= cnt[i] * 9)
+            cand[i] = 1;
+    }
+}
+
 /* Block-average the region (rx, ry, rw, rh) into g and mark the cells that
  * are margin candidates (invalid, or almost all exactly 0 / clipped) in
- * cand. */
+ * cand. Without a validity mask the pixels are summed column-wise over a
+ * cell row in floats (contiguous, vectorised: one add a pixel), and the
+ * margin test is left to grid_mask (CAND_UNKNOWN): it only matters for the
+ * cells connected to the border. A non-finite sum sends the whole region
+ * through the checked path. */
 static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
-                      grid_t *g, uint8_t **cand_out)
+                      grid_t *g, uint8_t **cand_out, margin_src_t *ms)
 {
     memset(g, 0, sizeof *g);
     g->fx = (rw + GRID_MAX_W - 1) / GRID_MAX_W;
@@ -185,69 +266,86 @@ static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
     g->ok = bq_calloc_array(n, sizeof *g->ok);
     g->t = bq_calloc_array(n, sizeof *g->t);
     g->lab = bq_calloc_array(n, sizeof *g->lab);
-    uint32_t *cnt = bq_calloc_array(n, sizeof *cnt);
-    uint32_t *marg = bq_calloc_array(n, sizeof *marg);
-    double *sum = bq_calloc_array(n, sizeof *sum);
     uint8_t *cand = bq_calloc_array(n, sizeof *cand);
-    if (!g->v || !g->ok || !g->t || !g->lab || !cnt || !marg || !sum || !cand) {
-        free(cnt);
-        free(marg);
-        free(sum);
+    float *col = bq_alloc_array((size_t)rw, sizeof *col);
+    if (!g->v || !g->ok || !g->t || !g->lab || !cand || !col) {
         free(cand);
+        free(col);
         grid_free(g);
         return BQ_ERR_NOMEM;
     }
     /* margin-coloured: at (or within a hair of) black or the clip level; a
      * scanned white page or a dark tray is rarely exactly uniform */
-    double clip = img->clip_level > 0.0 ? img->clip_level - 0.005 * img->max_value : HUGE_VAL;
-    double dark = img->max_value > 0.0 ? 0.015 * img->max_value : 0.0;
-    for (int y = 0; y < rh; y++) {
-        const float *row = img->data + (size_t)(ry + y) * (size_t)img->width + rx;
-        const uint8_t *vrow = img->valid ? img->valid + (size_t)(ry + y) * (size_t)img->width + rx : NULL;
-        size_t c = (size_t)(y / g->fy) * (size_t)g->w;
-        for (int x0 = 0; x0 < rw; x0 += g->fx, c++) {
-            int x1 = x0 + g->fx < rw ? x0 + g->fx : rw;
-            double s = 0.0;
-            uint32_t k = 0, mk = 0;
-            for (int x = x0; x < x1; x++) {
-                float v = row[x];
-                if ((vrow && !vrow[x]) || !isfinite(v))
-                    continue;
-                s += v;
-                k++;
-                mk += (v <= dark || v >= clip);
+    ms->img = img;
+    ms->rx = rx;
+    ms->ry = ry;
+    ms->rw = rw;
+    ms->rh = rh;
+    ms->clip = img->clip_level > 0.0 ? img->clip_level - 0.005 * img->max_value : HUGE_VAL;
+    ms->dark = img->max_value > 0.0 ? 0.015 * img->max_value : 0.0;
+    int finite = 1;
+    if (!img->valid) {
+        for (int cy = 0; cy < g->h && finite; cy++) {
+            int y0 = cy * g->fy, y1 = y0 + g->fy < rh ? y0 + g->fy : rh;
+            const float *row = img->data + (size_t)(ry + y0) * (size_t)img->width + rx;
+            memcpy(col, row, (size_t)rw * sizeof *col);
+            for (int y = y0 + 1; y < y1; y++) {
+                row = img->data + (size_t)(ry + y) * (size_t)img->width + rx;
+                for (int x = 0; x < rw; x++)
+                    col[x] += row[x];
             }
-            sum[c] += s;
-            cnt[c] += k;
-            marg[c] += mk;
+            size_t c = (size_t)cy * (size_t)g->w;
+            for (int x0 = 0; x0 < rw; x0 += g->fx, c++) {
+                int x1 = x0 + g->fx < rw ? x0 + g->fx : rw;
+                double s = 0.0;
+                for (int x = x0; x < x1; x++)
+                    s += col[x];
+                if (!isfinite(s)) {
+                    finite = 0;
+                    break;
+                }
+                g->v[c] = (float)(s / ((double)(x1 - x0) * (double)(y1 - y0)));
+                g->ok[c] = 1;
+                cand[c] = CAND_UNKNOWN;
+            }
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        int cx = (int)(i % (size_t)g->w), cy = (int)(i / (size_t)g->w);
-        int bw = (cx == g->w - 1) ? rw - cx * g->fx : g->fx;
-        int bh = (cy == g->h - 1) ? rh - cy * g->fy : g->fy;
-        uint32_t area = (uint32_t)bw * (uint32_t)bh;
-        if (cnt[i] * 2 < area || cnt[i] == 0) {
-            cand[i] = 2; /* invalid: always masked */
-            continue;
+    free(col);
+    if (img->valid || !finite) {
+        uint32_t *cnt = bq_calloc_array(n, sizeof *cnt);
+        uint32_t *marg = bq_calloc_array(n, sizeof *marg);
+        double *sum = bq_calloc_array(n, sizeof *sum);
+        if (!cnt || !marg || !sum) {
+            free(cnt);
+            free(marg);
+            free(sum);
+            free(cand);
+            grid_free(g);
+            return BQ_ERR_NOMEM;
         }
-        g->v[i] = (float)(sum[i] / cnt[i]);
-        g->ok[i] = 1;
-        if (marg[i] * 10 >= cnt[i] * 9)
-            cand[i] = 1;
+        grid_sum_checked(img, ms, g, cand, cnt, marg, sum);
+        free(cnt);
+        free(marg);
+        free(sum);
     }
-    free(cnt);
-    free(marg);
-    free(sum);
     *cand_out = cand;
     return 0;
+}
+
+/* Cell i's margin test, computed on first use. */
+static inline int is_cand(const grid_t *g, uint8_t *cand, const margin_src_t *ms, int i)
+{
+    if (cand[i] == CAND_UNKNOWN)
+        cand[i] = cell_margin(g, ms, (size_t)i);
+    return cand[i] != 0;
 }
 
 /* Flood the margin candidates from the region border; keep the result only if
  * what it leaves is one solid piece of membrane (a blot on a clean white
  * background must not lose the background between its bands). Sets g->ok and
  * the membrane's bounding box in cells. */
-static int grid_mask(grid_t *g, uint8_t *cand, int *bx0, int *by0, int *bx1, int *by1)
+static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0, int *by0,
+                     int *bx1, int *by1)
 {
     size_t n = (size_t)g->w * (size_t)g->h;
     int *stack = bq_alloc_array(n, sizeof *stack);
@@ -262,7 +360,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, int *bx0, int *by0, int *bx1, int
     for (int x = 0; x < g->w; x++) {
         for (int k = 0; k < 2; k++) {
             int i = (k ? g->h - 1 : 0) * g->w + x;
-            if (cand[i] && !label[i]) {
+            if (!label[i] && is_cand(g, cand, ms, i)) {
                 label[i] = 1;
                 stack[sp++] = i;
             }
@@ -271,7 +369,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, int *bx0, int *by0, int *bx1, int
     for (int y = 0; y < g->h; y++) {
         for (int k = 0; k < 2; k++) {
             int i = y * g->w + (k ? g->w - 1 : 0);
-            if (cand[i] && !label[i]) {
+            if (!label[i] && is_cand(g, cand, ms, i)) {
                 label[i] = 1;
                 stack[sp++] = i;
             }
@@ -283,7 +381,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, int *bx0, int *by0, int *bx1, int
         int nb[4] = {x > 0 ? i - 1 : -1, x < g->w - 1 ? i + 1 : -1,
                      y > 0 ? i - g->w : -1, y < g->h - 1 ? i + g->w : -1};
         for (int k = 0; k < 4; k++) {
-            if (nb[k] >= 0 && cand[nb[k]] && !label[nb[k]]) {
+            if (nb[k] >= 0 && !label[nb[k]] && is_cand(g, cand, ms, nb[k])) {
                 label[nb[k]] = 1;
                 stack[sp++] = nb[k];
             }
@@ -1891,11 +1989,12 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
 
     grid_t g;
     uint8_t *cand = NULL;
-    int rc = grid_build(img, rx, ry, rw, rh, &g, &cand);
+    margin_src_t ms;
+    int rc = grid_build(img, rx, ry, rw, rh, &g, &cand, &ms);
     if (rc)
         return bq_error_set(err, rc, "lanes: out of memory");
     int bx0, by0, bx1, by1;
-    rc = grid_mask(&g, cand, &bx0, &by0, &bx1, &by1);
+    rc = grid_mask(&g, cand, &ms, &bx0, &by0, &bx1, &by1);
     free(cand);
     if (rc) {
         grid_free(&g);
