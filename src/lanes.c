@@ -117,17 +117,29 @@ static float quantile_f(float *v, size_t n, double q)
     return select_kth(v, n, k);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n); sorts v (callers use the sorted list). */
 static double median_d(double *v, int n)
 {
-    /* only used on short lists (lanes, peaks); insertion sort is enough */
-    for (int i = 1; i < n; i++) {
-        double x = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > x) {
-            v[j + 1] = v[j];
-            j--;
+    /* short lists (lanes, peaks) by insertion sort; profiles of a few
+     * hundred cells by qsort (insertion sort is quadratic there) */
+    if (n > 32) {
+        qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+    } else {
+        for (int i = 1; i < n; i++) {
+            double x = v[i];
+            int j = i - 1;
+            while (j >= 0 && v[j] > x) {
+                v[j + 1] = v[j];
+                j--;
+            }
+            v[j + 1] = x;
         }
-        v[j + 1] = x;
     }
     if (n == 0)
         return 0.0;
@@ -386,6 +398,20 @@ static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0,
                 stack[sp++] = nb[k];
             }
         }
+    }
+    /* nothing flooded and nothing invalid (the usual blot): the whole grid
+     * is one piece, no need to label it */
+    int whole = 1;
+    for (size_t s = 0; s < n && whole; s++)
+        whole = !label[s] && cand[s] != 2;
+    if (whole) {
+        *bx0 = 0;
+        *by0 = 0;
+        *bx1 = g->w - 1;
+        *by1 = g->h - 1;
+        free(stack);
+        free(label);
+        return 0;
     }
     /* connected pieces of what is left; remember the largest */
     int next = 2, best = 0;
@@ -1072,21 +1098,41 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
                 }
             tile2[(size_t)ty * (size_t)nx + (size_t)tx] = median_d(v9, k);
         }
+    /* the column weights are the same in every row: once */
+    int *ctx = bq_alloc_array((size_t)rw, sizeof *ctx);
+    double *cwx = bq_alloc_array((size_t)rw, sizeof *cwx);
+    if (!ctx || !cwx) {
+        free(ctx);
+        free(cwx);
+        free(tile);
+        free(tile2);
+        free(have);
+        free(buf);
+        return BQ_ERR_NOMEM;
+    }
+    for (int x = 0; x < rw; x++) {
+        double fx = ((double)x + 0.5) * nx / rw - 0.5;
+        ctx[x] = nx > 1 ? (int)bq_clamp(floor(fx), 0, nx - 2) : 0;
+        cwx[x] = nx > 1 ? bq_clamp(fx - ctx[x], -0.75, 1.75) : 0.0;
+    }
     for (int y = 0; y < rh; y++) {
         double fy = ((double)y + 0.5) * ny / rh - 0.5;
         int ty0 = ny > 1 ? (int)bq_clamp(floor(fy), 0, ny - 2) : 0;
         int ty1 = ny > 1 ? ty0 + 1 : 0;
         double wy = ny > 1 ? bq_clamp(fy - ty0, -0.75, 1.75) : 0.0;
+        const double *r0 = tile2 + (size_t)ty0 * (size_t)nx, *r1 = tile2 + (size_t)ty1 * (size_t)nx;
+        int dx1 = nx > 1 ? 1 : 0;
+        float *srow = surf + (size_t)y * (size_t)rw;
         for (int x = 0; x < rw; x++) {
-            double fx = ((double)x + 0.5) * nx / rw - 0.5;
-            int tx0 = nx > 1 ? (int)bq_clamp(floor(fx), 0, nx - 2) : 0;
-            int tx1 = nx > 1 ? tx0 + 1 : 0;
-            double wx = nx > 1 ? bq_clamp(fx - tx0, -0.75, 1.75) : 0.0;
-            double b = (1 - wy) * ((1 - wx) * tile2[ty0 * nx + tx0] + wx * tile2[ty0 * nx + tx1]) +
-                       wy * ((1 - wx) * tile2[ty1 * nx + tx0] + wx * tile2[ty1 * nx + tx1]);
-            surf[(size_t)y * (size_t)rw + (size_t)x] = (float)b;
+            int tx0 = ctx[x], tx1 = tx0 + dx1;
+            double wx = cwx[x];
+            double b = (1 - wy) * ((1 - wx) * r0[tx0] + wx * r0[tx1]) +
+                       wy * ((1 - wx) * r1[tx0] + wx * r1[tx1]);
+            srow[x] = (float)b;
         }
     }
+    free(ctx);
+    free(cwx);
     free(tile);
     free(tile2);
     free(have);
@@ -1244,10 +1290,18 @@ static void chunks_project(const chunks_t *c, double slope, double yref,
          * the noise by an amount that depends on the shear and bias it */
         int ish = nearest ? (int)lround(sh) : (int)floor(sh);
         double f = nearest ? 0.0 : sh - ish;
-        for (int x = 0; x < c->w; x++) {
+        /* columns x with x + ish >= 0 and x + ish + 1 < w */
+        int x0 = -ish > 0 ? -ish : 0, x1 = c->w - 2 - ish;
+        if (x1 > c->w - 1)
+            x1 = c->w - 1;
+        if (nearest && !cnt) {
+            /* the shear search: whole-cell shifts, a contiguous add */
+            for (int x = x0; x <= x1; x++)
+                sum[x] += s[x + ish];
+            continue;
+        }
+        for (int x = x0; x <= x1; x++) {
             int a = x + ish, b = a + 1;
-            if (a < 0 || b >= c->w)
-                continue;
             sum[x] += (1 - f) * s[a] + f * s[b];
             if (cnt)
                 cnt[x] += (1 - f) * cn[a] + f * cn[b];
