@@ -1017,15 +1017,19 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
         int y0 = ty * rh / ny, y1 = (ty + 1) * rh / ny;
         for (int tx = 0; tx < nx; tx++) {
             int x0 = tx * rw / nx, x1 = (tx + 1) * rw / nx;
-            size_t m = 0;
-            for (int y = y0; y < y1; y++)
-                for (int x = x0; x < x1; x++) {
+            /* a percentile of a few thousand cells is as good from every
+             * other row and column: a quarter of the selection work */
+            int st = (x1 - x0) >= 24 && (y1 - y0) >= 24 ? 2 : 1;
+            size_t m = 0, area = 0;
+            for (int y = y0; y < y1; y += st)
+                for (int x = x0; x < x1; x += st) {
                     size_t i = (size_t)y * (size_t)rw + (size_t)x;
+                    area++;
                     if (ok[i] && m < cap)
                         buf[m++] = vals[i];
                 }
             size_t t = (size_t)ty * (size_t)nx + (size_t)tx;
-            if (m > 0 && m * 4 >= (size_t)(x1 - x0) * (size_t)(y1 - y0)) {
+            if (m > 0 && m * 4 >= area) {
                 tile[t] = quantile_f(buf, m, q);
                 have[t] = 1;
                 any = 1;
@@ -1213,7 +1217,7 @@ static int grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1)
             /* 2.5 sigma off first: pure noise then adds (almost) nothing */
             double r = res[j] - 2.5 * sigma;
             if (ok[j] && r > 0.0)
-                g->t[(size_t)(y + by0) * (size_t)g->w + (size_t)(x + bx0)] = (float)log1p(r / scale);
+                g->t[(size_t)(y + by0) * (size_t)g->w + (size_t)(x + bx0)] = log1pf((float)(r / scale));
         }
     free(res);
     free(surf);
