@@ -283,11 +283,11 @@ int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **
 
 /* Up to `cap` valid pixel values, taken on a regular stride so big images
  * cost no more than small ones. Returns the count (0 if none or no memory). */
-static size_t sample_valid(const bq_image_t *img, size_t cap, double **out)
+static size_t sample_valid(const bq_image_t *img, size_t cap, float **out)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
     size_t step = n / cap + 1;
-    double *v = bq_alloc_array(n / step + 1, sizeof *v);
+    float *v = bq_alloc_array(n / step + 1, sizeof *v);
     *out = v;
     if (!v)
         return 0;
@@ -298,53 +298,16 @@ static size_t sample_valid(const bq_image_t *img, size_t cap, double **out)
     return k;
 }
 
-/* The k-th smallest of v[0..n) (0-based, k < n) by quickselect with a
- * median-of-three pivot: v ends up partitioned around it, not sorted.
- * Expected O(n); the full qsort it replaces was the costliest step of a
- * typical quant (bench/README.md). */
-static double select_kth(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        double a = v[lo], b = v[mid], c = v[hi];
-        double pivot = (a < b) ? ((b < c) ? b : (a < c) ? c : a) : ((a < c) ? a : (b < c) ? c : b);
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break; /* v[j+1..i-1] all equal the pivot */
-    }
-    return v[k];
-}
-
 /* The q-quantile with bq_quantile_inplace's interpolation, by selection. */
-static double quantile_select(double *v, size_t n, double q)
+static double quantile_select(float *v, size_t n, double q)
 {
     double pos = bq_clamp(q, 0.0, 1.0) * (double)(n - 1);
     size_t i = (size_t)pos;
     double frac = pos - (double)i;
-    double x = select_kth(v, n, i);
+    double x = bq_select_nth_float(v, n, i);
     if (i + 1 < n) {
         /* the next order statistic: the smallest value above position i */
-        double next = v[i + 1];
+        float next = v[i + 1];
         for (size_t j = i + 2; j < n; j++)
             if (v[j] < next)
                 next = v[j];
@@ -357,7 +320,7 @@ int bq_image_detect_polarity(const bq_image_t *img)
 {
     if (!img || !img->data)
         return 0;
-    double *v;
+    float *v;
     size_t k = sample_valid(img, 400000, &v);
     if (k < 2) {
         free(v);
@@ -370,8 +333,8 @@ int bq_image_detect_polarity(const bq_image_t *img)
      * (transparent) pixels never count, and a margin or tray covering less
      * than half the valid area cannot move the median across. */
     double lo = quantile_select(v, k, 0.005);
-    double hi = select_kth(v, k, (size_t)(0.995 * (double)(k - 1)));
-    double med = select_kth(v, k, (k - 1) / 2);
+    double hi = bq_select_nth_float(v, k, (size_t)(0.995 * (double)(k - 1)));
+    double med = bq_select_nth_float(v, k, (k - 1) / 2);
     int dark = 0;
     if (hi > lo) {
         double pos = (med - lo) / (hi - lo);
@@ -433,12 +396,12 @@ bq_rgb_t *bq_rgb_from_image(const bq_image_t *img)
     rgb->height = img->height;
     /* Stretch between robust extremes so one hot pixel cannot flatten the
      * picture; keep a little headroom so faint bands stay visible. */
-    double *v;
+    float *v;
     size_t k = sample_valid(img, 200000, &v);
     double lo = 0.0, hi = 1.0;
     if (k > 0) {
         lo = quantile_select(v, k, 0.005);
-        hi = select_kth(v, k, (size_t)(0.999 * (double)(k - 1)));
+        hi = bq_select_nth_float(v, k, (size_t)(0.999 * (double)(k - 1)));
     }
     free(v);
     if (!(hi > lo))

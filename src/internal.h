@@ -43,4 +43,10 @@ double bq_median_inplace(double *vals, size_t n);
 /* The q-quantile (0..1) of n values; reorders vals. n must be > 0. */
 double bq_quantile_inplace(double *vals, size_t n, double q);
 
+/* The k-th smallest of v[0..n) (0-based, k < n, n > 0) by quickselect with
+ * a median-of-three pivot, expected O(n): v ends up partitioned around it
+ * (v[0..k) <= v[k] <= v[k+1..n)), not sorted. Floats, because the values
+ * come from float images: no precision is lost and half the memory moves. */
+float bq_select_nth_float(float *v, size_t n, size_t k);
+
 #endif

@@ -71,50 +71,12 @@ typedef struct strip_work {
 
 /* ---- small numeric helpers ------------------------------------------- */
 
-static void swapf(float *a, float *b)
-{
-    float t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* The k-th smallest of n floats (0-based); reorders v. Quickselect keeps the
+/* The q-quantile of n floats, nearest rank; reorders v. Selection keeps the
  * per-tile percentiles linear. */
-static float select_kth(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < v[lo]) swapf(&v[mid], &v[lo]);
-        if (v[hi] < v[lo]) swapf(&v[hi], &v[lo]);
-        if (v[hi] < v[mid]) swapf(&v[hi], &v[mid]);
-        float pivot = v[mid];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot) i++;
-            while (v[j] > pivot) j--;
-            if (i <= j) {
-                swapf(&v[i], &v[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 static float quantile_f(float *v, size_t n, double q)
 {
     size_t k = (size_t)(bq_clamp(q, 0.0, 1.0) * (double)(n - 1) + 0.5);
-    return select_kth(v, n, k);
+    return bq_select_nth_float(v, n, k);
 }
 
 static int cmp_dbl(const void *a, const void *b)
