@@ -2171,6 +2171,12 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         for (int i = 0; i < nl; i++) {
             sl[i] = lanes[i];
             sl[i].pos = lanes[i].pos + sw[s].shift;
+            /* the strip's shift can push an edge lane's centre out of
+             * bx0..bx1, where the profile has no entries */
+            if (sl[i].pos < bx0)
+                sl[i].pos = bx0;
+            else if (sl[i].pos > bx1)
+                sl[i].pos = bx1;
             if (ns > 1) {
                 int r = (int)(0.2 * pitch);
                 int c = (int)lround(sl[i].pos), bi = c;
