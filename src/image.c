@@ -177,6 +177,9 @@ void bq_image_put_row(bq_image_t *img, int y, const float *samples, int n_color,
     }
 }
 
+/* Float pixels beyond this magnitude are refused as corrupt. */
+#define FLOAT_PIXEL_MAX 1e30
+
 /* Full scale, clipping levels, and the float sanity check, from what the
  * back-end recorded (bits, is_float, format, gel_scale). */
 static int finish_levels(bq_image_t *img, const char *path, bq_error_t *err)
@@ -195,6 +198,14 @@ static int finish_levels(bq_image_t *img, const char *path, bq_error_t *err)
                                     "hold finite values",
                                     path, i % (size_t)img->width,
                                     i / (size_t)img->width, isnan(v) ? "NaN" : "infinite");
+            /* no instrument measures 1e30; values near FLT_MAX would turn
+             * into infinities on inversion (max - v) and in sums */
+            if (fabsf(v) > FLOAT_PIXEL_MAX)
+                return bq_error_set(err, BQ_ERR_CORRUPT,
+                                    "%s: pixel (%zu,%zu) is %g; float images must hold "
+                                    "values within +-%g",
+                                    path, i % (size_t)img->width, i / (size_t)img->width,
+                                    (double)v, FLOAT_PIXEL_MAX);
             if (v > hi)
                 hi = v;
             n_valid++;

@@ -21,7 +21,8 @@
  *     scale for integers, or a TIFF MaxSampleValue below it when the data
  *     respect it; for float, the data maximum if a plateau of pixels sits
  *     there, else +INFINITY. clip_low: 0 for integers, -INFINITY for float.
- *   - Errors: a negative bq_err and "PATH: reason". NaN/Inf in float data is
+ *   - Errors: a negative bq_err and "PATH: reason". NaN/Inf in float data,
+ *     or a magnitude above 1e30 (it would overflow on inversion), is
  *     BQ_ERR_CORRUPT; images over max_pixels, and files claiming far more
  *     pixel data than their size can hold (decompression bombs), are
  *     BQ_ERR_LIMIT, refused before allocating. libtiff/libpng messages go
