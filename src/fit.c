@@ -1245,6 +1245,17 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
     }
     if (fc.hill_sign > 0 && res->top < res->bottom)
         note(res, "the response rises with dose (no degradation)");
+    /* the optimiser works on log(dc50): when the doses do not locate the
+     * DC50 (the whole drop between vehicle and the first dose, or a fixed
+     * asymptote the data contradict) log(dc50) runs off and exp() gives 0
+     * or Inf, which is no estimate */
+    if (!(isfinite(res->dc50) && res->dc50 > 0) || !isfinite(res->hill)) {
+        snprintf(res->message, sizeof res->message,
+                 "the DC50 is not identifiable from these doses (the fit drives it to %g)",
+                 res->dc50);
+        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
+        goto out;
+    }
     res->status = BQ_FIT_OK;
     bq_error_clear(err);
 out:
