@@ -325,26 +325,20 @@ static double lane_strokes(const bq_image_t *img, const bq_lane_t *lane, double 
         yb = img->height - 1;
     if (xb - xa < 4 || yb < ya)
         return NAN;
-    /* two passes (range, then runs) instead of a buffer: 3 rows, cheap */
+    size_t n = (size_t)(xb - xa + 1);
+    double *prof = malloc(n * sizeof *prof);
+    if (!prof)
+        return NAN;
     double mn = INFINITY, mx = -INFINITY;
     for (int x = xa; x <= xb; x++) {
         double v = col_mean(img, x, ya, yb);
+        prof[x - xa] = v;
         mn = v < mn ? v : mn;
         mx = v > mx ? v : mx;
     }
-    if (!(mx > mn))
-        return NAN;
-    double hi = mn + 0.65 * (mx - mn), lo = mn + 0.35 * (mx - mn);
-    int runs = 0, up = 0;
-    for (int x = xa; x <= xb; x++) {
-        double v = col_mean(img, x, ya, yb);
-        if (!up && v > hi) {
-            up = 1;
-            runs++;
-        } else if (up && v < lo) {
-            up = 0;
-        }
-    }
+    double runs = mx > mn ? bq_count_strokes(prof, n, mn + 0.35 * (mx - mn), mn + 0.65 * (mx - mn))
+                          : NAN;
+    free(prof);
     return runs;
 }
 

@@ -1,4 +1,5 @@
 /* error.c - error codes, messages and small numeric helpers used everywhere. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,4 +96,20 @@ double bq_quantile_inplace(double *vals, size_t n, double q)
 double bq_median_inplace(double *vals, size_t n)
 {
     return bq_quantile_inplace(vals, n, 0.5);
+}
+
+int bq_count_strokes(const double *v, size_t n, double lo, double hi)
+{
+    int runs = 0, up = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i]))
+            continue;
+        if (!up && v[i] > hi) {
+            up = 1;
+            runs++;
+        } else if (up && v[i] < lo) {
+            up = 0;
+        }
+    }
+    return runs;
 }

@@ -49,4 +49,10 @@ double bq_quantile_inplace(double *vals, size_t n, double q);
  * come from float images: no precision is lost and half the memory moves. */
 float bq_select_nth_float(float *v, size_t n, size_t k);
 
+/* Strokes along a profile: how many times it rises above hi after having
+ * been below lo (hysteresis, so noise at one threshold does not count
+ * twice). NaN entries are skipped. A band across a lane is one stroke; a
+ * word of burned-in text is several. */
+int bq_count_strokes(const double *v, size_t n, double lo, double hi);
+
 #endif

@@ -1906,20 +1906,8 @@ static int row_strokes(const bq_image_t *img, int xa, int xb, int y, double bg, 
     double sigma = m > 0 ? 1.4826 * median_d(d, m) / sqrt(2.0) : 0.0;
     if (mx - mn < 10.0 * sigma)
         return 1;
-    double hi = mn + 0.65 * (mx - mn), lo = mn + 0.35 * (mx - mn);
-    int runs = 0, up = 0;
-    for (int x = xa; x <= xb; x++) {
-        double v = prof[x - xa];
-        if (isnan(v))
-            continue;
-        if (!up && v > hi) {
-            up = 1;
-            runs++;
-        } else if (up && v < lo) {
-            up = 0;
-        }
-    }
-    return runs;
+    return bq_count_strokes(prof, (size_t)(xb - xa + 1), mn + 0.35 * (mx - mn),
+                            mn + 0.65 * (mx - mn));
 }
 
 /* The strokes of lane i of strip st on each of its signal rows (rows where
