@@ -2376,6 +2376,12 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         bq_strip_t *st = &res->strips[s];
         st->y_top = (int)lround(sw[s].top);
         st->y_bottom = (int)lround(sw[s].bottom);
+        if (st->y_bottom < st->y_top) {
+            /* the margins kept off the gap lines above and below can cross
+             * on a thin strip: keep the strip's own cell rows instead */
+            st->y_top = g.y0 + sw[s].gy0 * g.fy;
+            st->y_bottom = g.y0 + (sw[s].gy1 + 1) * g.fy - 1;
+        }
         if (st->y_top < ry)
             st->y_top = ry;
         if (st->y_bottom > ry + rh - 1)
