@@ -312,11 +312,16 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
         goto done;
     }
     size_t k = 0;
+    int no_vehicle_blots = 0;
     for (int i = 0; i < n; i++) {
+        no_vehicle_blots += blots[i].norm->n > 0 &&
+                            (blots[i].norm->rows[0].flags & BQ_NORM_NO_VEHICLE) != 0;
         for (int r = 0; r < blots[i].norm->n; r++) {
             const bq_norm_row_t *row = &blots[i].norm->rows[r];
-            if (!isfinite(row->relative))
+            if (!isfinite(row->relative)) {
+                out->n_flagged_lanes += (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
                 continue; /* no number to fit or draw */
+            }
             pts[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
             pts[k].response = row->relative;
             pts[k].replicate = row->replicate;
@@ -328,6 +333,14 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
     bq_error_t fit_err = {0};
     bq_fit_4pl(pts, k, &cfg->fit, &out->fit, &fit_err); /* a degenerate fit is reported in fit.csv */
     out->fitted = 1;
+    if (out->fit.status != BQ_FIT_OK && no_vehicle_blots > 0) {
+        /* say the real cause: the fitter only sees that points are missing */
+        snprintf(out->fit.message, sizeof out->fit.message,
+                 "%d blot%s without a usable vehicle lane (vehicle loading control saturated or "
+                 "faint) and too few unflagged lanes to estimate the vehicle level from the "
+                 "curve; --keep-flagged uses the flagged lanes too",
+                 no_vehicle_blots, no_vehicle_blots == 1 ? "" : "s");
+    }
 
     fit_job_t fj = {&out->fit, cfg, out->unit, pts, k};
     free(path);

@@ -58,6 +58,11 @@ static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, con
     printf("\n");
     if (f->status != BQ_FIT_OK) {
         printf("  fit: %s (%s)\n", bq_fit_status_name(f->status), f->message);
+        if (o->n_flagged_lanes > 0 && !cfg->keep_flagged)
+            printf("  %d flagged lane%s (saturated or faint loading control) %s left out; "
+                   "--keep-flagged fits them too, less certainly\n",
+                   o->n_flagged_lanes, o->n_flagged_lanes == 1 ? "" : "s",
+                   o->n_flagged_lanes == 1 ? "was" : "were");
     } else {
         if (isfinite(f->dc50_low) || isfinite(f->dc50_high))
             printf("  %-10s %.4g %s  (%g%% CI %s%.4g to %s%.4g)\n", "DC50", f->dc50, o->unit,
