@@ -415,8 +415,7 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
     if (cfg->sheet_path && (rc = normalize_and_fit(cfg, blots, n_blots, outdir, out, &err)) != 0)
         goto done;
     /* written last: its presence marks a complete output folder (batch --resume) */
-    if ((rc = run_record_write(outdir, cfg->command_line, cfg->quant, cfg->target, cfg->control,
-                               &err)) != 0)
+    if ((rc = run_record_write(outdir, cfg, &err)) != 0)
         set_failure(out, "write", err.msg);
 done:
     free(path);

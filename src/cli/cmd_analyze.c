@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze_run.h"
+#include "analyze_options.h"
 #include "run_record.h"
 
 static const char usage[] =
@@ -17,22 +17,14 @@ static const char usage[] =
     "Options:\n"
     "%s"
     "  --samples SHEET     sample sheet: lane,dose,unit[,image,replicate,group]\n"
-    "  --target NAME       target row (default: the first of --rows)\n"
-    "  --control NAME      loading-control row (default: the last of --rows)\n"
+    "%s"
     "  --two-channel       images come in pairs TARGET_SCAN CONTROL_SCAN of one membrane;\n"
     "                      lanes are found on the control scan and used for both\n"
-    "  --keep-flagged      fit lanes whose control band is saturated or faint too\n"
-    "  --top V, --bottom V fix an asymptote of the 4PL\n"
-    "  --ci profile|wald   DC50 confidence interval (default profile likelihood)\n"
-    "  --no-hook           do not test for a hook effect\n"
-    "  --hook-exclude      on a hook, leave the post-hook doses out instead of\n"
-    "                      fitting the bell-shaped model\n"
     "  -o, --output DIR    output folder (required)\n"
     "  -q, --quiet         no summary\n"
     "  -h, --help          this help\n";
 
-enum { OPT_SAMPLES = 2000, OPT_TARGET, OPT_CONTROL, OPT_TWO, OPT_KEEP, OPT_TOP, OPT_BOTTOM,
-       OPT_CI, OPT_NO_HOOK, OPT_HOOK_EXCLUDE };
+enum { OPT_TWO = 2000 };
 
 static void print_number(const char *label, double v, const char *unit)
 {
@@ -93,16 +85,8 @@ int cmd_analyze(int argc, char **argv)
 {
     static const struct option long_opts[] = {
         QUANT_LONG_OPTIONS,
-        {"samples", required_argument, NULL, OPT_SAMPLES},
-        {"target", required_argument, NULL, OPT_TARGET},
-        {"control", required_argument, NULL, OPT_CONTROL},
+        ANALYZE_LONG_OPTIONS,
         {"two-channel", no_argument, NULL, OPT_TWO},
-        {"keep-flagged", no_argument, NULL, OPT_KEEP},
-        {"top", required_argument, NULL, OPT_TOP},
-        {"bottom", required_argument, NULL, OPT_BOTTOM},
-        {"ci", required_argument, NULL, OPT_CI},
-        {"no-hook", no_argument, NULL, OPT_NO_HOOK},
-        {"hook-exclude", no_argument, NULL, OPT_HOOK_EXCLUDE},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -111,9 +95,7 @@ int cmd_analyze(int argc, char **argv)
     quant_cli_t q;
     quant_cli_init(&q);
     analyze_config_t cfg;
-    memset(&cfg, 0, sizeof cfg);
-    bq_fit_options_init(&cfg.fit);
-    cfg.fit.abs_level = 0.5; /* relative data: 50 % of vehicle remains */
+    analyze_config_init(&cfg);
     const char *outdir = NULL;
     int opt, rc = BQ_EXIT_USAGE;
     char *cmdline = run_record_command_line(argc, argv, "analyze");
@@ -121,49 +103,18 @@ int cmd_analyze(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
         int handled = quant_cli_handle(&q, opt, optarg, "analyze");
+        if (handled == 0)
+            handled = analyze_cli_handle(&cfg, opt, optarg, "analyze");
         if (handled < 0)
             goto out;
         if (handled)
             continue;
         switch (opt) {
-        case OPT_SAMPLES: cfg.sheet_path = optarg; break;
-        case OPT_TARGET: cfg.target = optarg; break;
-        case OPT_CONTROL: cfg.control = optarg; break;
         case OPT_TWO: cfg.two_channel = 1; break;
-        case OPT_KEEP: cfg.keep_flagged = 1; break;
-        case OPT_TOP:
-        case OPT_BOTTOM: {
-            double v;
-            if (cli_parse_double(optarg, -1e300, 1e300, &v) != 0) {
-                cli_usage_error("analyze", "--%s wants a number, got '%s'",
-                                opt == OPT_TOP ? "top" : "bottom", optarg);
-                goto out;
-            }
-            if (opt == OPT_TOP) {
-                cfg.fit.fix_top = 1;
-                cfg.fit.top = v;
-            } else {
-                cfg.fit.fix_bottom = 1;
-                cfg.fit.bottom = v;
-            }
-            break;
-        }
-        case OPT_CI:
-            if (strcmp(optarg, "profile") == 0)
-                cfg.fit.ci = BQ_CI_PROFILE;
-            else if (strcmp(optarg, "wald") == 0)
-                cfg.fit.ci = BQ_CI_WALD;
-            else {
-                cli_usage_error("analyze", "--ci wants profile or wald, got '%s'", optarg);
-                goto out;
-            }
-            break;
-        case OPT_NO_HOOK: cfg.fit.detect_hook = 0; break;
-        case OPT_HOOK_EXCLUDE: cfg.fit.bell = 0; break;
         case 'o': outdir = optarg; break;
         case 'q': bq_cli_quiet = 1; break;
         case 'h':
-            printf(usage, QUANT_OPTIONS_HELP);
+            printf(usage, QUANT_OPTIONS_HELP, ANALYZE_OPTIONS_HELP);
             rc = BQ_EXIT_OK;
             goto out;
         default:

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze_run.h"
+#include "analyze_options.h"
 #include "gel_list.h"
 #include "run_record.h"
 #include "tables_join.h"
@@ -24,8 +24,8 @@ static const char usage[] =
     "OUTDIR/bands.csv, normalized.csv, fits.csv, errors.csv, run.json.\n\n"
     "Options:\n"
     "%s"
-    "  --target NAME       target row (default: the first of --rows)\n"
-    "  --control NAME      loading-control row (default: the last of --rows)\n"
+    "  --samples SHEET     sample sheet for gels that have none of their own\n"
+    "%s"
     "  -j, --jobs N        parallel workers (default: number of cores)\n"
     "  --resume            skip gels whose outputs are complete and newer than their inputs\n"
     "  --shard K/N         process only shard K of N (deterministic by path)\n"
@@ -33,7 +33,7 @@ static const char usage[] =
     "  -q, --quiet         no progress or summary on stderr\n"
     "  -h, --help          this help\n";
 
-enum { OPT_TARGET = 2000, OPT_CONTROL, OPT_RESUME, OPT_SHARD };
+enum { OPT_RESUME = 2000, OPT_SHARD };
 
 typedef struct gel_result {
     analyze_outcome_t outcome;
@@ -85,10 +85,10 @@ static int newer_than(const char *output, const char *input)
 
 /* run.json is the last file analyze writes: its presence, newer than the
  * gel and its sheet, means the folder is complete. */
-static int is_complete(const char *gel_dir, const gel_t *g)
+static int is_complete(const char *gel_dir, const gel_t *g, const char *fallback_sheet)
 {
     char *marker = path_join(gel_dir, "run.json");
-    int ok = marker && newer_than(marker, g->path) && newer_than(marker, g->sheet);
+    int ok = marker && newer_than(marker, g->path) && newer_than(marker, g->sheet ? g->sheet : fallback_sheet);
     free(marker);
     return ok;
 }
@@ -116,12 +116,13 @@ static void process_gel(batch_t *b, size_t i)
         snprintf(r->outcome.message, sizeof r->outcome.message, "out of memory");
         return;
     }
-    if (b->resume && is_complete(dir, g)) {
+    if (b->resume && is_complete(dir, g, b->cfg.sheet_path)) {
         r->ok = 1;
         r->resumed = 1;
     } else {
         analyze_config_t cfg = b->cfg;
-        cfg.sheet_path = g->sheet;
+        if (g->sheet)
+            cfg.sheet_path = g->sheet; /* a gel's own sheet wins over --samples */
         char *paths[1] = {g->path}, *names[1] = {g->rel};
         r->ok = analyze_run(&cfg, paths, names, 1, dir, &r->outcome) == 0;
     }
@@ -252,8 +253,7 @@ int cmd_batch(int argc, char **argv)
 {
     static const struct option long_opts[] = {
         QUANT_LONG_OPTIONS,
-        {"target", required_argument, NULL, OPT_TARGET},
-        {"control", required_argument, NULL, OPT_CONTROL},
+        ANALYZE_LONG_OPTIONS,
         {"jobs", required_argument, NULL, 'j'},
         {"resume", no_argument, NULL, OPT_RESUME},
         {"shard", required_argument, NULL, OPT_SHARD},
@@ -266,8 +266,7 @@ int cmd_batch(int argc, char **argv)
     quant_cli_init(&q);
     batch_t b;
     memset(&b, 0, sizeof b);
-    bq_fit_options_init(&b.cfg.fit);
-    b.cfg.fit.abs_level = 0.5; /* relative data: 50 % of vehicle remains */
+    analyze_config_init(&b.cfg);
     long jobs = cli_ncpus();
     int shard_k = 1, shard_n = 1, opt, rc = BQ_EXIT_FAIL;
     const char *outdir = NULL;
@@ -277,6 +276,8 @@ int cmd_batch(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, "j:o:qh", long_opts, NULL)) != -1) {
         int handled = quant_cli_handle(&q, opt, optarg, "batch");
+        if (handled == 0)
+            handled = analyze_cli_handle(&b.cfg, opt, optarg, "batch");
         if (handled < 0) {
             rc = BQ_EXIT_USAGE;
             goto out;
@@ -284,8 +285,6 @@ int cmd_batch(int argc, char **argv)
         if (handled)
             continue;
         switch (opt) {
-        case OPT_TARGET: b.cfg.target = optarg; break;
-        case OPT_CONTROL: b.cfg.control = optarg; break;
         case 'j':
             if (cli_parse_long(optarg, 1, 1024, &jobs) != 0) {
                 rc = cli_usage_error("batch", "-j wants a number of workers from 1 to 1024, got '%s'", optarg);
@@ -302,7 +301,7 @@ int cmd_batch(int argc, char **argv)
         case 'o': outdir = optarg; break;
         case 'q': bq_cli_quiet = 1; break;
         case 'h':
-            printf(usage, QUANT_OPTIONS_HELP);
+            printf(usage, QUANT_OPTIONS_HELP, ANALYZE_OPTIONS_HELP);
             rc = BQ_EXIT_OK;
             goto out;
         default:
@@ -374,7 +373,7 @@ int cmd_batch(int argc, char **argv)
 
     bq_error_t err = {0};
     if (combine(&b, &err) != 0 ||
-        run_record_write(outdir, cmdline, &q.opts, b.cfg.target, b.cfg.control, &err) != 0) {
+        run_record_write(outdir, &b.cfg, &err) != 0) {
         cli_error("%s", err.msg);
         goto out_threads;
     }
@@ -389,7 +388,7 @@ int cmd_batch(int argc, char **argv)
             continue;
         }
         resumed += r->resumed;
-        if (!gels.gels[i].sheet)
+        if (!gels.gels[i].sheet && !b.cfg.sheet_path)
             unsheeted++;
         else if (!r->resumed && r->outcome.fitted)
             fitted++;

@@ -54,16 +54,19 @@ char *run_record_command_line(int argc, char **argv, const char *cmd)
     return s;
 }
 
-typedef struct record {
-    const char *command_line;
-    const bq_quant_options_t *opts;
-    const char *target, *control;
-} record_t;
+static void put_fixed(FILE *fp, const char *key, int fixed, double v)
+{
+    fprintf(fp, ",\n    \"%s\": ", key);
+    if (fixed)
+        fprintf(fp, "%.10g", v);
+    else
+        fputs("null", fp);
+}
 
 static int write_record(FILE *fp, void *ctx)
 {
-    const record_t *r = ctx;
-    const bq_quant_options_t *o = r->opts;
+    const analyze_config_t *r = ctx;
+    const bq_quant_options_t *o = r->quant;
     static const char *const polarity[] = {"auto", "invert", "keep"};
     static const char *const channel[] = {"auto", "red", "green", "blue"};
     char when[64];
@@ -97,20 +100,28 @@ static int write_record(FILE *fp, void *ctx)
     bq_json_put_string(fp, r->target);
     fputs(",\n    \"control\": ", fp);
     bq_json_put_string(fp, r->control);
+    fputs(",\n    \"samples\": ", fp);
+    bq_json_put_string(fp, r->sheet_path);
+    fprintf(fp, ",\n    \"keep_flagged\": %s", r->keep_flagged ? "true" : "false");
+    fprintf(fp, ",\n    \"two_channel\": %s", r->two_channel ? "true" : "false");
+    put_fixed(fp, "fixed_top", r->fit.fix_top, r->fit.top);
+    put_fixed(fp, "fixed_bottom", r->fit.fix_bottom, r->fit.bottom);
+    fprintf(fp, ",\n    \"ci\": \"%s\", \"ci_level\": %g", r->fit.ci == BQ_CI_WALD ? "wald" : "profile",
+            r->fit.level);
+    fprintf(fp, ",\n    \"hook_test\": %s, \"hook_model\": \"%s\"",
+            r->fit.detect_hook ? "true" : "false", r->fit.bell ? "bell" : "exclude");
     fputs("\n  }\n}\n", fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 
-int run_record_write(const char *dir, const char *command_line, const bq_quant_options_t *opts,
-                     const char *target, const char *control, bq_error_t *err)
+int run_record_write(const char *dir, const analyze_config_t *cfg, bq_error_t *err)
 {
     size_t n = strlen(dir) + sizeof "/run.json";
     char *path = malloc(n);
     if (!path)
         return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", dir);
     snprintf(path, n, "%s/run.json", dir);
-    record_t r = {command_line, opts, target, control};
-    int rc = bq_file_write_atomic(path, write_record, &r, err);
+    int rc = bq_file_write_atomic(path, write_record, (void *)cfg, err);
     free(path);
     return rc;
 }

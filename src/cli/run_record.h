@@ -3,16 +3,15 @@
 #ifndef BLOTQUANT_RUN_RECORD_H
 #define BLOTQUANT_RUN_RECORD_H
 
-#include "cli.h"
+#include "analyze_run.h"
 
 /* "blotquant batch --rows A,B -o out in" as one shell-quoted string
  * (malloc'd; NULL on no memory). argv[0] is the subcommand. */
 char *run_record_command_line(int argc, char **argv, const char *cmd);
 
-/* Write DIR/run.json (atomically): version, command line, the effective
- * quantification options, target and control. */
-int run_record_write(const char *dir, const char *command_line, const bq_quant_options_t *opts,
-                     const char *target, const char *control, bq_error_t *err);
+/* Write DIR/run.json (atomically): version, command line, and every
+ * effective parameter of cfg (quantification, rows, sheet, fit). */
+int run_record_write(const char *dir, const analyze_config_t *cfg, bq_error_t *err);
 
 /* Write a one-line text file "<prefix><line>\n" atomically. */
 int run_record_write_text(const char *path, const char *prefix, const char *line,
