@@ -81,6 +81,14 @@ sleep 1
 [ "$(stat -c %Y.%N "$tmp/out2/2026-11-01/gel1_tif/run.json")" = "$stamp" ] && ok || bad "--resume redid a complete gel"
 cmp -s "$tmp/out1/bands.csv" "$tmp/out2/bands.csv" && ok || bad "--resume changed bands.csv"
 
+# --samples is the sheet of gels that have none of their own; fit options pass through
+"$bq" batch -q --rows MDM2,ACTB --samples "$in/2026-11-01/samples.csv" --ci wald \
+  -o "$tmp/fallback" "$in" 2> /dev/null
+n_fit=$(($(wc -l < "$tmp/fallback/fits.csv") - 1))
+[ "$n_fit" -eq 4 ] && ok || bad "--samples fallback: fits.csv has $n_fit rows, expected 4"
+grep -q '"ci": "wald"' "$tmp/fallback/run.json" && ok || bad "run.json does not record --ci wald"
+grep -q ",wald-log," "$tmp/fallback/fits.csv" && ok || bad "--ci wald not used by batch"
+
 # usage errors
 "$bq" batch -o "$tmp/x" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "batch without FOLDER"
 "$bq" batch --shard 3/2 -o "$tmp/x" "$in" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad --shard"
