@@ -38,9 +38,10 @@ static int write_table(FILE *fp, void *ctx)
 static void report(const char *path, const bq_quant_result_t *res)
 {
     int ladders = 0, saturated = 0, weak = 0;
-    for (int i = 0; i < res->lanes->n_strips && i < 1; i++)
-        for (int k = 0; k < res->lanes->strips[i].n_lanes; k++)
-            ladders += res->lanes->strips[i].lanes[k].is_ladder != 0;
+    /* lanes are matched across strips, so the first strip tells for all */
+    if (res->lanes->n_strips > 0)
+        for (int k = 0; k < res->lanes->strips[0].n_lanes; k++)
+            ladders += res->lanes->strips[0].lanes[k].is_ladder != 0;
     for (int i = 0; i < res->table->n_bands; i++) {
         saturated += (res->table->bands[i].flags & BQ_BAND_SATURATED) != 0;
         weak += (res->table->bands[i].flags & BQ_BAND_WEAK) != 0;
