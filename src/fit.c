@@ -52,6 +52,7 @@ void bq_fit_options_init(bq_fit_options_t *opts)
     opts->no_response_alpha = 0.01;
     opts->bell = 1;
     opts->hook_hill = 0.0;
+    opts->nonneg_bottom = 1;
 }
 
 const char *bq_fit_model_name(bq_fit_model model)
@@ -761,6 +762,10 @@ static double bell_crossing(const double p[NPAR], double a, double x4)
  * the pre-hook points plus a free mean per post-hook dose). On success p
  * and *rss hold the bell fit and NULL is returned; otherwise the reason
  * the bell model was not used (p untouched). */
+/* try_bell's reason when the bottom went below zero (compared by address:
+ * bq_fit_4pl may then retry with the bottom held at zero). */
+static const char BOTTOM_BELOW_ZERO[] = "degradation bottom extrapolated below zero";
+
 static const char *try_bell(const fitctx_t *fc, const double *x, const double *y, size_t n,
                             const double ps[NPAR], double d_turn, int K, double rss_all,
                             double rss_b, int k_b, double alpha, int free_h2, double p[NPAR],
@@ -804,7 +809,7 @@ static const char *try_bell(const fitctx_t *fc, const double *x, const double *y
     /* the bottom hides under the recovery; one extrapolated below zero
      * (more than all the protein gone) is the trade-off, not a finding */
     if (pb[P_BOTTOM] < -0.05 * (pb[P_TOP] - pb[P_BOTTOM]))
-        return "degradation bottom extrapolated below zero";
+        return BOTTOM_BELOW_ZERO;
     if (!(exp(pb[P_LOGDC50]) < d_turn))
         return "DC50 not below the turning point";
     /* better than the 4PL on every point (nested: r = 0) ... */
@@ -847,15 +852,15 @@ static int fail(bq_fit_result_t *res, bq_error_t *err, bq_fit_status st, int cod
     return bq_error_set(err, code, "%s", res->message);
 }
 
-int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
-               bq_fit_result_t *res, bq_error_t *err)
+/* One complete analysis with the options as given. *below_zero is set
+ * when the final fit's free bottom asymptote came out below zero,
+ * *bell_below_zero when the bell model was refused for that reason. */
+static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+                    bq_fit_result_t *res, bq_error_t *err, int *below_zero,
+                    int *bell_below_zero)
 {
-    gsl_set_error_handler_off();
-    bq_fit_options_t defaults;
-    if (!opts) {
-        bq_fit_options_init(&defaults);
-        opts = &defaults;
-    }
+    *below_zero = 0;
+    *bell_below_zero = 0;
     memset(res, 0, sizeof *res);
     result_clear_numbers(res);
     res->hook_p = NAN;
@@ -1050,6 +1055,7 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
                             why = try_bell(&fc, x, y, nu, ps, d[start - 1], K, rss_all, rss_b,
                                            np + K, opts->hook_alpha, 0, p, &rss);
                         }
+                        *bell_below_zero = why == BOTTOM_BELOW_ZERO;
                     } else
                         why = opts->bell ? "the response rises with dose"
                                          : "bell model switched off";
@@ -1156,6 +1162,8 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
         }
     }
 
+    if (fc.is_free[P_BOTTOM] && p[P_BOTTOM] < 0)
+        *below_zero = 1;
     res->top = p[P_TOP];
     res->bottom = p[P_BOTTOM];
     res->hill = p[P_HILL];
@@ -1270,6 +1278,64 @@ out:
     return rc;
 }
 
+int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+               bq_fit_result_t *res, bq_error_t *err)
+{
+    gsl_set_error_handler_off();
+    bq_fit_options_t defaults;
+    if (!opts) {
+        bq_fit_options_init(&defaults);
+        opts = &defaults;
+    }
+    int below_zero = 0, bell_below_zero = 0;
+    int rc = fit_once(pts, n, opts, res, err, &below_zero, &bell_below_zero);
+    /* The bottom is a protein level (relative to vehicle): it cannot be
+     * negative. When the free fit still puts it below zero, the doses do
+     * not reach the bottom plateau and the constrained estimate lies on
+     * the boundary: refit with the bottom held at 0, as an analyst would
+     * constrain it by hand. The same when the analysis failed after the
+     * bell model was refused for a bottom below zero (the hook left too
+     * few doses to fit without it). A bell refused that way is otherwise
+     * left refused: a recovery the bell shape does not follow also drags
+     * the bottom down, and excluding the post-hook doses is then better. */
+    int retry = below_zero || (bell_below_zero && res->status != BQ_FIT_OK);
+    if (!retry || !opts->nonneg_bottom || opts->fix_bottom)
+        return rc;
+    /* with negative responses (a difference, a log ratio) nothing is implied */
+    for (size_t i = 0; i < n; i++)
+        if (!pts[i].excluded && isfinite(pts[i].response) && pts[i].response < 0)
+            return rc;
+    double free_bottom = res->status == BQ_FIT_OK ? res->bottom : NAN;
+    bq_fit_options_t held = *opts;
+    held.fix_bottom = 1;
+    held.bottom = 0.0;
+    bq_fit_result_t *r0 = malloc(sizeof *r0);
+    if (!r0)
+        return rc; /* the free fit stands */
+    bq_error_t e0;
+    bq_error_clear(&e0);
+    int rc0 = fit_once(pts, n, &held, r0, &e0, &below_zero, &bell_below_zero);
+    if (rc0 == 0) {
+        memcpy(res, r0, sizeof *res);
+        res->fixed_bottom = 0; /* not the user's choice: see bottom_held */
+        res->bottom_held = 1;
+        char buf[160];
+        if (isfinite(free_bottom))
+            snprintf(buf, sizeof buf,
+                     "bottom held at 0 (the free fit put it at %.3g, below any protein level)",
+                     free_bottom);
+        else
+            snprintf(buf, sizeof buf,
+                     "bottom held at 0 (the free bell fit put it below zero and without the "
+                     "post-hook doses too few remained)");
+        note(res, buf);
+        bq_error_clear(err);
+        rc = 0;
+    }
+    free(r0);
+    return rc;
+}
+
 double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose)
 {
     if (!res || !isfinite(res->dc50) || !(res->dc50 > 0))
@@ -1301,7 +1367,7 @@ int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *pt)
 const char BQ_FIT_CSV_HEADER[] =
     "target,control,n,top,bottom,hill,dc50,dc50_low,dc50_high,dc50_abs,dmax,r2,rmse,hook,"
     "excluded,unit,status,message,ci_method,ci_level,se_log_dc50,sigma,rss,df,n_doses,"
-    "hook_p,n_flagged,model,dmax_obs,hook_recovery,hook_dc";
+    "hook_p,n_flagged,model,dmax_obs,hook_recovery,hook_dc,bottom_held";
 
 /* Not-available numbers are empty cells, as in bands.csv; the status and
  * message columns say why. */
@@ -1370,7 +1436,7 @@ int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
     put_num(fp, res->hook_recovery);
     fputc(',', fp);
     put_num(fp, res->hook_dc);
-    fputc('\n', fp);
+    fprintf(fp, ",%s\n", res->bottom_held ? "yes" : "no");
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 
@@ -1436,6 +1502,6 @@ int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
     json_num(fp, "dmax_obs", res->dmax_obs);
     json_num(fp, "hook_recovery", res->hook_recovery);
     json_num(fp, "hook_dc", res->hook_dc);
-    fputs("}\n", fp);
+    fprintf(fp, ",\"bottom_held\":%s}\n", res->bottom_held ? "true" : "false");
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

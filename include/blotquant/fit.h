@@ -71,6 +71,10 @@ typedef struct bq_fit_options {
                             0 (default): estimated; when the data cannot pin it
                             (one lane per dose, few post-hook doses) it is held at
                             1.5, between single-site competition (1) and steeper */
+    int nonneg_bottom;   /* 1 (default): when every response is >= 0 and the free
+                            bottom asymptote comes out below zero (the doses do not
+                            reach the bottom plateau), refit with the bottom held at
+                            0 and say so (res->bottom_held); 0: leave it free */
 } bq_fit_options_t;
 
 /* Fill opts with the defaults above. */
@@ -107,7 +111,8 @@ typedef struct bq_fit_result {
     double dmax;            /* 1 - bottom / top */
     double rss, r2, rmse;   /* rmse = sqrt(rss / n) */
     double sigma;           /* residual SD, sqrt(rss / df) */
-    int fixed_top, fixed_bottom;
+    int fixed_top, fixed_bottom;  /* held by the caller's options */
+    int bottom_held;        /* 1: held at 0 because the free fit went below zero */
     bq_ci_method ci_method;
     double level;
     int hook;               /* 1 if a hook was detected */

@@ -10,6 +10,8 @@ const char ANALYZE_OPTIONS_HELP[] =
     "  --control NAME      loading-control row (default: the last of --rows)\n"
     "  --keep-flagged      fit lanes whose control band is saturated or faint too\n"
     "  --top V, --bottom V fix an asymptote of the 4PL\n"
+    "  --free-bottom       let the bottom asymptote go below zero (by default it is\n"
+    "                      held at 0 when the free fit puts it there)\n"
     "  --ci profile|wald   DC50 confidence interval (default profile likelihood)\n"
     "  --no-hook           do not test for a hook effect\n"
     "  --hook-exclude      on a hook, leave the post-hook doses out instead of\n"
@@ -53,6 +55,7 @@ int analyze_cli_handle(analyze_config_t *cfg, int opt, const char *arg, const ch
         return 1;
     case AOPT_NO_HOOK: cfg->fit.detect_hook = 0; return 1;
     case AOPT_HOOK_EXCLUDE: cfg->fit.bell = 0; return 1;
+    case AOPT_FREE_BOTTOM: cfg->fit.nonneg_bottom = 0; return 1;
     default: return 0;
     }
 }

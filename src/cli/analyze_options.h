@@ -15,6 +15,7 @@ enum {
     AOPT_CI,
     AOPT_NO_HOOK,
     AOPT_HOOK_EXCLUDE,
+    AOPT_FREE_BOTTOM,
 };
 
 #define ANALYZE_LONG_OPTIONS                                            \
@@ -26,7 +27,8 @@ enum {
     {"bottom", required_argument, NULL, AOPT_BOTTOM},                   \
     {"ci", required_argument, NULL, AOPT_CI},                           \
     {"no-hook", no_argument, NULL, AOPT_NO_HOOK},                       \
-    {"hook-exclude", no_argument, NULL, AOPT_HOOK_EXCLUDE}
+    {"hook-exclude", no_argument, NULL, AOPT_HOOK_EXCLUDE},             \
+    {"free-bottom", no_argument, NULL, AOPT_FREE_BOTTOM}
 
 /* Help lines for the shared options (the --samples line is the caller's,
  * since analyze and batch use the sheet differently). */

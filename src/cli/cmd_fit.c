@@ -17,6 +17,9 @@ static const char usage[] =
     "  --response-col NAME  response column (default: relative if present, else response)\n"
     "  --top V              hold the top asymptote (vehicle level) at V\n"
     "  --bottom V           hold the bottom asymptote at V\n"
+    "  --free-bottom        let the bottom go below zero (by default, when every\n"
+    "                       response is >= 0 and the free fit puts the bottom below\n"
+    "                       zero, it is held at 0 and the message says so)\n"
     "  --ci METHOD          profile (default; likelihood profile, extra sum of squares)\n"
     "                       or wald (Wald interval on log dc50)\n"
     "  --level P            confidence level (default 0.95)\n"
@@ -48,6 +51,7 @@ enum {
     OPT_LEVEL,
     OPT_NO_HOOK,
     OPT_HOOK_EXCLUDE,
+    OPT_FREE_BOTTOM,
     OPT_KEEP_FLAGGED,
     OPT_UNIT,
     OPT_TARGET,
@@ -218,6 +222,7 @@ int cmd_fit(int argc, char **argv)
         {"level", required_argument, NULL, OPT_LEVEL},
         {"no-hook", no_argument, NULL, OPT_NO_HOOK},
         {"hook-exclude", no_argument, NULL, OPT_HOOK_EXCLUDE},
+        {"free-bottom", no_argument, NULL, OPT_FREE_BOTTOM},
         {"keep-flagged", no_argument, NULL, OPT_KEEP_FLAGGED},
         {"unit", required_argument, NULL, OPT_UNIT},
         {"target", required_argument, NULL, OPT_TARGET},
@@ -265,6 +270,7 @@ int cmd_fit(int argc, char **argv)
             break;
         case OPT_NO_HOOK: fo.detect_hook = 0; break;
         case OPT_HOOK_EXCLUDE: fo.bell = 0; break;
+        case OPT_FREE_BOTTOM: fo.nonneg_bottom = 0; break;
         case OPT_KEEP_FLAGGED: keep_flagged = 1; break;
         case OPT_UNIT:
             unit_opt = bq_unit_parse(optarg);

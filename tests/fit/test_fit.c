@@ -438,6 +438,63 @@ static void test_single_lane_hook(void)
     CHECK(false_hooks <= 2, "too many false hooks");
 }
 
+/* Doses that stop before the bottom plateau: the free bottom runs below
+ * zero, so the fit holds it at 0 and says so; --free-bottom (nonneg_bottom
+ * = 0) and data with negative responses leave it free. */
+static void test_bottom_held(void)
+{
+    printf("bottom below zero:\n");
+    static const double doses[] = {0, 1, 3, 10, 30, 60};
+    bq_fit_point_t p[18];
+    size_t n = 0;
+    rng_state = 4242;
+    for (int rep = 1; rep <= 3; rep++)
+        for (size_t k = 0; k < sizeof doses / sizeof doses[0]; k++) {
+            /* a curve that would end at -0.3, sampled where it is >= 0.1 */
+            p[n].dose = doses[k];
+            p[n].response = fmax(0.0, truth(doses[k], 1.0, -0.3, 1.0, 30.0) + 0.01 * gauss());
+            p[n].replicate = rep;
+            p[n].excluded = 0;
+            n++;
+        }
+    bq_fit_options_t o;
+    bq_fit_options_init(&o);
+    o.nonneg_bottom = 0;
+    bq_fit_result_t r;
+    CHECK(bq_fit_4pl(p, n, &o, &r, NULL) == 0, "free fit: %s", r.message);
+    CHECK(r.bottom < -0.1 && !r.bottom_held, "free bottom %g (held %d)", r.bottom, r.bottom_held);
+    double free_bottom = r.bottom;
+
+    CHECK(bq_fit_4pl(p, n, NULL, &r, NULL) == 0, "held fit: %s", r.message);
+    CHECK(r.bottom_held && r.bottom == 0.0 && !r.fixed_bottom, "bottom %g, held %d, fixed %d",
+          r.bottom, r.bottom_held, r.fixed_bottom);
+    CHECK(strstr(r.message, "bottom held at 0") != NULL, "message: '%s'", r.message);
+    CHECK(isfinite(r.dc50) && r.dc50 > 0 && isfinite(r.se_log_dc50) && !isfinite(r.se_bottom),
+          "dc50 %g, se log dc50 %g, se bottom %g", r.dc50, r.se_log_dc50, r.se_bottom);
+    CHECK(fabs(r.dmax - 1.0) < 1e-12, "dmax %g with bottom 0", r.dmax);
+    printf("  free bottom %.3f -> held at 0: dc50 %.3g, hill %.3g, message '%s'\n", free_bottom,
+           r.dc50, r.hill, r.message);
+    char buf[4096];
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+    bq_fit_write_csv(fp, &r, "MDM2", "ACTB", "nM", 1);
+    fclose(fp);
+    size_t len = strlen(buf);
+    CHECK(len > 5 && strstr(buf, ",bottom_held\n") && strcmp(buf + len - 5, ",yes\n") == 0,
+          "bottom_held column: %s", buf);
+
+    /* the same shape shifted below zero: not a protein level, left free */
+    for (size_t i = 0; i < n; i++)
+        p[i].response -= 0.5;
+    CHECK(bq_fit_4pl(p, n, NULL, &r, NULL) == 0, "shifted fit: %s", r.message);
+    CHECK(!r.bottom_held && r.bottom < -0.5, "shifted: bottom %g held %d", r.bottom,
+          r.bottom_held);
+
+    /* a bottom the doses reach is never touched */
+    n = make_series(p, 99, 30.0, 0.02, 0);
+    CHECK(bq_fit_4pl(p, n > 18 ? 18 : n, NULL, &r, NULL) == 0 && !r.bottom_held,
+          "plateau reached: held %d (%s)", r.bottom_held, r.message);
+}
+
 static void test_degenerate(void)
 {
     printf("degenerate input:\n");
@@ -588,6 +645,7 @@ int main(int argc, char **argv)
     test_rat42(argv[1]);
     test_synthetic();
     test_hook();
+    test_bottom_held();
     test_single_lane_hook();
     test_bell();
     test_degenerate();
