@@ -845,6 +845,10 @@ static const char *try_bell(const fitctx_t *fc, const double *x, const double *y
     return NULL;
 }
 
+/* How far beyond the tested doses a DC50 may lie and still be reported
+ * (as extrapolated): two decades, the width of a typical dose series. */
+#define DC50_REACH 100.0
+
 static int fail(bq_fit_result_t *res, bq_error_t *err, bq_fit_status st, int code)
 {
     res->status = st;
@@ -1263,6 +1267,25 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
                  res->dc50);
         rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
         goto out;
+    }
+    {
+        /* a finite but absurd value (1e-300, 1e30) is the same run-off:
+         * more than DC50_REACH-fold beyond the tested doses nothing in the
+         * data speaks for the number */
+        double xmin = INFINITY, xmax = 0;
+        for (size_t i = 0; i < n_fit; i++) {
+            if (x[i] > 0)
+                xmin = fmin(xmin, x[i]);
+            xmax = fmax(xmax, x[i]);
+        }
+        if (xmax > 0 && (res->dc50 < xmin / DC50_REACH || res->dc50 > xmax * DC50_REACH)) {
+            snprintf(res->message, sizeof res->message,
+                     "the DC50 is not identifiable from these doses (the fit puts it at %g, "
+                     "more than %g-fold outside the tested %g to %g)",
+                     res->dc50, DC50_REACH, xmin, xmax);
+            rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
+            goto out;
+        }
     }
     res->status = BQ_FIT_OK;
     bq_error_clear(err);

@@ -523,6 +523,47 @@ static void test_degenerate(void)
     for (int i = 0; i < 9; i++)
         p[i].excluded = 0;
 
+    /* the whole drop between vehicle and the first dose: the DC50 is
+     * somewhere below 1000 nM and the data cannot say where */
+    rng_state = 77;
+    for (int i = 0; i < 20; i++) {
+        p[i].dose = i < 4 ? 0.0 : 1000.0 * pow(3.0, (double)(i % 4));
+        p[i].response = (i < 4 ? 1.0 : 0.1) + 0.01 * gauss();
+    }
+    rc = bq_fit_4pl(p, 20, NULL, &r, NULL);
+    /* either no number, or one no further than 100-fold below the doses,
+     * called extrapolated and with an interval left open */
+    CHECK(r.status != BQ_FIT_OK
+              ? isnan(r.dc50) && (strstr(r.message, "not identifiable") ||
+                                  strstr(r.message, "no significant"))
+              : r.dc50 >= 10.0 && strstr(r.message, "extrapolated") &&
+                    strstr(r.message, "do not bound"),
+          "drop before the first dose: %s %g (%s)", bq_fit_status_name(r.status), r.dc50,
+          r.message);
+    printf("  drop before the first dose -> %s: %s\n", bq_fit_status_name(r.status), r.message);
+
+    /* hardly any drop against a fixed 1..0 range: the fit runs the DC50
+     * off to ~1e7 nM for doses of 1..100, which is no estimate */
+    {
+        static const double d6[] = {0, 1, 3, 10, 30, 100};
+        static const double y6[] = {1, 0.999, 0.9985, 0.996, 0.994, 0.99};
+        for (int i = 0; i < 12; i++) {
+            p[i].dose = d6[i % 6];
+            p[i].response = y6[i % 6] + (i < 6 ? 0.0 : 0.0007 * ((i % 3) - 1));
+        }
+        bq_fit_options_t o;
+        bq_fit_options_init(&o);
+        o.fix_top = o.fix_bottom = 1;
+        o.top = 1.0;
+        o.bottom = 0.0;
+        rc = bq_fit_4pl(p, 12, &o, &r, NULL);
+        CHECK(rc != 0 && r.status == BQ_FIT_FAILED && isnan(r.dc50) &&
+                  strstr(r.message, "100-fold outside"),
+              "run-off dc50: %s (%s)", bq_fit_status_name(r.status), r.message);
+        printf("  run-off -> %s: %s\n", bq_fit_status_name(r.status), r.message);
+    }
+    memset(p, 0, sizeof p);
+
     /* nothing at all */
     rc = bq_fit_4pl(p, 0, NULL, &r, NULL);
     CHECK(rc != 0 && r.status == BQ_FIT_TOO_FEW_DOSES, "no points");
