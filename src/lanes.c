@@ -598,6 +598,17 @@ typedef struct gapcand {
     int slab, used;
 } gapcand_t;
 
+/* The lower quartile of the finite p[a..b] (tmp: scratch of b - a + 1),
+ * NAN when there is none. */
+static double side_quartile(const double *p, int a, int b, double *tmp)
+{
+    size_t m = 0;
+    for (int j = a; j <= b; j++)
+        if (isfinite(p[j]))
+            tmp[m++] = p[j];
+    return m > 0 ? bq_quantile_inplace(tmp, m, 0.25) : NAN;
+}
+
 /* Gaps between cut strips. Strips are laid down by hand, each a little
  * tilted, so a gap is rarely level: over the whole width it can drift by
  * more than its own height and no row crosses it. In a slab of a few
@@ -617,11 +628,12 @@ static int find_gaps(const grid_t *g, int bx0, int by0, int bx1, int by1, gaplin
     int R = h / 4;
     double *p = bq_alloc_array((size_t)h, sizeof *p);
     double *tmp = bq_alloc_array((size_t)h, sizeof *tmp);
+    double *tmp2 = bq_alloc_array((size_t)h, sizeof *tmp2);
     float *buf = bq_alloc_array((size_t)w, sizeof *buf);
     int ccap = ns * 16, nc = 0;
     gapcand_t *c = bq_alloc_array((size_t)ccap, sizeof *c);
     int ng = 0;
-    if (!p || !tmp || !buf || !c)
+    if (!p || !tmp || !tmp2 || !buf || !c)
         goto done;
     for (int k = 0; k < ns; k++) {
         int xa = bx0 + k * w / ns, xb = bx0 + (k + 1) * w / ns - 1;
@@ -655,15 +667,15 @@ static int find_gaps(const grid_t *g, int bx0, int by0, int bx1, int by1, gaplin
         int r0 = -1;
         for (int y = first + 1; y <= last; y++) {
             int dark = 0;
-            double lmax = -HUGE_VAL, rmax = -HUGE_VAL;
-            for (int j = y - R; j < y; j++)
-                if (j >= first && isfinite(p[j]))
-                    lmax = fmax(lmax, p[j]);
-            for (int j = y + 1; j <= y + R; j++)
-                if (j <= last && isfinite(p[j]))
-                    rmax = fmax(rmax, p[j]);
-            if (isfinite(lmax) && isfinite(rmax))
-                dark = !isfinite(p[y]) || (fmin(lmax, rmax) - p[y] > thr && level - p[y] > thr);
+            /* the membrane on each side: a low quartile of its rows, not
+             * their maximum. Band rows lift this profile a little (band
+             * edges reach between the lanes), so the plain membrane between
+             * two band rows is darker than both neighbours without being a
+             * gap; a gap is darker than the plain membrane itself. */
+            double lq = side_quartile(p, y - R < first ? first : y - R, y - 1, tmp2);
+            double rq = side_quartile(p, y + 1, y + R > last ? last : y + R, tmp2);
+            if (isfinite(lq) && isfinite(rq))
+                dark = !isfinite(p[y]) || (fmin(lq, rq) - p[y] > thr && level - p[y] > thr);
             if (dark && r0 < 0)
                 r0 = y;
             if ((!dark || y == last) && r0 >= 0) {
@@ -761,6 +773,7 @@ static int find_gaps(const grid_t *g, int bx0, int by0, int bx1, int by1, gaplin
 done:
     free(p);
     free(tmp);
+    free(tmp2);
     free(buf);
     free(c);
     return ng;
