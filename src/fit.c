@@ -53,6 +53,9 @@ void bq_fit_options_init(bq_fit_options_t *opts)
     opts->bell = 1;
     opts->hook_hill = 0.0;
     opts->nonneg_bottom = 1;
+    opts->hook_from_flagged = 1;
+    opts->hook_turn = NAN;
+    opts->hook_turn_p = NAN;
 }
 
 const char *bq_fit_model_name(bq_fit_model model)
@@ -845,6 +848,9 @@ static const char *try_bell(const fitctx_t *fc, const double *x, const double *y
     return NULL;
 }
 
+/* How a hook found only with the flagged points is credited. */
+#define HINT_NOTE ", seen with the flagged points included; they stay out of the fit"
+
 /* How far beyond the tested doses a DC50 may lie and still be reported
  * (as extrapolated): two decades, the width of a typical dose series. */
 #define DC50_REACH 100.0
@@ -868,6 +874,7 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
     memset(res, 0, sizeof *res);
     result_clear_numbers(res);
     res->hook_p = NAN;
+    res->hook_turn = NAN;
     res->abs_level = NAN;
     res->ci_method = opts->ci;
     res->level = opts->level > 0 && opts->level < 1 ? opts->level : 0.95;
@@ -1013,6 +1020,15 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
         double sgn = imin > imax ? 1.0 : -1.0; /* +1: falling curve, a hook rises */
         int ext = imin > imax ? imin : imax;
         int K = nd - 1 - ext;
+        /* a turning point found with the flagged points (bq_fit_4pl): the
+         * doses past it are post-hook whatever these points alone show */
+        int hinted = isfinite(opts->hook_turn);
+        if (hinted) {
+            sgn = 1.0;
+            K = 0;
+            while (K < nd && d[nd - 1 - K] > opts->hook_turn)
+                K++;
+        }
         if (K > nd - 4)
             K = nd - 4;
         if (K > 0) {
@@ -1041,22 +1057,27 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
                 double maxrise = -INFINITY;
                 for (int k = nd - K; k < nd; k++)
                     maxrise = fmax(maxrise, sgn * (m[k] - model_eval(ps, d[k])));
+                if (hinted)
+                    pval = opts->hook_turn_p;
                 res->hook_p = pval;
-                if (isfinite(pval) && pval < opts->hook_alpha &&
-                    maxrise > opts->hook_min_rise * span) {
+                if (hinted || (isfinite(pval) && pval < opts->hook_alpha &&
+                               maxrise > opts->hook_min_rise * span)) {
                     int start = nd - K;
                     res->hook = 1;
-                    char buf[200];
+                    /* with a hint the turn lies among the flagged doses */
+                    double turn = hinted ? opts->hook_turn : d[start - 1];
+                    res->hook_turn = turn;
+                    char buf[320];
                     const char *why = NULL;
                     int free_h2 = !(opts->hook_hill > 0);
                     if (opts->bell && sgn > 0) {
                         double rss_all = rss;
-                        why = try_bell(&fc, x, y, nu, ps, d[start - 1], K, rss_all, rss_b,
+                        why = try_bell(&fc, x, y, nu, ps, turn, K, rss_all, rss_b,
                                        np + K, opts->hook_alpha, free_h2, p, &rss);
                         /* a recovery slope the data cannot pin: hold it */
                         if (why && free_h2) {
                             free_h2 = 0;
-                            why = try_bell(&fc, x, y, nu, ps, d[start - 1], K, rss_all, rss_b,
+                            why = try_bell(&fc, x, y, nu, ps, turn, K, rss_all, rss_b,
                                            np + K, opts->hook_alpha, 0, p, &rss);
                         }
                         *bell_below_zero = why == BOTTOM_BELOW_ZERO;
@@ -1073,9 +1094,9 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
                         np += 2 + free_h2;
                         res->model = BQ_FIT_MODEL_BELL;
                         snprintf(buf, sizeof buf,
-                                 "hook: response recovers above dose %g (F-test p = %.2g); "
+                                 "hook: response recovers above dose %g (F-test p = %.2g%s); "
                                  "fitted the bell-shaped model",
-                                 d[start - 1], pval);
+                                 turn, pval, hinted ? HINT_NOTE : "");
                     } else {
                         /* every dose past the turning point goes: one that has
                          * risen less than the noise can still bias the bottom */
@@ -1088,9 +1109,9 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
                         rss = rss_s;
                         res->model = BQ_FIT_MODEL_4PL_EXCLUDED;
                         snprintf(buf, sizeof buf,
-                                 "hook: response recovers above dose %g (F-test p = %.2g); "
+                                 "hook: response recovers above dose %g (F-test p = %.2g%s); "
                                  "post-hook doses excluded (bell model not used: %s)",
-                                 d[start - 1], pval, why);
+                                 turn, pval, hinted ? HINT_NOTE : "", why);
                     }
                     note(res, buf);
                 }
@@ -1301,15 +1322,10 @@ out:
     return rc;
 }
 
-int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
-               bq_fit_result_t *res, bq_error_t *err)
+/* fit_once, then the bottom held at zero where a protein level went below it. */
+static int fit_nonneg(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+                      bq_fit_result_t *res, bq_error_t *err)
 {
-    gsl_set_error_handler_off();
-    bq_fit_options_t defaults;
-    if (!opts) {
-        bq_fit_options_init(&defaults);
-        opts = &defaults;
-    }
     int below_zero = 0, bell_below_zero = 0;
     int rc = fit_once(pts, n, opts, res, err, &below_zero, &bell_below_zero);
     /* The bottom is a protein level (relative to vehicle): it cannot be
@@ -1356,6 +1372,65 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
         rc = 0;
     }
     free(r0);
+    return rc;
+}
+
+int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+               bq_fit_result_t *res, bq_error_t *err)
+{
+    gsl_set_error_handler_off();
+    bq_fit_options_t defaults;
+    if (!opts) {
+        bq_fit_options_init(&defaults);
+        opts = &defaults;
+    }
+    int rc = fit_nonneg(pts, n, opts, res, err);
+    if (res->hook || !opts->detect_hook || !opts->hook_from_flagged || isfinite(opts->hook_turn))
+        return rc;
+    /* A hook hidden by flagged points: when the lanes past the turning
+     * point are the flagged ones (saturated loading control at the top
+     * doses), the remaining post-hook lane looks like the bottom plateau
+     * and lifts it. The flagged points are still measurements, good
+     * enough to say where the response turns: test for a hook on every
+     * point, and if there is one, treat the unflagged doses past its
+     * turning point as post-hook. The flagged points are never fitted. */
+    size_t n_flag = 0;
+    for (size_t i = 0; i < n; i++)
+        n_flag += pts[i].excluded && isfinite(pts[i].dose) && isfinite(pts[i].response);
+    if (n_flag == 0)
+        return rc;
+    bq_fit_point_t *all = bq_alloc_array(n, sizeof *all);
+    bq_fit_result_t *r_all = malloc(sizeof *r_all), *r_hint = malloc(sizeof *r_hint);
+    if (all && r_all && r_hint) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!pts[i].excluded || (isfinite(pts[i].dose) && isfinite(pts[i].response))) {
+                all[k] = pts[i];
+                all[k].excluded = 0;
+                k++;
+            }
+        bq_fit_options_t o_all = *opts;
+        o_all.hook_from_flagged = 0;
+        fit_nonneg(all, k, &o_all, r_all, NULL);
+        if (r_all->hook && isfinite(r_all->hook_turn)) {
+            bq_fit_options_t o_hint = o_all;
+            o_hint.hook_turn = r_all->hook_turn;
+            o_hint.hook_turn_p = r_all->hook_p;
+            bq_error_t e_hint;
+            bq_error_clear(&e_hint);
+            int rc_hint = fit_nonneg(pts, n, &o_hint, r_hint, &e_hint);
+            /* only when the unflagged points have doses past the turn */
+            if (r_hint->hook && (rc_hint == 0 || rc != 0)) {
+                memcpy(res, r_hint, sizeof *res);
+                rc = rc_hint;
+                if (err)
+                    *err = e_hint;
+            }
+        }
+    }
+    free(all);
+    free(r_all);
+    free(r_hint);
     return rc;
 }
 

@@ -75,6 +75,12 @@ typedef struct bq_fit_options {
                             bottom asymptote comes out below zero (the doses do not
                             reach the bottom plateau), refit with the bottom held at
                             0 and say so (res->bottom_held); 0: leave it free */
+    int hook_from_flagged; /* 1 (default): when the unflagged points show no hook,
+                            test for one on every point (flagged ones included)
+                            and treat the unflagged doses past its turning point
+                            as post-hook; flagged points are never fitted */
+    double hook_turn;    /* internal: a turning point found that way (NaN: none) */
+    double hook_turn_p;  /* internal: its F-test p-value */
 } bq_fit_options_t;
 
 /* Fill opts with the defaults above. */
@@ -113,6 +119,7 @@ typedef struct bq_fit_result {
     double sigma;           /* residual SD, sqrt(rss / df) */
     int fixed_top, fixed_bottom;  /* held by the caller's options */
     int bottom_held;        /* 1: held at 0 because the free fit went below zero */
+    double hook_turn;       /* the dose after which the response recovers (NaN: no hook) */
     bq_ci_method ci_method;
     double level;
     int hook;               /* 1 if a hook was detected */

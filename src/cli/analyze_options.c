@@ -15,7 +15,10 @@ const char ANALYZE_OPTIONS_HELP[] =
     "  --ci profile|wald   DC50 confidence interval (default profile likelihood)\n"
     "  --no-hook           do not test for a hook effect\n"
     "  --hook-exclude      on a hook, leave the post-hook doses out instead of\n"
-    "                      fitting the bell-shaped model\n";
+    "                      fitting the bell-shaped model\n"
+    "  --hook-unflagged-only  look for a hook among the unflagged lanes only (by\n"
+    "                      default flagged lanes show where the response turns,\n"
+    "                      though they are never fitted)\n";
 
 void analyze_config_init(analyze_config_t *cfg)
 {
@@ -56,6 +59,7 @@ int analyze_cli_handle(analyze_config_t *cfg, int opt, const char *arg, const ch
     case AOPT_NO_HOOK: cfg->fit.detect_hook = 0; return 1;
     case AOPT_HOOK_EXCLUDE: cfg->fit.bell = 0; return 1;
     case AOPT_FREE_BOTTOM: cfg->fit.nonneg_bottom = 0; return 1;
+    case AOPT_HOOK_UNFLAGGED: cfg->fit.hook_from_flagged = 0; return 1;
     default: return 0;
     }
 }

@@ -16,6 +16,7 @@ enum {
     AOPT_NO_HOOK,
     AOPT_HOOK_EXCLUDE,
     AOPT_FREE_BOTTOM,
+    AOPT_HOOK_UNFLAGGED,
 };
 
 #define ANALYZE_LONG_OPTIONS                                            \
@@ -28,7 +29,8 @@ enum {
     {"ci", required_argument, NULL, AOPT_CI},                           \
     {"no-hook", no_argument, NULL, AOPT_NO_HOOK},                       \
     {"hook-exclude", no_argument, NULL, AOPT_HOOK_EXCLUDE},             \
-    {"free-bottom", no_argument, NULL, AOPT_FREE_BOTTOM}
+    {"free-bottom", no_argument, NULL, AOPT_FREE_BOTTOM},               \
+    {"hook-unflagged-only", no_argument, NULL, AOPT_HOOK_UNFLAGGED}
 
 /* Help lines for the shared options (the --samples line is the caller's,
  * since analyze and batch use the sheet differently). */

@@ -27,6 +27,9 @@ static const char usage[] =
     "  --hook-exclude       on a hook, leave the post-hook doses out instead of\n"
     "                       fitting the bell-shaped model (the default)\n"
     "  --keep-flagged       fit flagged lanes too (saturated or faint control, ...)\n"
+    "  --hook-unflagged-only  look for a hook among the unflagged rows only (by\n"
+    "                       default flagged rows show where the response turns,\n"
+    "                       though they are never fitted)\n"
     "  --unit U             dose unit to report in (pM, nM, uM, mM, M); doses with a\n"
     "                       'unit' column are converted to it\n"
     "  --target NAME        label for the target column of fit.csv\n"
@@ -52,6 +55,7 @@ enum {
     OPT_NO_HOOK,
     OPT_HOOK_EXCLUDE,
     OPT_FREE_BOTTOM,
+    OPT_HOOK_UNFLAGGED,
     OPT_KEEP_FLAGGED,
     OPT_UNIT,
     OPT_TARGET,
@@ -223,6 +227,7 @@ int cmd_fit(int argc, char **argv)
         {"no-hook", no_argument, NULL, OPT_NO_HOOK},
         {"hook-exclude", no_argument, NULL, OPT_HOOK_EXCLUDE},
         {"free-bottom", no_argument, NULL, OPT_FREE_BOTTOM},
+        {"hook-unflagged-only", no_argument, NULL, OPT_HOOK_UNFLAGGED},
         {"keep-flagged", no_argument, NULL, OPT_KEEP_FLAGGED},
         {"unit", required_argument, NULL, OPT_UNIT},
         {"target", required_argument, NULL, OPT_TARGET},
@@ -271,6 +276,7 @@ int cmd_fit(int argc, char **argv)
         case OPT_NO_HOOK: fo.detect_hook = 0; break;
         case OPT_HOOK_EXCLUDE: fo.bell = 0; break;
         case OPT_FREE_BOTTOM: fo.nonneg_bottom = 0; break;
+        case OPT_HOOK_UNFLAGGED: fo.hook_from_flagged = 0; break;
         case OPT_KEEP_FLAGGED: keep_flagged = 1; break;
         case OPT_UNIT:
             unit_opt = bq_unit_parse(optarg);

@@ -107,6 +107,7 @@ static int write_record(FILE *fp, void *ctx)
     put_fixed(fp, "fixed_top", r->fit.fix_top, r->fit.top);
     put_fixed(fp, "fixed_bottom", r->fit.fix_bottom, r->fit.bottom);
     fprintf(fp, ",\n    \"bottom_nonnegative\": %s", r->fit.nonneg_bottom ? "true" : "false");
+    fprintf(fp, ",\n    \"hook_from_flagged\": %s", r->fit.hook_from_flagged ? "true" : "false");
     fprintf(fp, ",\n    \"ci\": \"%s\", \"ci_level\": %g", r->fit.ci == BQ_CI_WALD ? "wald" : "profile",
             r->fit.level);
     fprintf(fp, ",\n    \"hook_test\": %s, \"hook_model\": \"%s\"",

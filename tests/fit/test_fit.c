@@ -495,6 +495,45 @@ static void test_bottom_held(void)
           "plateau reached: held %d (%s)", r.bottom_held, r.message);
 }
 
+/* A hook whose lanes are flagged (saturated loading control at the top
+ * doses) but for one: the flagged points show where the response turns, the
+ * remaining post-hook point is treated as post-hook, and no flagged point
+ * enters the fit. */
+static void test_hook_from_flagged(void)
+{
+    printf("hook hidden by flagged points:\n");
+    static const double doses[] = {0, 0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, 3000};
+    bq_fit_point_t p[11];
+    rng_state = 31337;
+    for (int k = 0; k < 11; k++) {
+        double y = truth(doses[k], 1.0, 0.05, 1.0, 3.0);
+        if (doses[k] >= 300)
+            y += 0.6 * (1.0 - y) * (doses[k] >= 3000 ? 0.8 : doses[k] >= 1000 ? 0.55 : 0.3);
+        p[k].dose = doses[k];
+        p[k].response = y + 0.01 * gauss();
+        p[k].replicate = 1;
+        /* the dip and the recovery flagged, save the 1000 nM lane */
+        p[k].excluded = doses[k] == 30 || doses[k] == 100 || doses[k] == 300 || doses[k] == 3000;
+    }
+    bq_fit_options_t o;
+    bq_fit_options_init(&o);
+    o.hook_from_flagged = 0;
+    bq_fit_result_t r0, r;
+    bq_fit_4pl(p, 11, &o, &r0, NULL);
+    CHECK(!r0.hook, "unflagged points alone show a hook (p %g)", r0.hook_p);
+    int rc = bq_fit_4pl(p, 11, NULL, &r, NULL);
+    CHECK(rc == 0 && r.hook && strstr(r.message, "seen with the flagged points"),
+          "hook not taken from the flagged points: %s", r.message);
+    CHECK(r.hook_turn >= 10 && r.hook_turn <= 300, "turning dose %g", r.hook_turn);
+    CHECK(r.n_hook == 1 && r.hook_doses[0] == 1000, "post-hook doses: %d, first %g", r.n_hook,
+          r.n_hook ? r.hook_doses[0] : NAN);
+    CHECK(r.n == 6, "%d points fitted, want the 6 unflagged pre-hook ones", r.n);
+    double e0 = fabs(log10(r0.dc50 / 3.0)), e = fabs(log10(r.dc50 / 3.0));
+    CHECK(e < e0, "dc50 error %.3f with the hint, %.3f without", e, e0);
+    printf("  without: dc50 %.3g (%.3f log10 off); with: dc50 %.3g (%.3f), %s\n", r0.dc50, e0,
+           r.dc50, e, r.message);
+}
+
 static void test_degenerate(void)
 {
     printf("degenerate input:\n");
@@ -687,6 +726,7 @@ int main(int argc, char **argv)
     test_synthetic();
     test_hook();
     test_bottom_held();
+    test_hook_from_flagged();
     test_single_lane_hook();
     test_bell();
     test_degenerate();
