@@ -29,6 +29,7 @@
 #include "samples.h"
 #include "normalize.h"
 #include "fit.h"
+#include "fit_table.h"
 #include "simulate.h"
 
 #endif

@@ -1,5 +1,4 @@
 /* cmd_fit.c - `blotquant fit`: a dose/response table -> one fit.csv row. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -89,130 +88,6 @@ static int write_plot(FILE *fp, void *ctx)
     bq_plot_labels_t labels = {title[0] ? title : NULL, job->unit,
                                strcmp(job->resp_col, "relative") == 0 ? NULL : job->resp_col};
     return bq_plot_dose_response_svg(fp, job->pts, job->n, job->res, &labels);
-}
-
-static int is_missing(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return *s == '\0' || strcmp(s, "NA") == 0 || strcmp(s, "na") == 0 || strcmp(s, "NaN") == 0 ||
-           strcmp(s, "nan") == 0;
-}
-
-/* Does a normalized.csv flags cell mark a lane to leave out of the fit?
- * "excluded", or any flag of BQ_NORM_EXCLUDE_MASK (words ';'-separated). */
-static int flagged_out(const char *flags)
-{
-    char mask[256];
-    bq_norm_flags_str(BQ_NORM_EXCLUDE_MASK, mask, sizeof mask);
-    const char *p = flags;
-    while (*p) {
-        size_t len = strcspn(p, ";");
-        char word[64];
-        if (len > 0 && len < sizeof word) {
-            memcpy(word, p, len);
-            word[len] = '\0';
-            if (strcmp(word, "excluded") == 0)
-                return 1;
-            for (const char *m = mask; *m;) {
-                size_t ml = strcspn(m, ";");
-                if (ml == len && strncmp(m, word, len) == 0)
-                    return 1;
-                m += ml + (m[ml] == ';');
-            }
-        }
-        p += len + (p[len] == ';');
-    }
-    return 0;
-}
-
-static int parse_cell(const char *s, double *out)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (end == s || *end != '\0' || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Turn the table into fit points. Returns 0, or 1 after printing why. */
-static int read_points(const bq_csv_t *csv, const char *path, const char *dose_col,
-                       const char *resp_col, int unit_opt, int keep_flagged,
-                       bq_fit_point_t **out, size_t *n_out,
-                       int *unit_out, int *skipped)
-{
-    int cd = bq_csv_column(csv, dose_col);
-    int cr = bq_csv_column(csv, resp_col);
-    if (cd < 0 || cr < 0) {
-        cli_error("%s: no '%s' column", path, cd < 0 ? dose_col : resp_col);
-        return 1;
-    }
-    int cu = bq_csv_column(csv, "unit");
-    int cf = bq_csv_column(csv, "flags");
-    int crep = bq_csv_column(csv, "replicate");
-    /* the report unit: --unit, else the first dosed row's unit */
-    int unit = unit_opt;
-    for (int r = 0; r < csv->n_rows && unit < 0 && cu >= 0; r++) {
-        double d;
-        int u = bq_unit_parse(bq_csv_cell(csv, r, cu));
-        if (u >= 0 && parse_cell(bq_csv_cell(csv, r, cd), &d) == 0 && d > 0)
-            unit = u;
-    }
-    bq_fit_point_t *pts = calloc(csv->n_rows > 0 ? (size_t)csv->n_rows : 1, sizeof *pts);
-    if (!pts) {
-        cli_error("%s: out of memory", path);
-        return 1;
-    }
-    size_t n = 0;
-    *skipped = 0;
-    for (int r = 0; r < csv->n_rows; r++) {
-        int line = bq_csv_line(csv, r);
-        const char *ds = bq_csv_cell(csv, r, cd), *rs = bq_csv_cell(csv, r, cr);
-        if (is_missing(rs)) {
-            (*skipped)++;
-            continue;
-        }
-        bq_fit_point_t *p = &pts[n];
-        if (parse_cell(ds, &p->dose) != 0) {
-            cli_error("%s:%d: dose '%.40s' is not a number", path, line, ds);
-            free(pts);
-            return 1;
-        }
-        if (parse_cell(rs, &p->response) != 0) {
-            cli_error("%s:%d: %s '%.40s' is not a number", path, line, resp_col, rs);
-            free(pts);
-            return 1;
-        }
-        if (cu >= 0 && unit >= 0) {
-            const char *us = bq_csv_cell(csv, r, cu);
-            int u = bq_unit_parse(us);
-            if (u < 0 && !is_missing(us)) {
-                cli_error("%s:%d: unknown unit '%.20s'", path, line, us);
-                free(pts);
-                return 1;
-            }
-            if (u >= 0)
-                p->dose = bq_unit_convert(p->dose, (bq_unit)u, (bq_unit)unit);
-        }
-        if (cf >= 0 && !keep_flagged && flagged_out(bq_csv_cell(csv, r, cf)))
-            p->excluded = 1;
-        if (crep >= 0) {
-            double v;
-            if (parse_cell(bq_csv_cell(csv, r, crep), &v) == 0 && fabs(v) < 1e9)
-                p->replicate = (int)v;
-        }
-        n++;
-    }
-    *out = pts;
-    *n_out = n;
-    *unit_out = unit;
-    return 0;
 }
 
 int cmd_fit(int argc, char **argv)
@@ -321,7 +196,14 @@ int cmd_fit(int argc, char **argv)
     bq_fit_point_t *pts = NULL;
     size_t n = 0;
     int unit = -1, skipped = 0;
-    if (read_points(csv, path, dose_col, resp_col, unit_opt, keep_flagged, &pts, &n, &unit, &skipped) != 0) {
+    bq_fit_table_options_t to;
+    bq_fit_table_options_init(&to);
+    to.dose_col = dose_col;
+    to.response_col = resp_col;
+    to.unit = unit_opt;
+    to.keep_flagged = keep_flagged;
+    if (bq_fit_points_from_csv(csv, path, &to, &pts, &n, &unit, &skipped, &err) != 0) {
+        cli_error("%s", err.msg);
         bq_csv_free(csv);
         return BQ_EXIT_FAIL;
     }

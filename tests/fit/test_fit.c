@@ -534,6 +534,63 @@ static void test_hook_from_flagged(void)
            r.dc50, e, r.message);
 }
 
+/* normalized.csv-like tables into points: units, flags, gaps, errors. */
+static void test_points_from_csv(void)
+{
+    printf("tables to points:\n");
+    static const char good[] =
+        "image,lane,dose,unit,relative,flags,replicate\n"
+        "a.tif,1,0,nM,1.0,,1\n"
+        "a.tif,2,10,nM,0.8,,1\n"
+        "a.tif,3,0.1,uM,0.5,control_saturated,2\n"
+        "a.tif,4,1000,pM,,control_faint,2\n"
+        "a.tif,5,1,uM,0.2,target_weak,2\n";
+    bq_csv_t *csv = NULL;
+    CHECK(bq_csv_read_buffer(good, strlen(good), "norm.csv", NULL, &csv, NULL) == 0, "csv");
+    bq_fit_point_t *pts = NULL;
+    size_t n = 0;
+    int unit = -2, skipped = -1;
+    bq_error_t err = {0};
+    int rc = bq_fit_points_from_csv(csv, "norm.csv", NULL, &pts, &n, &unit, &skipped, &err);
+    CHECK(rc == 0 && n == 4 && skipped == 1 && unit == BQ_UNIT_NM, "rc %d n %zu skipped %d unit %d (%s)",
+          rc, n, skipped, unit, err.msg);
+    if (rc == 0 && n == 4) {
+        CHECK(fabs(pts[2].dose - 100.0) < 1e-9 && pts[2].excluded && pts[2].replicate == 2,
+              "0.1 uM row: dose %g excluded %d rep %d", pts[2].dose, pts[2].excluded,
+              pts[2].replicate);
+        CHECK(!pts[3].excluded && fabs(pts[3].dose - 1000.0) < 1e-9,
+              "target_weak is data, not excluded (dose %g)", pts[3].dose);
+        CHECK(pts[1].response == 0.8 && !pts[0].excluded, "plain rows");
+    }
+    free(pts);
+    bq_fit_table_options_t o;
+    bq_fit_table_options_init(&o);
+    o.keep_flagged = 1;
+    o.unit = BQ_UNIT_UM;
+    rc = bq_fit_points_from_csv(csv, "norm.csv", &o, &pts, &n, &unit, &skipped, NULL);
+    CHECK(rc == 0 && n == 4 && !pts[2].excluded && fabs(pts[2].dose - 0.1) < 1e-12 &&
+              unit == BQ_UNIT_UM, "keep flagged, in uM: dose %g excluded %d", rc == 0 ? pts[2].dose : NAN,
+          rc == 0 ? pts[2].excluded : -1);
+    if (rc == 0)
+        free(pts);
+    bq_csv_free(csv);
+
+    static const char bad[] = "dose,unit,response\n0,nM,1\n3,parsec,0.5\n";
+    CHECK(bq_csv_read_buffer(bad, strlen(bad), "bad.csv", NULL, &csv, NULL) == 0, "csv");
+    pts = (bq_fit_point_t *)&o; /* must be cleared on error */
+    rc = bq_fit_points_from_csv(csv, "bad.csv", NULL, &pts, &n, &unit, &skipped, &err);
+    CHECK(rc != 0 && pts == NULL && strstr(err.msg, "bad.csv:3") && strstr(err.msg, "parsec"),
+          "unknown unit: rc %d '%s'", rc, err.msg);
+    printf("  %s\n", err.msg);
+    bq_csv_free(csv);
+    static const char nocol[] = "conc,response\n1,2\n";
+    CHECK(bq_csv_read_buffer(nocol, strlen(nocol), "nocol.csv", NULL, &csv, NULL) == 0, "csv");
+    rc = bq_fit_points_from_csv(csv, "nocol.csv", NULL, &pts, &n, &unit, &skipped, &err);
+    CHECK(rc != 0 && strstr(err.msg, "nocol.csv: no 'dose' column"), "no dose column: '%s'",
+          err.msg);
+    bq_csv_free(csv);
+}
+
 static void test_degenerate(void)
 {
     printf("degenerate input:\n");
@@ -727,6 +784,7 @@ int main(int argc, char **argv)
     test_hook();
     test_bottom_held();
     test_hook_from_flagged();
+    test_points_from_csv();
     test_single_lane_hook();
     test_bell();
     test_degenerate();

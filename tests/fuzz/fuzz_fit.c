@@ -2,88 +2,20 @@
  * -> points (dose, response, unit, flags, replicate columns) -> bq_fit_4pl
  * -> fit.csv row, JSON and the SVG plot.
  *
- * The table-to-points step mirrors cmd_fit.c's (which is static there). The
- * fit options follow the input length, so each input also exercises fixed
+ * The table-to-points step is the library's (bq_fit_points_from_csv), as
+ * in the CLI. The fit options follow the input length, so each input also exercises fixed
  * top/bottom, Wald intervals and the hook switch without spending bytes of
  * the table on them. Checks: a result is always filled; an OK fit has finite
  * estimates, a positive DC50 inside its interval, and counts within the
  * listed arrays. */
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
 #include "blotquant/csv.h"
 #include "blotquant/fit.h"
+#include "blotquant/fit_table.h"
 #include "blotquant/samples.h"
 #include "fuzz.h"
-
-static int is_missing(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return *s == '\0' || strcmp(s, "NA") == 0 || strcmp(s, "na") == 0 ||
-           strcmp(s, "NaN") == 0 || strcmp(s, "nan") == 0;
-}
-
-static int parse_cell(const char *s, double *out)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (end == s || *end != '\0' || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* The points of the table, or -1 where the CLI would refuse the table. */
-static int read_points(const bq_csv_t *csv, bq_fit_point_t *pts, size_t *n_out)
-{
-    int cd = bq_csv_column(csv, "dose");
-    int cr = bq_csv_column(csv, "relative") >= 0 ? bq_csv_column(csv, "relative")
-                                                 : bq_csv_column(csv, "response");
-    if (cd < 0 || cr < 0)
-        return -1;
-    int cu = bq_csv_column(csv, "unit"), cf = bq_csv_column(csv, "flags");
-    int crep = bq_csv_column(csv, "replicate");
-    int unit = -1;
-    for (int r = 0; r < csv->n_rows && unit < 0 && cu >= 0; r++) {
-        double d;
-        int u = bq_unit_parse(bq_csv_cell(csv, r, cu));
-        if (u >= 0 && parse_cell(bq_csv_cell(csv, r, cd), &d) == 0 && d > 0)
-            unit = u;
-    }
-    size_t n = 0;
-    for (int r = 0; r < csv->n_rows; r++) {
-        const char *ds = bq_csv_cell(csv, r, cd), *rs = bq_csv_cell(csv, r, cr);
-        if (is_missing(rs))
-            continue;
-        bq_fit_point_t *p = &pts[n];
-        memset(p, 0, sizeof *p);
-        if (parse_cell(ds, &p->dose) != 0 || parse_cell(rs, &p->response) != 0)
-            return -1;
-        if (cu >= 0 && unit >= 0) {
-            const char *us = bq_csv_cell(csv, r, cu);
-            int u = bq_unit_parse(us);
-            if (u < 0 && !is_missing(us))
-                return -1;
-            if (u >= 0)
-                p->dose = bq_unit_convert(p->dose, (bq_unit)u, (bq_unit)unit);
-        }
-        if (cf >= 0 && strstr(bq_csv_cell(csv, r, cf), "excluded"))
-            p->excluded = 1;
-        double v;
-        if (crep >= 0 && parse_cell(bq_csv_cell(csv, r, crep), &v) == 0 && fabs(v) < 1e9)
-            p->replicate = (int)v;
-        n++;
-    }
-    *n_out = n;
-    return 0;
-}
 
 static void check_result(const bq_fit_result_t *res, int rc, const bq_fit_options_t *fo)
 {
@@ -123,14 +55,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK_ERR(rc, err);
     if (rc != 0)
         return 0;
-    bq_fit_point_t *pts = calloc(csv->n_rows > 0 ? (size_t)csv->n_rows : 1, sizeof *pts);
-    FUZZ_CHECK(pts != NULL, "memory for the points");
+    bq_fit_point_t *pts = NULL;
     size_t n = 0;
-    if (read_points(csv, pts, &n) != 0) {
-        free(pts);
+    int unit = -1, skipped = 0;
+    bq_error_t terr = {0};
+    rc = bq_fit_points_from_csv(csv, "fuzz-dose.csv", NULL, &pts, &n, &unit, &skipped, &terr);
+    FUZZ_CHECK_ERR(rc, terr);
+    if (rc != 0) {
+        FUZZ_CHECK(pts == NULL && n == 0, "nothing returned on error");
         bq_csv_free(csv);
         return 0;
     }
+    FUZZ_CHECK(n + (size_t)skipped == (size_t)csv->n_rows, "every row a point or skipped");
     int has_relative = bq_csv_column(csv, "relative") >= 0;
     bq_csv_free(csv);
 
