@@ -105,7 +105,7 @@ const char *bq_fit_status_name(bq_fit_status status);
  * null in JSON). */
 typedef struct bq_fit_result {
     bq_fit_status status;
-    char message[256];      /* why, when status != OK; notes otherwise (may be "") */
+    char message[512];      /* why, when status != OK; notes otherwise (may be "") */
     int n;                  /* points in the final fit */
     int n_doses;            /* distinct doses in the final fit */
     int df;                 /* n - free parameters */

@@ -270,6 +270,23 @@ static void reference_from_fit(const analyze_config_t *cfg, bq_norm_table_t *nor
     free(pts);
 }
 
+/* Add a flagged lane to the summary's list, e.g. "lane 3
+ * (control_saturated)"; past the buffer the list ends in "...". */
+static void list_flagged(analyze_outcome_t *out, const char *image, const bq_norm_row_t *row)
+{
+    char flags[128], item[256];
+    bq_norm_flags_str(row->flags & BQ_NORM_EXCLUDE_MASK, flags, sizeof flags);
+    snprintf(item, sizeof item, "%s%s%slane %d (%s)", out->flagged[0] ? ", " : "",
+             image ? image : "", image ? " " : "", row->lane, flags);
+    size_t len = strlen(out->flagged), room = sizeof out->flagged - len;
+    if (len >= 3 && strcmp(out->flagged + len - 3, "...") == 0)
+        return;
+    if (strlen(item) + 4 < room)
+        memcpy(out->flagged + len, item, strlen(item) + 1);
+    else if (room > 5)
+        memcpy(out->flagged + len, ", ...", 6);
+}
+
 /* Normalise every blot, fit the pooled points, write normalized.csv,
  * fit.csv and dose_response.svg. */
 static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
@@ -318,6 +335,8 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
                             (blots[i].norm->rows[0].flags & BQ_NORM_NO_VEHICLE) != 0;
         for (int r = 0; r < blots[i].norm->n; r++) {
             const bq_norm_row_t *row = &blots[i].norm->rows[r];
+            if (row->flags & BQ_NORM_EXCLUDE_MASK)
+                list_flagged(out, n > 1 ? blots[i].name : NULL, row);
             if (!isfinite(row->relative)) {
                 out->n_flagged_lanes += (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
                 continue; /* no number to fit or draw */

@@ -25,6 +25,9 @@ typedef struct analyze_outcome {
     bq_fit_result_t fit;
     char unit[32];
     int n_flagged_lanes;
+    char flagged[512];         /* "lane 3 (control_saturated), ..." for the summary
+                                  (image-qualified with several images; cut with
+                                  "..." when long) */
     char failed_stage[16];     /* "" on success, else load/quant/samples/normalize/fit/write */
     char message[BQ_ERROR_MSG_MAX + 64];
 } analyze_outcome_t;

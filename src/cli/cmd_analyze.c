@@ -56,11 +56,15 @@ static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, con
                    o->n_flagged_lanes, o->n_flagged_lanes == 1 ? "" : "s",
                    o->n_flagged_lanes == 1 ? "was" : "were");
     } else {
-        if (isfinite(f->dc50_low) || isfinite(f->dc50_high))
-            printf("  %-10s %.4g %s  (%g%% CI %s%.4g to %s%.4g)\n", "DC50", f->dc50, o->unit,
-                   100 * f->level, "", f->dc50_low, "", f->dc50_high);
-        else
+        if (isfinite(f->dc50_low) || isfinite(f->dc50_high)) {
+            char lo[32], hi[32];
+            snprintf(lo, sizeof lo, isfinite(f->dc50_low) ? "%.4g" : "open", f->dc50_low);
+            snprintf(hi, sizeof hi, isfinite(f->dc50_high) ? "%.4g" : "open", f->dc50_high);
+            printf("  %-10s %.4g %s  (%g%% CI %s to %s)\n", "DC50", f->dc50, o->unit,
+                   100 * f->level, lo, hi);
+        } else {
             print_number("DC50", f->dc50, o->unit);
+        }
         print_number("DC50 abs", f->dc50_abs, o->unit);
         printf("  %-10s %.1f %%\n", "Dmax", 100 * f->dmax);
         print_number("Hill", f->hill, NULL);
@@ -76,8 +80,11 @@ static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, con
             printf(" %g", f->hook_doses[i]);
         printf(" %s left out of the fit\n", o->unit);
     }
-    if (f->n_excluded > f->n_hook)
-        printf("  excluded doses (flagged lanes or hook): see fit.csv\n");
+    if (o->flagged[0])
+        printf("  %s: %s\n", cfg->keep_flagged ? "flagged, fitted anyway" : "left out",
+               o->flagged);
+    if (f->status == BQ_FIT_OK && f->message[0])
+        printf("  note: %s\n", f->message);
     printf("  tables, overlays and dose_response.svg in %s/\n", outdir);
 }
 

@@ -49,6 +49,21 @@ model=$(field model "$tmp/hook/fit.csv")
   bad "hook: neither the bell model nor excluded doses reported (model '$model')"
 [ "$(field model "$tmp/kt253_mdm2_actb/fit.csv")" = "4pl" ] && ok || bad "kt253: model is not 4pl"
 
+# saturated actin: those lanes are flagged, left out of the fit, listed in
+# the summary; the DC50 from the rest is still within 0.05 log10
+"$bq" analyze --rows MDM2,ACTB --samples "$dir/saturated.samples.csv" -o "$tmp/sat" \
+  "$dir/saturated.tif" > "$tmp/sat.out" 2>&1 || bad "saturated: analyze failed"
+nsat=$(awk -F, '$3 == "ACTB" && $13 == 1' "$dir/saturated.truth.csv" | wc -l)
+nflag=$(grep -c "control_saturated" "$tmp/sat/normalized.csv")
+[ "$nsat" -gt 0 ] && [ "$nflag" -eq "$nsat" ] && ok ||
+  bad "saturated: $nflag lanes flagged control_saturated, truth has $nsat saturated ACTB bands"
+[ "$(field n "$tmp/sat/fit.csv")" -eq $((12 - nsat)) ] && ok ||
+  bad "saturated: fit.csv n = $(field n "$tmp/sat/fit.csv"), want $((12 - nsat)) unflagged lanes"
+listed=$(grep -o "lane [0-9]* (control_saturated)" "$tmp/sat.out" | wc -l)
+[ "$listed" -eq "$nsat" ] && ok || bad "saturated: summary lists $listed flagged lanes, want $nsat"
+within_log "$(field dc50 "$tmp/sat/fit.csv")" "$(param dc50 "$dir/saturated.params.csv")" 0.05 && ok ||
+  bad "saturated: DC50 $(field dc50 "$tmp/sat/fit.csv"), truth $(param dc50 "$dir/saturated.params.csv")"
+
 # two-channel scans of one membrane: lanes from the control scan, used for both
 if "$bq" analyze -q --two-channel --rows MDM2,ACTB --samples "$dir/twochannel.samples.csv" \
     -o "$tmp/tc" "$dir/twochannel.target.tif" "$dir/twochannel.control.tif"; then
