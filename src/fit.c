@@ -1465,7 +1465,7 @@ int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *pt)
 const char BQ_FIT_CSV_HEADER[] =
     "target,control,n,top,bottom,hill,dc50,dc50_low,dc50_high,dc50_abs,dmax,r2,rmse,hook,"
     "excluded,unit,status,message,ci_method,ci_level,se_log_dc50,sigma,rss,df,n_doses,"
-    "hook_p,n_flagged,model,dmax_obs,hook_recovery,hook_dc,bottom_held";
+    "hook_p,n_flagged,model,dmax_obs,hook_recovery,hook_dc,bottom_held,group";
 
 /* Not-available numbers are empty cells, as in bands.csv; the status and
  * message columns say why. */
@@ -1494,6 +1494,13 @@ static void excluded_str(const bq_fit_result_t *res, char *buf, size_t size)
 
 int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
                      const char *control, const char *unit, int header)
+{
+    return bq_fit_write_csv_group(fp, res, target, control, unit, NULL, header);
+}
+
+int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *target,
+                           const char *control, const char *unit, const char *group,
+                           int header)
 {
     if (header) {
         fputs(BQ_FIT_CSV_HEADER, fp);
@@ -1534,7 +1541,9 @@ int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
     put_num(fp, res->hook_recovery);
     fputc(',', fp);
     put_num(fp, res->hook_dc);
-    fprintf(fp, ",%s\n", res->bottom_held ? "yes" : "no");
+    fprintf(fp, ",%s,", res->bottom_held ? "yes" : "no");
+    put_str(fp, group);
+    fputc('\n', fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 

@@ -68,6 +68,38 @@ static int flagged_out(const char *flags)
     return 0;
 }
 
+/* Is row r in the series `group`: its own group, or a vehicle row (dose
+ * 0) without a group, which every series shares? */
+static int in_group(const bq_csv_t *csv, int r, int cd, int cg, const char *group)
+{
+    const char *g = bq_csv_cell(csv, r, cg);
+    if (strcmp(g, group) == 0)
+        return 1;
+    double d;
+    return g[0] == '\0' && parse_cell(bq_csv_cell(csv, r, cd), &d) == 0 && d == 0;
+}
+
+/* Without a chosen group the dosed rows must form one series: two groups
+ * pooled into one curve would be a silent mistake. */
+static int one_series(const bq_csv_t *csv, const char *name, int cd, int cg, bq_error_t *err)
+{
+    const char *first = NULL;
+    for (int r = 0; r < csv->n_rows; r++) {
+        double d;
+        if (parse_cell(bq_csv_cell(csv, r, cd), &d) != 0 || !(d > 0))
+            continue;
+        const char *g = bq_csv_cell(csv, r, cg);
+        if (!first)
+            first = g;
+        else if (strcmp(g, first) != 0)
+            return bq_error_set(err, BQ_ERR_INVALID,
+                                "%s: more than one dose series in the group column ('%.40s', "
+                                "'%.40s', ...): choose one with --group NAME",
+                                name, first, g);
+    }
+    return 0;
+}
+
 int bq_fit_points_from_csv(const bq_csv_t *csv, const char *name,
                            const bq_fit_table_options_t *o, bq_fit_point_t **out, size_t *n_out,
                            int *unit_out, int *skipped, bq_error_t *err)
@@ -93,6 +125,12 @@ int bq_fit_points_from_csv(const bq_csv_t *csv, const char *name,
         return bq_error_set(err, BQ_ERR_INVALID, "%s: no '%s' column", name,
                             cd < 0 ? dose_col : resp_col);
     int cu = bq_csv_column(csv, "unit");
+    int cg = bq_csv_column(csv, "group");
+    if (cg >= 0 && !o->group) {
+        int rc = one_series(csv, name, cd, cg, err);
+        if (rc != 0)
+            return rc;
+    }
     int cf = bq_csv_column(csv, "flags");
     int crep = bq_csv_column(csv, "replicate");
     /* the report unit: the caller's, else the first dosed row's */
@@ -114,6 +152,8 @@ int bq_fit_points_from_csv(const bq_csv_t *csv, const char *name,
     for (int r = 0; r < csv->n_rows && rc == 0; r++) {
         int line = bq_csv_line(csv, r);
         const char *ds = bq_csv_cell(csv, r, cd), *rs = bq_csv_cell(csv, r, cr);
+        if (cg >= 0 && o->group && !in_group(csv, r, cd, cg, o->group))
+            continue;
         if (is_missing(rs)) {
             skip++;
             continue;

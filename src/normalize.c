@@ -8,7 +8,7 @@
 #include "internal.h"
 
 const char BQ_NORMALIZED_CSV_HEADER[] =
-    "image,lane,dose,unit,target,control,ratio,relative,flags,replicate";
+    "image,lane,dose,unit,target,control,ratio,relative,flags,replicate,group";
 
 static int row_exists(const bq_band_table_t *t, const char *name)
 {
@@ -66,6 +66,7 @@ int bq_normalize(const bq_band_table_t *bands, const char *image, const bq_sampl
         r->target = tb->net_volume;
         r->control = cb->net_volume;
         r->replicate = s->replicate ? s->replicate : replicate;
+        snprintf(r->group, sizeof r->group, "%s", s->group);
         if (cb->flags & BQ_BAND_SATURATED)
             r->flags |= BQ_NORM_CONTROL_SATURATED;
         if (tb->flags & BQ_BAND_SATURATED)
@@ -187,7 +188,9 @@ int bq_norm_table_write_csv(FILE *fp, const bq_norm_table_t *table, int header)
         put_number(fp, r->relative);
         fputc(',', fp);
         bq_csv_put_field(fp, bq_norm_flags_str(r->flags, flags, sizeof flags));
-        fprintf(fp, ",%d\n", r->replicate);
+        fprintf(fp, ",%d,", r->replicate);
+        bq_csv_put_field(fp, r->group);
+        fputc('\n', fp);
     }
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }

@@ -160,6 +160,12 @@ extern const char BQ_FIT_CSV_HEADER[];
 int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
                      const char *control, const char *unit, int header);
 
+/* The same with the series' group (sample-sheet `group`, e.g. a compound)
+ * in the last column; bq_fit_write_csv leaves it empty. */
+int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *target,
+                           const char *control, const char *unit, const char *group,
+                           int header);
+
 /* Write res as a JSON object (same keys as the CSV; NaN as null). */
 int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
                       const char *control, const char *unit);

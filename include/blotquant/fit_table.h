@@ -14,6 +14,9 @@ typedef struct bq_fit_table_options {
     const char *response_col; /* default "relative" if the table has it, else "response" */
     int unit;                 /* bq_unit to convert doses to; -1: the first dosed row's unit */
     int keep_flagged;         /* 1: rows whose flags say "leave out" are fitted too */
+    const char *group;        /* with a `group` column: this series' rows, plus vehicle
+                                 rows without a group; NULL: the table must hold one
+                                 series (two or more groups is an error naming them) */
 } bq_fit_table_options_t;
 
 /* Defaults as above. */

@@ -47,6 +47,8 @@ typedef struct bq_norm_row {
     double ratio, relative;/* NaN when undefined */
     int replicate;         /* from the sheet, else the caller's blot number */
     unsigned flags;        /* bq_norm_flags */
+    char group[BQ_SAMPLE_GROUP_MAX]; /* the sheet's group ("" = none): one
+                                        dose series each, e.g. a compound */
 } bq_norm_row_t;
 
 typedef struct bq_norm_table {

@@ -1,5 +1,6 @@
 /* analyze_run.c - images + sample sheet -> the tables, plots and summary of
  * one dose series. `analyze` runs it once; `batch` once per gel. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -223,19 +224,26 @@ typedef struct fit_job {
     const char *unit;
     const bq_fit_point_t *pts;
     size_t n;
+    const char *group; /* "" or NULL: no group */
 } fit_job_t;
 
-static int write_fit(FILE *fp, void *ctx)
+/* fit.csv: one row per series (group). */
+static int write_fits(FILE *fp, void *ctx)
 {
-    const fit_job_t *j = ctx;
-    return bq_fit_write_csv(fp, j->res, j->cfg->target, j->cfg->control, j->unit, 1);
+    const analyze_outcome_t *o = ctx;
+    int rc = 0;
+    for (int g = 0; g < o->n_groups && rc == 0; g++)
+        rc = bq_fit_write_csv_group(fp, &o->group_fit[g], o->target, o->control, o->unit,
+                                    o->groups[g], g == 0);
+    return rc;
 }
 
 static int write_plot(FILE *fp, void *ctx)
 {
     const fit_job_t *j = ctx;
-    char title[2 * BQ_NAME_MAX + 4];
-    snprintf(title, sizeof title, "%s / %s", j->cfg->target, j->cfg->control);
+    char title[2 * BQ_NAME_MAX + BQ_SAMPLE_GROUP_MAX + 8];
+    snprintf(title, sizeof title, "%s / %s%s%s", j->cfg->target, j->cfg->control,
+             j->group && j->group[0] ? ": " : "", j->group ? j->group : "");
     bq_plot_labels_t labels = {title, j->unit, NULL};
     return bq_plot_dose_response_svg(fp, j->pts, j->n, j->res->status == BQ_FIT_OK ||
                                      isfinite(j->res->dc50) ? j->res : NULL, &labels);
@@ -268,6 +276,30 @@ static void reference_from_fit(const analyze_config_t *cfg, bq_norm_table_t *nor
     if (bq_fit_4pl(pts, k, &opts, &res, NULL) == 0 && res.top > 0)
         bq_norm_table_set_reference(norm, res.top);
     free(pts);
+}
+
+/* The index of group g among the outcome's series, -1 if new. */
+static int find_group(const analyze_outcome_t *out, const char *g)
+{
+    for (int i = 0; i < out->n_groups; i++)
+        if (strcmp(out->groups[i], g) == 0)
+            return i;
+    return -1;
+}
+
+/* dose_response.GROUP.svg, the group's name made safe for a file name
+ * (anything but letters, digits, '-', '_' and '.' becomes '_'). */
+static void group_file_name(const char *group, char *buf, size_t size)
+{
+    char safe[BQ_SAMPLE_GROUP_MAX];
+    size_t k = 0;
+    for (const char *p = group; *p && k + 1 < sizeof safe; p++) {
+        unsigned char ch = (unsigned char)*p;
+        int keep = isalnum(ch) || ch == '-' || ch == '_' || (ch == '.' && k > 0);
+        safe[k++] = keep ? (char)ch : '_';
+    }
+    safe[k] = '\0';
+    snprintf(buf, size, "dose_response.%s.svg", k ? safe : "_");
 }
 
 /* Add a flagged lane to the summary's list, e.g. "lane 3
@@ -328,50 +360,90 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
         set_failure(out, "fit", "out of memory");
         goto done;
     }
-    size_t k = 0;
     int no_vehicle_blots = 0;
     for (int i = 0; i < n; i++) {
         no_vehicle_blots += blots[i].norm->n > 0 &&
                             (blots[i].norm->rows[0].flags & BQ_NORM_NO_VEHICLE) != 0;
         for (int r = 0; r < blots[i].norm->n; r++) {
             const bq_norm_row_t *row = &blots[i].norm->rows[r];
-            if (row->flags & BQ_NORM_EXCLUDE_MASK)
+            if (row->flags & BQ_NORM_EXCLUDE_MASK) {
                 list_flagged(out, n > 1 ? blots[i].name : NULL, row);
-            if (!isfinite(row->relative)) {
-                out->n_flagged_lanes += (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
-                continue; /* no number to fit or draw */
+                out->n_flagged_lanes++;
             }
-            pts[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
-            pts[k].response = row->relative;
-            pts[k].replicate = row->replicate;
-            pts[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
-            out->n_flagged_lanes += (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
-            k++;
+            /* one series per group of dosed lanes, in the sheet's order */
+            if (row->dose_nm > 0 && find_group(out, row->group) < 0) {
+                if (out->n_groups == ANALYZE_MAX_GROUPS) {
+                    rc = BQ_ERR_LIMIT;
+                    snprintf(err->msg, sizeof err->msg,
+                             "%s: more than %d groups (dose series); analyze them in parts",
+                             cfg->sheet_path, ANALYZE_MAX_GROUPS);
+                    set_failure(out, "samples", err->msg);
+                    goto done;
+                }
+                snprintf(out->groups[out->n_groups++], sizeof out->groups[0], "%s", row->group);
+            }
         }
     }
-    bq_error_t fit_err = {0};
-    bq_fit_4pl(pts, k, &cfg->fit, &out->fit, &fit_err); /* a degenerate fit is reported in fit.csv */
+    if (out->n_groups == 0)
+        out->n_groups = 1; /* vehicle lanes only: one (degenerate) series */
     out->fitted = 1;
-    if (out->fit.status != BQ_FIT_OK && no_vehicle_blots > 0) {
-        /* say the real cause: the fitter only sees that points are missing */
-        snprintf(out->fit.message, sizeof out->fit.message,
-                 "%d blot%s without a usable vehicle lane (vehicle loading control saturated or "
-                 "faint) and too few unflagged lanes to estimate the vehicle level from the "
-                 "curve; --keep-flagged uses the flagged lanes too",
-                 no_vehicle_blots, no_vehicle_blots == 1 ? "" : "s");
+    for (int g = 0; g < out->n_groups; g++) {
+        const char *group = out->groups[g];
+        size_t k = 0;
+        for (int i = 0; i < n; i++)
+            for (int r = 0; r < blots[i].norm->n; r++) {
+                const bq_norm_row_t *row = &blots[i].norm->rows[r];
+                /* a vehicle lane without a group is every series' vehicle */
+                int mine = strcmp(row->group, group) == 0 ||
+                           (row->dose_nm == 0 && row->group[0] == '\0');
+                if (!mine || !isfinite(row->relative))
+                    continue; /* no number to fit or draw */
+                pts[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
+                pts[k].response = row->relative;
+                pts[k].replicate = row->replicate;
+                pts[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
+                k++;
+            }
+        bq_fit_result_t *fit = &out->group_fit[g];
+        bq_error_t fit_err = {0};
+        bq_fit_4pl(pts, k, &cfg->fit, fit, &fit_err); /* a degenerate fit is reported in fit.csv */
+        if (fit->status != BQ_FIT_OK && no_vehicle_blots > 0) {
+            /* say the real cause: the fitter only sees that points are missing */
+            snprintf(fit->message, sizeof fit->message,
+                     "%d blot%s without a usable vehicle lane (vehicle loading control saturated "
+                     "or faint) and too few unflagged lanes to estimate the vehicle level from the "
+                     "curve; --keep-flagged uses the flagged lanes too",
+                     no_vehicle_blots, no_vehicle_blots == 1 ? "" : "s");
+        }
+        /* dose_response.svg is the first series; with groups each also
+         * gets dose_response.GROUP.svg */
+        fit_job_t fj = {fit, cfg, out->unit, pts, k, group};
+        for (int copy = 0; copy < 2 && rc == 0; copy++) {
+            char file[BQ_SAMPLE_GROUP_MAX + 32];
+            if (copy == 0 && g > 0)
+                continue;
+            if (copy == 1 && out->n_groups < 2)
+                continue;
+            if (copy == 0)
+                snprintf(file, sizeof file, "dose_response.svg");
+            else
+                group_file_name(group, file, sizeof file);
+            free(path);
+            path = path_in(outdir, file);
+            if (!path || (rc = bq_file_write_atomic(path, write_plot, &fj, err)) != 0) {
+                rc = path ? rc : BQ_ERR_NOMEM;
+                set_failure(out, "write", path ? err->msg : "out of memory");
+                goto done;
+            }
+        }
     }
+    memcpy(&out->fit, &out->group_fit[0], sizeof out->fit);
+    snprintf(out->target, sizeof out->target, "%s", cfg->target);
+    snprintf(out->control, sizeof out->control, "%s", cfg->control);
 
-    fit_job_t fj = {&out->fit, cfg, out->unit, pts, k};
     free(path);
     path = path_in(outdir, "fit.csv");
-    if (!path || (rc = bq_file_write_atomic(path, write_fit, &fj, err)) != 0) {
-        rc = path ? rc : BQ_ERR_NOMEM;
-        set_failure(out, "write", path ? err->msg : "out of memory");
-        goto done;
-    }
-    free(path);
-    path = path_in(outdir, "dose_response.svg");
-    if (!path || (rc = bq_file_write_atomic(path, write_plot, &fj, err)) != 0) {
+    if (!path || (rc = bq_file_write_atomic(path, write_fits, out, err)) != 0) {
         rc = path ? rc : BQ_ERR_NOMEM;
         set_failure(out, "write", path ? err->msg : "out of memory");
         goto done;

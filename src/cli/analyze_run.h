@@ -18,12 +18,19 @@ typedef struct analyze_config {
 } analyze_config_t;
 
 /* What happened, for summaries and errors.csv. */
+/* Dose series per analysis: the sample sheet's `group` values. */
+#define ANALYZE_MAX_GROUPS 16
+
 typedef struct analyze_outcome {
     int n_images;
     int n_lanes;               /* lanes of the first image */
     int fitted;                /* 1 if a fit was attempted */
-    bq_fit_result_t fit;
+    bq_fit_result_t fit;       /* the first (often only) series */
+    int n_groups;              /* series fitted: one per sheet group (1 without groups) */
+    char groups[ANALYZE_MAX_GROUPS][BQ_SAMPLE_GROUP_MAX];
+    bq_fit_result_t group_fit[ANALYZE_MAX_GROUPS];
     char unit[32];
+    char target[BQ_NAME_MAX], control[BQ_NAME_MAX]; /* the series' row names */
     int n_flagged_lanes;
     char flagged[512];         /* "lane 3 (control_saturated), ..." for the summary
                                   (image-qualified with several images; cut with

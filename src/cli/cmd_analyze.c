@@ -26,12 +26,53 @@ static const char usage[] =
 
 enum { OPT_TWO = 2000 };
 
-static void print_number(const char *label, double v, const char *unit)
+static void print_number(const char *indent, const char *label, double v, const char *unit)
 {
     if (isfinite(v))
-        printf("  %-10s %.4g%s%s\n", label, v, unit ? " " : "", unit ? unit : "");
+        printf("%s%-10s %.4g%s%s\n", indent, label, v, unit ? " " : "", unit ? unit : "");
     else
-        printf("  %-10s n/a\n", label);
+        printf("%s%-10s n/a\n", indent, label);
+}
+
+/* One series' numbers: DC50 with its interval, Dmax, Hill, fit quality,
+ * the hook and the fitter's notes. */
+static void fit_block(const analyze_config_t *cfg, const analyze_outcome_t *o,
+                      const bq_fit_result_t *f, const char *indent)
+{
+    if (f->status != BQ_FIT_OK) {
+        printf("%sfit: %s (%s)\n", indent, bq_fit_status_name(f->status), f->message);
+        if (o->n_flagged_lanes > 0 && !cfg->keep_flagged)
+            printf("%s%d flagged lane%s (saturated or faint loading control) %s left out; "
+                   "--keep-flagged fits them too, less certainly\n",
+                   indent, o->n_flagged_lanes, o->n_flagged_lanes == 1 ? "" : "s",
+                   o->n_flagged_lanes == 1 ? "was" : "were");
+        return;
+    }
+    if (isfinite(f->dc50_low) || isfinite(f->dc50_high)) {
+        char lo[32], hi[32];
+        snprintf(lo, sizeof lo, isfinite(f->dc50_low) ? "%.4g" : "open", f->dc50_low);
+        snprintf(hi, sizeof hi, isfinite(f->dc50_high) ? "%.4g" : "open", f->dc50_high);
+        printf("%s%-10s %.4g %s  (%g%% CI %s to %s)\n", indent, "DC50", f->dc50, o->unit,
+               100 * f->level, lo, hi);
+    } else {
+        print_number(indent, "DC50", f->dc50, o->unit);
+    }
+    print_number(indent, "DC50 abs", f->dc50_abs, o->unit);
+    printf("%s%-10s %.1f %%\n", indent, "Dmax", 100 * f->dmax);
+    print_number(indent, "Hill", f->hill, NULL);
+    printf("%s%-10s %.4f   RMSE %.4g   n %d\n", indent, "R2", f->r2, f->rmse, f->n);
+    if (f->hook && f->model == BQ_FIT_MODEL_BELL) {
+        printf("%shook effect detected: bell-shaped model fitted (%.0f %% of the degraded "
+               "protein returns, half of it by %.4g %s)\n",
+               indent, 100 * f->hook_recovery, f->hook_dc, o->unit);
+    } else if (f->hook) {
+        printf("%shook effect detected: doses", indent);
+        for (int i = 0; i < f->n_hook; i++)
+            printf(" %g", f->hook_doses[i]);
+        printf(" %s left out of the fit\n", o->unit);
+    }
+    if (f->message[0])
+        printf("%snote: %s\n", indent, f->message);
 }
 
 static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, const char *outdir)
@@ -43,49 +84,23 @@ static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, con
         printf("  tables in %s/\n", outdir);
         return;
     }
-    const bq_fit_result_t *f = &o->fit;
-    printf(", %d points fitted", f->n);
+    if (o->n_groups > 1)
+        printf(", %d dose series (sheet groups)", o->n_groups);
+    else
+        printf(", %d points fitted", o->fit.n);
     if (o->n_flagged_lanes)
         printf(", %d flagged lane%s", o->n_flagged_lanes, o->n_flagged_lanes == 1 ? "" : "s");
     printf("\n");
-    if (f->status != BQ_FIT_OK) {
-        printf("  fit: %s (%s)\n", bq_fit_status_name(f->status), f->message);
-        if (o->n_flagged_lanes > 0 && !cfg->keep_flagged)
-            printf("  %d flagged lane%s (saturated or faint loading control) %s left out; "
-                   "--keep-flagged fits them too, less certainly\n",
-                   o->n_flagged_lanes, o->n_flagged_lanes == 1 ? "" : "s",
-                   o->n_flagged_lanes == 1 ? "was" : "were");
-    } else {
-        if (isfinite(f->dc50_low) || isfinite(f->dc50_high)) {
-            char lo[32], hi[32];
-            snprintf(lo, sizeof lo, isfinite(f->dc50_low) ? "%.4g" : "open", f->dc50_low);
-            snprintf(hi, sizeof hi, isfinite(f->dc50_high) ? "%.4g" : "open", f->dc50_high);
-            printf("  %-10s %.4g %s  (%g%% CI %s to %s)\n", "DC50", f->dc50, o->unit,
-                   100 * f->level, lo, hi);
-        } else {
-            print_number("DC50", f->dc50, o->unit);
-        }
-        print_number("DC50 abs", f->dc50_abs, o->unit);
-        printf("  %-10s %.1f %%\n", "Dmax", 100 * f->dmax);
-        print_number("Hill", f->hill, NULL);
-        printf("  %-10s %.4f   RMSE %.4g\n", "R2", f->r2, f->rmse);
-    }
-    if (f->hook && f->model == BQ_FIT_MODEL_BELL) {
-        printf("  hook effect detected: bell-shaped model fitted (%.0f %% of the degraded "
-               "protein returns, half of it by %.4g %s)\n",
-               100 * f->hook_recovery, f->hook_dc, o->unit);
-    } else if (f->hook) {
-        printf("  hook effect detected: doses");
-        for (int i = 0; i < f->n_hook; i++)
-            printf(" %g", f->hook_doses[i]);
-        printf(" %s left out of the fit\n", o->unit);
+    for (int g = 0; g < o->n_groups; g++) {
+        if (o->n_groups > 1)
+            printf("  %s:\n", o->groups[g][0] ? o->groups[g] : "(no group)");
+        fit_block(cfg, o, &o->group_fit[g], o->n_groups > 1 ? "    " : "  ");
     }
     if (o->flagged[0])
         printf("  %s: %s\n", cfg->keep_flagged ? "flagged, fitted anyway" : "left out",
                o->flagged);
-    if (f->status == BQ_FIT_OK && f->message[0])
-        printf("  note: %s\n", f->message);
-    printf("  tables, overlays and dose_response.svg in %s/\n", outdir);
+    printf("  tables, overlays and dose_response%s.svg in %s/\n", o->n_groups > 1 ? "*" : "",
+           outdir);
 }
 
 int cmd_analyze(int argc, char **argv)

@@ -31,6 +31,9 @@ static const char usage[] =
     "                       though they are never fitted)\n"
     "  --unit U             dose unit to report in (pM, nM, uM, mM, M); doses with a\n"
     "                       'unit' column are converted to it\n"
+    "  --group NAME         the series of this group (a table with a group column,\n"
+    "                       e.g. normalized.csv of a sheet with groups); vehicle rows\n"
+    "                       without a group belong to every series\n"
     "  --target NAME        label for the target column of fit.csv\n"
     "  --control NAME       label for the control column of fit.csv\n"
     "  --plot FILE.svg      also draw the dose-response plot\n"
@@ -55,6 +58,7 @@ enum {
     OPT_HOOK_EXCLUDE,
     OPT_FREE_BOTTOM,
     OPT_HOOK_UNFLAGGED,
+    OPT_GROUP,
     OPT_KEEP_FLAGGED,
     OPT_UNIT,
     OPT_TARGET,
@@ -67,7 +71,7 @@ typedef struct fit_job {
     const bq_fit_result_t *res;
     const bq_fit_point_t *pts;
     size_t n;
-    const char *target, *control, *unit, *resp_col;
+    const char *target, *control, *unit, *resp_col, *group;
     int json;
 } fit_job_t;
 
@@ -76,7 +80,8 @@ static int write_row(FILE *fp, void *ctx)
     const fit_job_t *job = ctx;
     if (job->json)
         return bq_fit_write_json(fp, job->res, job->target, job->control, job->unit);
-    return bq_fit_write_csv(fp, job->res, job->target, job->control, job->unit, 1);
+    return bq_fit_write_csv_group(fp, job->res, job->target, job->control, job->unit, job->group,
+                                  1);
 }
 
 static int write_plot(FILE *fp, void *ctx)
@@ -103,6 +108,7 @@ int cmd_fit(int argc, char **argv)
         {"hook-exclude", no_argument, NULL, OPT_HOOK_EXCLUDE},
         {"free-bottom", no_argument, NULL, OPT_FREE_BOTTOM},
         {"hook-unflagged-only", no_argument, NULL, OPT_HOOK_UNFLAGGED},
+        {"group", required_argument, NULL, OPT_GROUP},
         {"keep-flagged", no_argument, NULL, OPT_KEEP_FLAGGED},
         {"unit", required_argument, NULL, OPT_UNIT},
         {"target", required_argument, NULL, OPT_TARGET},
@@ -116,7 +122,7 @@ int cmd_fit(int argc, char **argv)
     };
     bq_fit_options_t fo;
     bq_fit_options_init(&fo);
-    const char *dose_col = "dose", *resp_col = NULL, *output = NULL, *plot = NULL;
+    const char *dose_col = "dose", *resp_col = NULL, *output = NULL, *plot = NULL, *group = NULL;
     const char *target = NULL, *control = NULL;
     int json = 0, unit_opt = -1, keep_flagged = 0, opt;
 
@@ -152,6 +158,7 @@ int cmd_fit(int argc, char **argv)
         case OPT_HOOK_EXCLUDE: fo.bell = 0; break;
         case OPT_FREE_BOTTOM: fo.nonneg_bottom = 0; break;
         case OPT_HOOK_UNFLAGGED: fo.hook_from_flagged = 0; break;
+        case OPT_GROUP: group = optarg; break;
         case OPT_KEEP_FLAGGED: keep_flagged = 1; break;
         case OPT_UNIT:
             unit_opt = bq_unit_parse(optarg);
@@ -202,6 +209,7 @@ int cmd_fit(int argc, char **argv)
     to.response_col = resp_col;
     to.unit = unit_opt;
     to.keep_flagged = keep_flagged;
+    to.group = group;
     if (bq_fit_points_from_csv(csv, path, &to, &pts, &n, &unit, &skipped, &err) != 0) {
         cli_error("%s", err.msg);
         bq_csv_free(csv);
@@ -215,7 +223,7 @@ int cmd_fit(int argc, char **argv)
     bq_fit_result_t res;
     int frc = bq_fit_4pl(pts, n, &fo, &res, &err);
     const char *unit_name = unit >= 0 ? bq_unit_name((bq_unit)unit) : "";
-    fit_job_t job = {&res, pts, n, target, control, unit_name, resp_col, json};
+    fit_job_t job = {&res, pts, n, target, control, unit_name, resp_col, group, json};
     int rc = BQ_EXIT_OK;
     if (frc != 0) {
         cli_error("%s: %s", path, res.message);

@@ -64,6 +64,35 @@ listed=$(grep -o "lane [0-9]* (control_saturated)" "$tmp/sat.out" | wc -l)
 within_log "$(field dc50 "$tmp/sat/fit.csv")" "$(param dc50 "$dir/saturated.params.csv")" 0.05 && ok ||
   bad "saturated: DC50 $(field dc50 "$tmp/sat/fit.csv"), truth $(param dc50 "$dir/saturated.params.csv")"
 
+# a sheet with groups (two compounds, one blot each): one series per group,
+# each fitted on its own lanes, one fit.csv row and one plot each; `fit`
+# refuses the pooled table and fits one group with --group
+{ echo "image,lane,dose,unit,group"
+  tail -n +2 "$dir/kt253_mdm2_actb.samples.csv" | awk -F, '{ print "kt253_mdm2_actb.tif," $1 "," $2 "," $3 ",KT-253" }'
+  tail -n +2 "$dir/geometry.samples.csv" | awk -F, '{ print "geometry.tif," $1 "," $2 "," $3 ",cmpd B" }'
+} > "$tmp/groups.csv"
+if "$bq" analyze -q --rows MDM2,ACTB --samples "$tmp/groups.csv" -o "$tmp/grp" \
+    "$dir/kt253_mdm2_actb.tif" "$dir/geometry.tif"; then
+  [ "$(wc -l < "$tmp/grp/fit.csv")" -eq 3 ] && ok || bad "groups: fit.csv should have 2 rows"
+  gcol() { awk -F, -v g="$1" -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR > 1 && $c["group"] == g { print $c[name] }' "$tmp/grp/fit.csv"; }
+  within_log "$(gcol KT-253 dc50)" "$(param dc50 "$dir/kt253_mdm2_actb.params.csv")" 0.05 && ok ||
+    bad "groups: KT-253 DC50 $(gcol KT-253 dc50)"
+  within_log "$(gcol "cmpd B" dc50)" "$(param dc50 "$dir/geometry.params.csv")" 0.05 && ok ||
+    bad "groups: cmpd B DC50 $(gcol "cmpd B" dc50)"
+  [ "$(gcol KT-253 n)" -eq 11 ] && [ "$(gcol "cmpd B" n)" -eq 12 ] && ok ||
+    bad "groups: points per series $(gcol KT-253 n) / $(gcol "cmpd B" n), want 11 / 12"
+  for f in dose_response.svg dose_response.KT-253.svg dose_response.cmpd_B.svg; do
+    [ -s "$tmp/grp/$f" ] && ok || bad "groups: missing $f"
+  done
+  "$bq" fit "$tmp/grp/normalized.csv" > /dev/null 2> "$tmp/grp.err"
+  [ $? -eq 1 ] && grep -q "more than one dose series" "$tmp/grp.err" && ok ||
+    bad "groups: fit pooled two series without complaint"
+  d=$("$bq" fit --group "cmpd B" "$tmp/grp/normalized.csv" 2> /dev/null | awk -F, 'NR == 2 { print $7 }')
+  within_log "$d" "$(gcol "cmpd B" dc50)" 0.000001 && ok || bad "groups: fit --group gives $d"
+else
+  bad "groups: analyze failed"
+fi
+
 # two-channel scans of one membrane: lanes from the control scan, used for both
 if "$bq" analyze -q --two-channel --rows MDM2,ACTB --samples "$dir/twochannel.samples.csv" \
     -o "$tmp/tc" "$dir/twochannel.target.tif" "$dir/twochannel.control.tif"; then

@@ -476,11 +476,12 @@ static void test_bottom_held(void)
            r.dc50, r.hill, r.message);
     char buf[4096];
     FILE *fp = fmemopen(buf, sizeof buf, "w");
-    bq_fit_write_csv(fp, &r, "MDM2", "ACTB", "nM", 1);
+    bq_fit_write_csv_group(fp, &r, "MDM2", "ACTB", "nM", "KT-253", 1);
     fclose(fp);
     size_t len = strlen(buf);
-    CHECK(len > 5 && strstr(buf, ",bottom_held\n") && strcmp(buf + len - 5, ",yes\n") == 0,
-          "bottom_held column: %s", buf);
+    CHECK(len > 12 && strstr(buf, ",bottom_held,group\n") &&
+              strcmp(buf + len - 12, ",yes,KT-253\n") == 0,
+          "bottom_held and group columns: %s", buf);
 
     /* the same shape shifted below zero: not a protein level, left free */
     for (size_t i = 0; i < n; i++)
@@ -583,6 +584,23 @@ static void test_points_from_csv(void)
           "unknown unit: rc %d '%s'", rc, err.msg);
     printf("  %s\n", err.msg);
     bq_csv_free(csv);
+    /* groups: one series at a time, the shared vehicle in each */
+    static const char grouped[] = "dose,response,group\n0,1,\n1,0.5,A\n10,0.1,A\n"
+                                  "0,0.9,B\n1,0.8,B\n10,0.6,B\n";
+    CHECK(bq_csv_read_buffer(grouped, strlen(grouped), "g.csv", NULL, &csv, NULL) == 0, "csv");
+    rc = bq_fit_points_from_csv(csv, "g.csv", NULL, &pts, &n, &unit, &skipped, &err);
+    CHECK(rc != 0 && strstr(err.msg, "more than one dose series") && strstr(err.msg, "--group"),
+          "pooled groups: rc %d '%s'", rc, err.msg);
+    bq_fit_table_options_init(&o);
+    o.group = "B";
+    rc = bq_fit_points_from_csv(csv, "g.csv", &o, &pts, &n, &unit, &skipped, &err);
+    CHECK(rc == 0 && n == 4 && pts[0].response == 1 && pts[1].response == 0.9 &&
+              pts[3].response == 0.6,
+          "group B: rc %d n %zu", rc, n);
+    if (rc == 0)
+        free(pts);
+    bq_csv_free(csv);
+
     static const char nocol[] = "conc,response\n1,2\n";
     CHECK(bq_csv_read_buffer(nocol, strlen(nocol), "nocol.csv", NULL, &csv, NULL) == 0, "csv");
     rc = bq_fit_points_from_csv(csv, "nocol.csv", NULL, &pts, &n, &unit, &skipped, &err);
