@@ -309,22 +309,74 @@ static size_t sample_valid(const bq_image_t *img, size_t cap, float **out)
     return k;
 }
 
-/* The q-quantile with bq_quantile_inplace's interpolation, by selection. */
-static double quantile_select(float *v, size_t n, double q)
+/* Order statistics of the sampled values. 8- and 16-bit images (inverted
+ * or not) hold integers in 0..65535: one counting pass then answers every
+ * rank exactly, where quickselect would move the samples around several
+ * times (it was most of polarity detection's cost). Anything else (float
+ * data, .gel, luminance of colour) keeps the samples and selects. */
+#define RANK_HIST_N 65536u
+
+typedef struct ranked {
+    float *v;        /* the samples (fallback path; reordered by selection) */
+    size_t k;        /* how many */
+    uint32_t *hist;  /* counts per integer value, or NULL */
+} ranked_t;
+
+static void ranked_init(ranked_t *r, float *v, size_t k)
 {
+    r->v = v;
+    r->k = k;
+    r->hist = calloc(RANK_HIST_N, sizeof *r->hist);
+    if (!r->hist)
+        return; /* selection still works */
+    for (size_t i = 0; i < k; i++) {
+        float x = v[i];
+        if (!(x >= 0.0f && x <= 65535.0f) || (float)(uint32_t)x != x) {
+            free(r->hist);
+            r->hist = NULL;
+            return;
+        }
+        r->hist[(uint32_t)x]++;
+    }
+}
+
+/* The i-th smallest sample (0-based, i < k). */
+static double ranked_nth(ranked_t *r, size_t i)
+{
+    if (!r->hist)
+        return bq_select_nth_float(r->v, r->k, i);
+    size_t seen = 0;
+    for (uint32_t b = 0; b < RANK_HIST_N; b++) {
+        seen += r->hist[b];
+        if (seen > i)
+            return (double)b;
+    }
+    return 65535.0; /* not reached: the counts add up to k */
+}
+
+/* The q-quantile with bq_quantile_inplace's interpolation. */
+static double ranked_quantile(ranked_t *r, double q)
+{
+    size_t n = r->k;
     double pos = bq_clamp(q, 0.0, 1.0) * (double)(n - 1);
     size_t i = (size_t)pos;
     double frac = pos - (double)i;
-    double x = bq_select_nth_float(v, n, i);
-    if (i + 1 < n) {
-        /* the next order statistic: the smallest value above position i */
-        float next = v[i + 1];
+    double x = ranked_nth(r, i);
+    if (i + 1 >= n)
+        return x;
+    double next;
+    if (r->hist) {
+        next = ranked_nth(r, i + 1);
+    } else {
+        /* selection left v partitioned around i: the next order statistic
+         * is the smallest value above position i */
+        float nx = r->v[i + 1];
         for (size_t j = i + 2; j < n; j++)
-            if (v[j] < next)
-                next = v[j];
-        return x * (1.0 - frac) + next * frac;
+            if (r->v[j] < nx)
+                nx = r->v[j];
+        next = nx;
     }
-    return x;
+    return x * (1.0 - frac) + next * frac;
 }
 
 int bq_image_detect_polarity(const bq_image_t *img)
@@ -343,9 +395,12 @@ int bq_image_detect_polarity(const bq_image_t *img)
      * end the bands are at: a light majority means dark bands. Invalid
      * (transparent) pixels never count, and a margin or tray covering less
      * than half the valid area cannot move the median across. */
-    double lo = quantile_select(v, k, 0.005);
-    double hi = bq_select_nth_float(v, k, (size_t)(0.995 * (double)(k - 1)));
-    double med = bq_select_nth_float(v, k, (k - 1) / 2);
+    ranked_t r;
+    ranked_init(&r, v, k);
+    double lo = ranked_quantile(&r, 0.005);
+    double hi = ranked_nth(&r, (size_t)(0.995 * (double)(k - 1)));
+    double med = ranked_nth(&r, (k - 1) / 2);
+    free(r.hist);
     int dark = 0;
     if (hi > lo) {
         double pos = (med - lo) / (hi - lo);
@@ -411,8 +466,11 @@ bq_rgb_t *bq_rgb_from_image(const bq_image_t *img)
     size_t k = sample_valid(img, 200000, &v);
     double lo = 0.0, hi = 1.0;
     if (k > 0) {
-        lo = quantile_select(v, k, 0.005);
-        hi = bq_select_nth_float(v, k, (size_t)(0.999 * (double)(k - 1)));
+        ranked_t r;
+        ranked_init(&r, v, k);
+        lo = ranked_quantile(&r, 0.005);
+        hi = ranked_nth(&r, (size_t)(0.999 * (double)(k - 1)));
+        free(r.hist);
     }
     free(v);
     if (!(hi > lo))
