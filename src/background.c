@@ -113,40 +113,6 @@ static double flank_level(const double *rowmean, const int *ok, int n)
     return s / (m - 2 * cut);
 }
 
-/* The k-th smallest of v[0..n-1] (Hoare's selection, expected linear time;
- * reorders v). A patch holds thousands of pixels per band, so sorting
- * them for one median would dominate the whole quantification. */
-static double select_kth(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 /* Dust specks are 1-4 px across and bands are flat along a row within the
  * lane, so a 9-pixel median along the row predicts every band pixel (a
  * monotone edge keeps its middle value) while no speck survives it. Pixels
@@ -255,7 +221,7 @@ static int clean_patch(const bq_image_t *img, int x0, int x1, int ya, int yb, fl
                 dev[nd++] = fabs((double)row[x] - med[i]);
         }
     }
-    double sigma = nd ? 1.4826 * select_kth(dev, nd, nd / 2) : 0;
+    double sigma = nd ? 1.4826 * bq_select_nth(dev, nd, nd / 2) : 0;
     for (size_t i = 0; i < n; i++)
         if (ok[i] && fabs((double)out[i] - med[i]) > 6.0 * sigma + 0.03 * fabs((double)med[i]))
             bad[i] = 1;

@@ -45,6 +45,28 @@ typedef struct cand {
  * side removes it, in one pass instead of a sort per row. NAN if none. */
 #define TRIM_K 4
 
+/* Keep v among the k largest (hi, descending) or the k smallest (lo,
+ * ascending) of a full list of k. */
+static void keep_high(float *hi, int k, float v)
+{
+    int j = k - 1;
+    while (j > 0 && hi[j - 1] < v) {
+        hi[j] = hi[j - 1];
+        j--;
+    }
+    hi[j] = v;
+}
+
+static void keep_low(float *lo, int k, float v)
+{
+    int j = k - 1;
+    while (j > 0 && lo[j - 1] > v) {
+        lo[j] = lo[j - 1];
+        j--;
+    }
+    lo[j] = v;
+}
+
 static double trimmed_row(const bq_image_t *img, int y, int xa, int xb)
 {
     float hi[TRIM_K], lo[TRIM_K];
@@ -54,31 +76,53 @@ static double trimmed_row(const bq_image_t *img, int y, int xa, int xb)
         k = TRIM_K;
     double s = 0;
     const float *row = img->data + (size_t)y * (size_t)img->width;
-    for (int x = xa; x <= xb; x++) {
-        if (img->valid && !img->valid[(size_t)y * (size_t)img->width + (size_t)x])
+    const uint8_t *vrow = img->valid ? img->valid + (size_t)y * (size_t)img->width : NULL;
+    int x = xa;
+    /* the first k valid pixels fill both lists */
+    for (; x <= xb && nh < k; x++) {
+        if (vrow && !vrow[x])
             continue;
         float v = row[x];
         s += v;
         n++;
-        if (k == 0)
-            continue;
-        /* keep the k largest (hi, descending) and k smallest (lo, ascending) */
-        if (nh < k || v > hi[nh - 1]) {
-            int j = nh < k ? nh++ : k - 1;
-            while (j > 0 && hi[j - 1] < v) {
-                hi[j] = hi[j - 1];
-                j--;
-            }
-            hi[j] = v;
+        int j = nh++;
+        while (j > 0 && hi[j - 1] < v) {
+            hi[j] = hi[j - 1];
+            j--;
         }
-        if (nlo < k || v < lo[nlo - 1]) {
-            int j = nlo < k ? nlo++ : k - 1;
-            while (j > 0 && lo[j - 1] > v) {
-                lo[j] = lo[j - 1];
-                j--;
-            }
-            lo[j] = v;
+        hi[j] = v;
+        j = nlo++;
+        while (j > 0 && lo[j - 1] > v) {
+            lo[j] = lo[j - 1];
+            j--;
         }
+        lo[j] = v;
+    }
+    /* then a pixel enters only past the current k-th extreme: two compares
+     * a pixel in the common case (the sum stays in pixel order) */
+    if (k > 0) {
+        float top = hi[k - 1], bottom = lo[k - 1];
+        for (; x <= xb; x++) {
+            if (vrow && !vrow[x])
+                continue;
+            float v = row[x];
+            s += v;
+            n++;
+            if (v > top) {
+                keep_high(hi, k, v);
+                top = hi[k - 1];
+            }
+            if (v < bottom) {
+                keep_low(lo, k, v);
+                bottom = lo[k - 1];
+            }
+        }
+    } else {
+        for (; x <= xb; x++)
+            if (!vrow || vrow[x]) {
+                s += row[x];
+                n++;
+            }
     }
     if (n == 0)
         return NAN;
@@ -198,18 +242,23 @@ static double interp(const double *v, int n, double x)
 }
 
 /* Shift d (rows) that best maps lane a onto lane b: b[i + d] ~ a[i]. Only the
- * positive part of the residuals counts so bands, not noise, align. */
-static double best_shift(const double *a, const double *b, int n, int maxs)
+ * positive part of the residuals counts so bands, not noise, align. ap and
+ * bp are scratch of n each (the positive parts, taken once, not per shift). */
+static double best_shift(const double *a, const double *b, int n, int maxs, double *ap,
+                         double *bp)
 {
     double best = -1, corr[2 * MAX_SHIFT + 1];
     int bi = 0;
+    for (int i = 0; i < n; i++) {
+        ap[i] = a[i] > 0 ? a[i] : 0;
+        bp[i] = b[i] > 0 ? b[i] : 0;
+    }
     for (int d = -maxs; d <= maxs; d++) {
         double s = 0, na = 0, nb = 0;
-        for (int i = 0; i < n; i++) {
-            int j = i + d;
-            if (j < 0 || j >= n)
-                continue;
-            double x = a[i] > 0 ? a[i] : 0, y = b[j] > 0 ? b[j] : 0;
+        /* the i with 0 <= i + d < n, in the same order as ever */
+        int i0 = d < 0 ? -d : 0, i1 = d > 0 ? n - d : n;
+        for (int i = i0; i < i1; i++) {
+            double x = ap[i], y = bp[i + d];
             s += x * y;
             na += x * x;
             nb += y * y;
@@ -393,14 +442,15 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         w.sig[l] = robust_sigma(w.res[l], h, &w.med[l], tmp);
     }
 
-    /* align neighbouring sample lanes (ladders have their own pattern) */
+    /* align neighbouring sample lanes (ladders have their own pattern);
+     * prof and sm are free now and serve as best_shift's scratch */
     int maxs = MAX_SHIFT < h / 4 ? MAX_SHIFT : h / 4;
     int prev = -1, first = -1;
     for (int l = 0; l < nl; l++) {
         if (st->lanes[l].is_ladder)
             continue;
         if (prev >= 0)
-            w.off[l] = w.off[prev] + best_shift(w.res[prev], w.res[l], h, maxs);
+            w.off[l] = w.off[prev] + best_shift(w.res[prev], w.res[l], h, maxs, prof, sm);
         else
             first = l;
         prev = l;

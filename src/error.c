@@ -41,38 +41,45 @@ void bq_error_clear(bq_error_t *err)
     }
 }
 
-float bq_select_nth_float(float *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        float a = v[lo], b = v[mid], c = v[hi];
-        float pivot = (a < b) ? ((b < c) ? b : (a < c) ? c : a) : ((a < c) ? a : (b < c) ? c : b);
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break; /* v[j+1..i-1] all equal the pivot */
+/* One quickselect for floats and doubles (internal.h): the body is the
+ * same, only the element type differs. */
+#define DEFINE_SELECT_NTH(name, T)                                              \
+    T name(T *v, size_t n, size_t k)                                           \
+    {                                                                          \
+        size_t lo = 0, hi = n - 1;                                             \
+        while (hi > lo) {                                                      \
+            size_t mid = lo + (hi - lo) / 2;                                   \
+            T a = v[lo], b = v[mid], c = v[hi];                                \
+            T pivot = (a < b) ? ((b < c) ? b : (a < c) ? c : a)                \
+                              : ((a < c) ? a : (b < c) ? c : b);               \
+            size_t i = lo, j = hi;                                             \
+            while (i <= j) {                                                   \
+                while (v[i] < pivot)                                           \
+                    i++;                                                       \
+                while (v[j] > pivot)                                           \
+                    j--;                                                       \
+                if (i <= j) {                                                  \
+                    T t = v[i];                                                \
+                    v[i] = v[j];                                               \
+                    v[j] = t;                                                  \
+                    i++;                                                       \
+                    if (j == 0)                                                \
+                        break;                                                 \
+                    j--;                                                       \
+                }                                                              \
+            }                                                                  \
+            if (k <= j)                                                        \
+                hi = j;                                                        \
+            else if (k >= i)                                                   \
+                lo = i;                                                        \
+            else                                                               \
+                break; /* v[j+1..i-1] all equal the pivot */                   \
+        }                                                                      \
+        return v[k];                                                           \
     }
-    return v[k];
-}
+
+DEFINE_SELECT_NTH(bq_select_nth_float, float)
+DEFINE_SELECT_NTH(bq_select_nth, double)
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -93,9 +100,27 @@ double bq_quantile_inplace(double *vals, size_t n, double q)
     return vals[i];
 }
 
+/* The median is two order statistics, so selection finds it without the
+ * sort (profiles of a thousand rows, a median per lane and strip). NaN has
+ * no place in an order: with one present the sort decides, as before. */
 double bq_median_inplace(double *vals, size_t n)
 {
-    return bq_quantile_inplace(vals, n, 0.5);
+    for (size_t i = 0; i < n; i++)
+        if (isnan(vals[i]))
+            return bq_quantile_inplace(vals, n, 0.5);
+    double pos = 0.5 * (double)(n - 1);
+    size_t i = (size_t)pos;
+    double frac = pos - (double)i;
+    double x = bq_select_nth(vals, n, i);
+    if (i + 1 >= n)
+        return x;
+    /* selection left vals partitioned around i: the next order statistic
+     * is the smallest value above it; the same interpolation as the sort */
+    double next = vals[i + 1];
+    for (size_t j = i + 2; j < n; j++)
+        if (vals[j] < next)
+            next = vals[j];
+    return x * (1.0 - frac) + next * frac;
 }
 
 int bq_count_strokes(const double *v, size_t n, double lo, double hi)

@@ -38,7 +38,8 @@ static inline double bq_clamp(double v, double lo, double hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-/* The median of n values; reorders vals. n must be > 0. */
+/* The median of n values; reorders vals (not necessarily sorted). n must
+ * be > 0. */
 double bq_median_inplace(double *vals, size_t n);
 /* The q-quantile (0..1) of n values; reorders vals. n must be > 0. */
 double bq_quantile_inplace(double *vals, size_t n, double q);
@@ -48,6 +49,8 @@ double bq_quantile_inplace(double *vals, size_t n, double q);
  * (v[0..k) <= v[k] <= v[k+1..n)), not sorted. Floats, because the values
  * come from float images: no precision is lost and half the memory moves. */
 float bq_select_nth_float(float *v, size_t n, size_t k);
+/* The same for doubles. */
+double bq_select_nth(double *v, size_t n, size_t k);
 
 /* Strokes along a profile: how many times it rises above hi after having
  * been below lo (hysteresis, so noise at one threshold does not count
