@@ -78,9 +78,24 @@ static TIFFOpenOptions *tiff_options(tiff_msgs_t *msgs, tmsize_t max_alloc)
 
 int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *err)
 {
+    return bq_image_save_tiff16_as(img, path, BQ_TIFF_DEFLATE, err);
+}
+
+int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
+                            bq_tiff_compression compression, bq_error_t *err)
+{
     if (!img || !img->data || img->width <= 0 || img->height <= 0 || !path)
         return bq_error_set(err, BQ_ERR_INVALID, "%s: no image to write",
                             path ? path : "(null)");
+    uint16_t codec;
+    switch (compression) {
+    case BQ_TIFF_DEFLATE: codec = COMPRESSION_ADOBE_DEFLATE; break;
+    case BQ_TIFF_NONE: codec = COMPRESSION_NONE; break;
+    case BQ_TIFF_LZW: codec = COMPRESSION_LZW; break;
+    default:
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: unknown TIFF compression %d", path,
+                            (int)compression);
+    }
     char *tmp = NULL;
     int fd = bq_image_tmp_open(path, &tmp, err);
     if (fd < 0)
@@ -105,8 +120,9 @@ int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *er
              TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_UINT) &&
              TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK) &&
              TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
-             TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE) &&
-             TIFFSetField(tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL) &&
+             TIFFSetField(tif, TIFFTAG_COMPRESSION, codec) &&
+             (codec == COMPRESSION_NONE ||
+              TIFFSetField(tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL)) &&
              TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip) &&
              TIFFSetField(tif, TIFFTAG_SOFTWARE, "blotquant");
     }

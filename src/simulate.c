@@ -1543,6 +1543,13 @@ static char *join_name(const char *path, size_t stem, const char *suffix)
 int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
                           const bq_sim_truth_t *truth, bq_error_t *err)
 {
+    return bq_sim_write_channels_as(tif_path, imgs, n_imgs, truth, BQ_TIFF_DEFLATE, err);
+}
+
+int bq_sim_write_channels_as(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
+                             const bq_sim_truth_t *truth, bq_tiff_compression compression,
+                             bq_error_t *err)
+{
     if (!tif_path || !imgs || !truth || n_imgs < 1 || n_imgs > BQ_SIM_MAX_CHANNELS)
         return bq_error_set(err, BQ_ERR_INVALID, "simulate: nothing to write");
     for (int c = 0; c < n_imgs; c++)
@@ -1592,7 +1599,7 @@ int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_
         written++;
     }
     for (int c = 0; c < n_imgs; c++) {
-        rc = bq_image_save_tiff16(imgs[c], names[N_TABLES + c], err);
+        rc = bq_image_save_tiff16_as(imgs[c], names[N_TABLES + c], compression, err);
         if (rc != 0)
             goto done;
         written++;

@@ -115,6 +115,19 @@ void bq_image_invert(bq_image_t *img);
  * so path is either complete or untouched. */
 int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *err);
 
+/* How bq_image_save_tiff16_as stores the pixels. Scanner and camera exports
+ * ("export for analysis") are usually uncompressed. */
+typedef enum bq_tiff_compression {
+    BQ_TIFF_DEFLATE = 0, /* Deflate with the horizontal predictor (the default) */
+    BQ_TIFF_NONE,        /* uncompressed */
+    BQ_TIFF_LZW,         /* LZW with the horizontal predictor */
+} bq_tiff_compression;
+
+/* As bq_image_save_tiff16 with the compression chosen; BQ_ERR_INVALID for a
+ * value outside bq_tiff_compression. */
+int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
+                            bq_tiff_compression compression, bq_error_t *err);
+
 /* An 8-bit RGB picture for QC overlays. */
 typedef struct bq_rgb {
     int width, height;

@@ -231,6 +231,12 @@ int bq_sim_write_all(const char *tif_path, const bq_image_t *img,
 int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
                           const bq_sim_truth_t *truth, bq_error_t *err);
 
+/* As bq_sim_write_channels, the pictures stored with the given compression
+ * (bq_sim_write_channels: BQ_TIFF_DEFLATE). */
+int bq_sim_write_channels_as(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
+                             const bq_sim_truth_t *truth, bq_tiff_compression compression,
+                             bq_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

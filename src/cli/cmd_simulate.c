@@ -52,6 +52,8 @@ static const char usage[] =
     "  --loading-cv F    lane loading variation, sd (0..0.3)\n"
     "  --dose-min X      first non-zero dose (default 0.01)\n"
     "  --dose-max X      highest allowed dose (default 1000)\n"
+    "  --compression C   TIFF storage: deflate (default), none (as scanner and\n"
+    "                    camera exports usually are) or lzw\n"
     "  -o, --output FILE the TIFF to write (.tif or .tiff); the CSVs go beside it\n"
     "  -q, --quiet       no informational messages\n"
     "  -h, --help        this help\n";
@@ -62,7 +64,7 @@ enum {
     OPT_SMEAR, OPT_DUST, OPT_NOISE, OPT_STRIPS, OPT_SATURATE, OPT_NO_SATURATE, OPT_OFFSET,
     OPT_PEAK, OPT_DC50, OPT_HILL, OPT_DMAX, OPT_HOOK, OPT_NO_HOOK, OPT_LOADING_CV,
     OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP, OPT_BAND_SIGMA, OPT_LABELS, OPT_NO_LABELS,
-    OPT_TWO_CHANNEL,
+    OPT_TWO_CHANNEL, OPT_COMPRESSION,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +103,7 @@ static const struct option long_opts[] = {
     {"labels", no_argument, NULL, OPT_LABELS},
     {"no-labels", no_argument, NULL, OPT_NO_LABELS},
     {"adc-step", required_argument, NULL, OPT_ADC_STEP},
+    {"compression", required_argument, NULL, OPT_COMPRESSION},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -154,6 +157,7 @@ int cmd_simulate(int argc, char **argv)
         return cli_usage_error(cmd, "%s", strip_prefix(err.msg));
     const char *out = NULL;
     int polarity_given = 0;
+    bq_tiff_compression compression = BQ_TIFF_DEFLATE;
     optind = 1;
     opterr = 0;
     int c;
@@ -255,6 +259,16 @@ int cmd_simulate(int argc, char **argv)
         case OPT_NO_HOOK:
             p.hook = c == OPT_HOOK;
             break;
+        case OPT_COMPRESSION:
+            if (strcmp(a, "deflate") == 0)
+                compression = BQ_TIFF_DEFLATE;
+            else if (strcmp(a, "none") == 0)
+                compression = BQ_TIFF_NONE;
+            else if (strcmp(a, "lzw") == 0)
+                compression = BQ_TIFF_LZW;
+            else
+                return cli_usage_error(cmd, "--compression wants none, deflate or lzw, got '%s'", a);
+            break;
         case 'o':
             out = a;
             break;
@@ -330,7 +344,7 @@ int cmd_simulate(int argc, char **argv)
     bq_sim_truth_t *truth = NULL;
     int rc = bq_simulate_channels(&p, imgs, &n_imgs, &truth, &err);
     if (rc == 0)
-        rc = bq_sim_write_channels(out, imgs, n_imgs, truth, &err);
+        rc = bq_sim_write_channels_as(out, imgs, n_imgs, truth, compression, &err);
     if (rc != 0) {
         cli_error("%s", err.msg);
         for (int k = 0; k < BQ_SIM_MAX_CHANNELS; k++)
