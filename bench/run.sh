@@ -7,14 +7,17 @@
 # (whole ImageJ command), IJ_REPS=5 (rolling-ball repetitions in one JVM),
 # GELS=20 (batch folder size), BATCH_RUNS=5, JOBS=<cores> (the -j N of the batch row),
 # BIG=4096 (side of the large blot), BUILD=build-bench (release build dir),
-# NO_IMAGEJ=1 (skip ImageJ even if installed).
+# NO_IMAGEJ=1 (skip ImageJ even if installed), NO_CALLGRIND=1 (skip the
+# instruction counts even if valgrind is installed).
 #
 # What it does, in one run so that every ratio compares numbers taken on the
 # same (shared, noisy) machine minutes apart:
 #   1. builds blotquant in release mode in $BUILD and bench/tiff_floor.c;
 #   2. simulates the inputs with `blotquant simulate --preset artefacts`
 #      (noise, gradient, smear, dust: a realistic, poorly compressible blot):
-#      BIGxBIG with 20 lanes and 1340x1040 with 12 lanes, 16-bit Deflate TIFF;
+#      BIGxBIG with 20 lanes and 1340x1040 with 12 lanes, each as an
+#      uncompressed 16-bit TIFF (what scanner and camera exports usually are:
+#      the typical case) and as a Deflate+predictor one (the codec's cost);
 #   3. hyperfine medians of: `true` (process start-up on this machine), the
 #      libtiff floor (decode every strip + convert to float), `blotquant quant`
 #      (default background) and `quant --background rolling-ball` on each blot;
@@ -25,7 +28,9 @@
 #   5. batch throughput: GELS 1340x1040 gels, `blotquant batch -j 1` and
 #      `-j JOBS`, wall time, gels/s and the ratio;
 #   6. peak memory (/usr/bin/time -v, max RSS) of quant and of the floor on
-#      the large blot against the decoded float image (BIG*BIG*4 bytes).
+#      the large blot against the decoded float image (BIG*BIG*4 bytes);
+#   7. (valgrind installed) callgrind instruction counts of quant per stage
+#      and of the floor, on both uncompressed blots: load-independent.
 # Output: bench/out/results.md (the table), bench/out/*.json (hyperfine),
 # bench/out/log.txt. bench/out is git-ignored.
 set -euo pipefail
@@ -70,16 +75,21 @@ FLOOR=$OUT/tiff_floor
 cc -std=c11 -O2 -o "$FLOOR" "$ROOT/bench/tiff_floor.c" \
     $(pkg-config --cflags --libs libtiff-4)
 
-# 2. Inputs (deterministic: same seed, same pixels).
-"$BQ" simulate -q --preset artefacts --width "$BIG" --height "$BIG" --lanes 20 \
-    --seed 1 -o "$IMG/big.tif"
-"$BQ" simulate -q --preset artefacts --width 1340 --height 1040 --lanes 12 \
-    --seed 1 -o "$IMG/typ.tif"
+# 2. Inputs (deterministic: same seed, same pixels). NAME.tif uncompressed,
+# NAME-deflate.tif the same pixels Deflate-compressed.
+for c in none deflate; do
+    sfx=""
+    [ $c = deflate ] && sfx="-deflate"
+    "$BQ" simulate -q --preset artefacts --width "$BIG" --height "$BIG" --lanes 20 \
+        --seed 1 --compression $c -o "$IMG/big$sfx.tif"
+    "$BQ" simulate -q --preset artefacts --width 1340 --height 1040 --lanes 12 \
+        --seed 1 --compression $c -o "$IMG/typ$sfx.tif"
+done
 rm -rf "$IMG/gels"
 mkdir -p "$IMG/gels"
 for s in $(seq 1 "$GELS"); do
     "$BQ" simulate -q --preset artefacts --width 1340 --height 1040 --lanes 12 \
-        --seed "$s" -o "$IMG/gels/gel$s.tif"
+        --seed "$s" --compression none -o "$IMG/gels/gel$s.tif"
 done
 rm -f "$IMG/gels"/*.truth.csv "$IMG/gels"/*.params.csv
 ROWS=MDM2,ACTB
@@ -91,7 +101,8 @@ hf() {  # hf NAME [hyperfine args...]: run hyperfine, JSON to $OUT/NAME.json
     echo "== hyperfine $name" >>"$LOG"
     hyperfine --style basic --export-json "$OUT/$name.json" "$@" >>"$LOG" 2>&1
 }
-for b in typ big; do
+BLOTS="typ typ-deflate big big-deflate"
+for b in $BLOTS; do
     hf "$b" -N --warmup "$WARMUP" --runs "$RUNS" \
         -n true true \
         -n floor "$FLOOR $IMG/$b.tif" \
@@ -99,28 +110,27 @@ for b in typ big; do
         -n quant-rb "$BQ quant -q --rows $ROWS --background rolling-ball $IMG/$b.tif"
 done
 
-# 4. ImageJ, on uncompressed copies (ImageJ 1.52 reads Deflate+predictor
+# 4. ImageJ, on the uncompressed blots (ImageJ 1.52 reads Deflate+predictor
 # TIFFs as zeros). The Debian wrapper exits 1 even on success, and 1.52
 # cannot run truly headless (java.awt.HeadlessException), hence xvfb-run.
 have_ij=0
 if [ "${NO_IMAGEJ:-0}" != 1 ] && command -v imagej >/dev/null &&
-   command -v xvfb-run >/dev/null && command -v tiffcp >/dev/null; then
+   command -v xvfb-run >/dev/null; then
     have_ij=1
     for b in typ big; do
-        tiffcp -c none "$IMG/$b.tif" "$IMG/$b.ij.tif"
         rm -f "$OUT/$b.ij1.txt"
         hf "$b-imagej" -i --warmup 0 --runs "$IJ_RUNS" -n imagej \
-            "xvfb-run -a imagej -b $ROOT/bench/imagej_rb.ijm '$IMG/$b.ij.tif 1 $OUT/$b.ij1.txt'"
+            "xvfb-run -a imagej -b $ROOT/bench/imagej_rb.ijm '$IMG/$b.tif 1 $OUT/$b.ij1.txt'"
         rm -f "$OUT/$b.ij.txt"
         xvfb-run -a imagej -b "$ROOT/bench/imagej_rb.ijm" \
-            "$IMG/$b.ij.tif $((IJ_REPS + 1)) $OUT/$b.ij.txt" >>"$LOG" 2>&1 || true
+            "$IMG/$b.tif $((IJ_REPS + 1)) $OUT/$b.ij.txt" >>"$LOG" 2>&1 || true
         if [ ! -s "$OUT/$b.ij.txt" ] || [ ! -s "$OUT/$b.ij1.txt" ]; then
             echo "bench/run.sh: ImageJ produced no timings on $b (see $LOG)" >&2
             have_ij=0
         fi
     done
 else
-    echo "bench/run.sh: imagej, xvfb-run or tiffcp missing: ImageJ rows left out" >&2
+    echo "bench/run.sh: imagej or xvfb-run missing: ImageJ rows left out" >&2
 fi
 
 # 5. Batch throughput.
@@ -134,8 +144,28 @@ maxrss() {
         awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }'
 }
 rss_quant=$(maxrss "$BQ" quant -q --rows $ROWS "$IMG/big.tif")
+rss_quant_d=$(maxrss "$BQ" quant -q --rows $ROWS "$IMG/big-deflate.tif")
 rss_quant_rb=$(maxrss "$BQ" quant -q --rows $ROWS --background rolling-ball "$IMG/big.tif")
 rss_floor=$(maxrss "$FLOOR" "$IMG/big.tif")
+rss_floor_d=$(maxrss "$FLOOR" "$IMG/big-deflate.tif")
+
+# 7. Instruction counts (callgrind), per stage of quant and for the floor.
+have_cg=0
+STAGES="bq_image_load bq_image_detect_polarity bq_image_invert bq_lanes_detect bq_bands_detect bq_quantify"
+if [ "${NO_CALLGRIND:-0}" != 1 ] && command -v valgrind >/dev/null &&
+   command -v callgrind_annotate >/dev/null; then
+    have_cg=1
+    for b in typ big; do
+        cg=$OUT/$b.callgrind
+        valgrind --tool=callgrind --callgrind-out-file="$cg.quant" \
+            "$BQ" quant -q --rows $ROWS "$IMG/$b.tif" >/dev/null 2>>"$LOG"
+        valgrind --tool=callgrind --callgrind-out-file="$cg.floor" \
+            "$FLOOR" "$IMG/$b.tif" >/dev/null 2>>"$LOG"
+        for w in quant floor; do
+            callgrind_annotate --inclusive=yes "$cg.$w" 2>/dev/null > "$cg.$w.txt"
+        done
+    done
+fi
 
 # The table.
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
@@ -161,22 +191,28 @@ median_col() {  # median of column 2 of a file, skipping the first line (warm-up
          "$(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) cores," \
          "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
     echo "Release build ($BUILD). Medians of $RUNS runs after $WARMUP warm-up (hyperfine -N)."
-    echo "CPU = user + system, mean per run. Blots: \`blotquant simulate --preset artefacts\`"
-    echo "(16-bit Deflate TIFF, noise, gradient, smear, dust), seed 1."
+    echo "CPU = user + system, mean per run. Blots: \`blotquant simulate --preset artefacts"
+    echo "--seed 1\` (noise, gradient, smear, dust), 16-bit, uncompressed (\`--compression none\`,"
+    echo "as scanner and camera exports usually are) and Deflate+predictor (\`-deflate\`)."
     echo
     echo "| blot | command | wall median ms | wall min ms | CPU ms | wall / floor | CPU / floor | target |"
     echo "|---|---|---|---|---|---|---|---|"
-    for b in typ big; do
-        if [ $b = typ ]; then label="1340×1040"; else label="${BIG}×${BIG}"; fi
+    for b in $BLOTS; do
+        case $b in
+            typ) label="1340×1040" ;;
+            typ-deflate) label="1340×1040 Deflate" ;;
+            big) label="${BIG}×${BIG}" ;;
+            big-deflate) label="${BIG}×${BIG} Deflate" ;;
+        esac
         fw=$(get $b floor median)
         fc=$(cpu $b floor)
         for c in true floor quant quant-rb; do
             w=$(get $b $c median)
             u=$(cpu $b $c)
             target=""
-            if [ $c = quant ] && [ $b = typ ]; then
+            if [ $c = quant ] && [ "${b%-deflate}" = typ ]; then
                 target="≤ 20 ms wall: $(pass "$(ms "$w")" 20)"
-            elif [ $c = quant ] && [ $b = big ]; then
+            elif [ $c = quant ] && [ "${b%-deflate}" = big ]; then
                 target="≤ 5× floor: $(pass "$(ratio "$w" "$fw")" 5) (aim 3×)"
             fi
             case $c in
@@ -190,7 +226,7 @@ median_col() {  # median of column 2 of a file, skipping the first line (warm-up
     done
     echo
     if [ $have_ij = 1 ]; then
-        echo "## ImageJ rolling ball (radius 50), same blots (uncompressed copies)"
+        echo "## ImageJ rolling ball (radius 50), same blots (uncompressed)"
         echo
         echo "Whole command = \`xvfb-run -a imagej -b\` (JVM start-up, open, one Subtract"
         echo "Background), median of $IJ_RUNS. Operation alone = getTime() around"
@@ -238,9 +274,32 @@ median_col() {  # median of column 2 of a file, skipping the first line (warm-up
     echo "| program | max RSS MiB | / decoded image | target |"
     echo "|---|---|---|---|"
     echo "| libtiff floor | $((rss_floor / 1024)) | $(ratio "$rss_floor" "$dec") | |"
+    echo "| libtiff floor, Deflate | $((rss_floor_d / 1024)) | $(ratio "$rss_floor_d" "$dec") | |"
     echo "| \`blotquant quant\` | $((rss_quant / 1024)) | $(ratio "$rss_quant" "$dec") | ≤ 3×: $(pass "$(ratio "$rss_quant" "$dec")" 3) |"
+    echo "| \`blotquant quant\`, Deflate | $((rss_quant_d / 1024)) | $(ratio "$rss_quant_d" "$dec") | ≤ 3×: $(pass "$(ratio "$rss_quant_d" "$dec")" 3) |"
     echo "| \`quant --background rolling-ball\` | $((rss_quant_rb / 1024)) | $(ratio "$rss_quant_rb" "$dec") | |"
     echo
+    if [ $have_cg = 1 ]; then
+        echo "## Instructions (callgrind, millions; uncompressed blots)"
+        echo
+        echo "Inclusive instruction counts of \`blotquant quant --rows $ROWS\` by stage, the"
+        echo "whole process (start-up and dynamic linking included) and the floor: independent"
+        echo "of the load on the machine."
+        echo
+        echo "| stage | 1340×1040 | ${BIG}×${BIG} |"
+        echo "|---|---|---|"
+        mi() {  # mi FILE FUNCTION: inclusive Ir of FUNCTION in millions
+            awk -v f="$2" '$0 ~ ":" f " " { gsub(",", "", $1); printf "%.1f", $1 / 1e6; found = 1; exit }
+                           END { if (!found) printf "-" }' "$1"
+        }
+        total() { awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.1f", $1 / 1e6; exit }' "$1"; }
+        for st in $STAGES; do
+            echo "| \`$st\` | $(mi "$OUT/typ.callgrind.quant.txt" "$st") | $(mi "$OUT/big.callgrind.quant.txt" "$st") |"
+        done
+        echo "| whole \`quant\` process | $(total "$OUT/typ.callgrind.quant.txt") | $(total "$OUT/big.callgrind.quant.txt") |"
+        echo "| libtiff floor process | $(total "$OUT/typ.callgrind.floor.txt") | $(total "$OUT/big.callgrind.floor.txt") |"
+        echo
+    fi
     echo "Reproduce: \`bench/run.sh\` ($(( $(date +%s) - start )) s on this machine)."
 } > "$OUT/results.md"
 cat "$OUT/results.md"
