@@ -26,7 +26,8 @@ int bq_image_check_size(int64_t width, int64_t height, uint64_t max_pixels,
                         const char *path, bq_error_t *err);
 
 /* Check width x height against max_pixels (0 = default) and allocate an
- * image for loading, with a valid mask of ones if with_valid. Errors name path. */
+ * image for loading, with a valid mask of ones if with_valid. The pixels are
+ * not cleared: the loader must write every one. Errors name path. */
 int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
                             int with_valid, const char *path, bq_image_t **out,
                             bq_error_t *err);
