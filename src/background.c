@@ -217,14 +217,22 @@ static int clean_patch(const bq_image_t *img, int x0, int x1, int ya, int yb, fl
                         win[m++] = row[k];
                 med[i] = m ? median9(win, m) : row[x];
             }
-            if (ok[i])
-                dev[nd++] = fabs((double)row[x] - med[i]);
+        }
+        /* without a mask every pixel counts: a loop the compiler vectorises */
+        if (!img->valid) {
+            for (int x = 0; x < pw; x++)
+                dev[nd + (size_t)x] = fabs((double)out[r0 + (size_t)x] - med[r0 + (size_t)x]);
+            nd += (size_t)pw;
+        } else {
+            for (size_t i = r0; i < r0 + (size_t)pw; i++)
+                if (ok[i])
+                    dev[nd++] = fabs((double)out[i] - med[i]);
         }
     }
     double sigma = nd ? 1.4826 * bq_select_nth(dev, nd, nd / 2) : 0;
+    double lim = 6.0 * sigma;
     for (size_t i = 0; i < n; i++)
-        if (ok[i] && fabs((double)out[i] - med[i]) > 6.0 * sigma + 0.03 * fabs((double)med[i]))
-            bad[i] = 1;
+        bad[i] = (ok[i] != 0) & (fabs((double)out[i] - med[i]) > lim + 0.03 * fabs((double)med[i]));
     /* Neighbours of a speck take the prediction too. The marking runs in
      * raster order and tests for a neighbour that is still exactly 1, i.e.
      * a speck pixel not yet visited (a visited one has become 3): so a
