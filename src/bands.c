@@ -45,32 +45,14 @@ typedef struct cand {
  * side removes it, in one pass instead of a sort per row. NAN if none. */
 #define TRIM_K 4
 
-/* Keep v among the k largest (hi, descending) or the k smallest (lo,
- * ascending) of a full list of k. */
-static void keep_high(float *hi, int k, float v)
-{
-    int j = k - 1;
-    while (j > 0 && hi[j - 1] < v) {
-        hi[j] = hi[j - 1];
-        j--;
-    }
-    hi[j] = v;
-}
-
-static void keep_low(float *lo, int k, float v)
-{
-    int j = k - 1;
-    while (j > 0 && lo[j - 1] > v) {
-        lo[j] = lo[j - 1];
-        j--;
-    }
-    lo[j] = v;
-}
-
 static double trimmed_row(const bq_image_t *img, int y, int xa, int xb)
 {
-    float hi[TRIM_K], lo[TRIM_K];
-    int nh = 0, nlo = 0, n = 0;
+    /* The TRIM_K = 4 largest (hi, descending) and smallest (lo, ascending)
+     * valid pixels; a narrow row drops only its k largest and smallest,
+     * which are the first k of these. */
+    _Static_assert(TRIM_K == 4, "trimmed_row keeps four of each in registers");
+    float hi[4] = {0}, lo[4] = {0};
+    int nh = 0, n = 0;
     int k = (xb - xa + 1) / 5;
     if (k > TRIM_K)
         k = TRIM_K;
@@ -78,54 +60,79 @@ static double trimmed_row(const bq_image_t *img, int y, int xa, int xb)
     const float *row = img->data + (size_t)y * (size_t)img->width;
     const uint8_t *vrow = img->valid ? img->valid + (size_t)y * (size_t)img->width : NULL;
     int x = xa;
-    /* the first k valid pixels fill both lists */
-    for (; x <= xb && nh < k; x++) {
+    /* the first four valid pixels fill both lists */
+    for (; x <= xb && nh < 4; x++) {
         if (vrow && !vrow[x])
             continue;
         float v = row[x];
         s += v;
         n++;
-        int j = nh++;
+        int j = nh;
         while (j > 0 && hi[j - 1] < v) {
             hi[j] = hi[j - 1];
             j--;
         }
         hi[j] = v;
-        j = nlo++;
+        j = nh++;
         while (j > 0 && lo[j - 1] > v) {
             lo[j] = lo[j - 1];
             j--;
         }
         lo[j] = v;
     }
-    /* then a pixel enters only past the current k-th extreme: two compares
-     * a pixel in the common case (the sum stays in pixel order) */
-    if (k > 0) {
-        float top = hi[k - 1], bottom = lo[k - 1];
-        for (; x <= xb; x++) {
-            if (vrow && !vrow[x])
-                continue;
-            float v = row[x];
-            s += v;
-            n++;
-            if (v > top) {
-                keep_high(hi, k, v);
-                top = hi[k - 1];
-            }
-            if (v < bottom) {
-                keep_low(lo, k, v);
-                bottom = lo[k - 1];
+    /* then a pixel enters only past the current fourth extreme: two
+     * compares a pixel in the common case, the lists in registers, a
+     * newcomer bubbled into place as an insertion would put it (the sum
+     * stays in pixel order) */
+    float h0 = hi[0], h1 = hi[1], h2 = hi[2], h3 = hi[3];
+    float l0 = lo[0], l1 = lo[1], l2 = lo[2], l3 = lo[3];
+    for (; x <= xb; x++) {
+        if (vrow && !vrow[x])
+            continue;
+        float v = row[x];
+        s += v;
+        n++;
+        if (v > h3) {
+            if (v > h2) {
+                h3 = h2;
+                if (v > h1) {
+                    h2 = h1;
+                    if (v > h0) {
+                        h1 = h0;
+                        h0 = v;
+                    } else {
+                        h1 = v;
+                    }
+                } else {
+                    h2 = v;
+                }
+            } else {
+                h3 = v;
             }
         }
-    } else {
-        for (; x <= xb; x++)
-            if (!vrow || vrow[x]) {
-                s += row[x];
-                n++;
+        if (v < l3) {
+            if (v < l2) {
+                l3 = l2;
+                if (v < l1) {
+                    l2 = l1;
+                    if (v < l0) {
+                        l1 = l0;
+                        l0 = v;
+                    } else {
+                        l1 = v;
+                    }
+                } else {
+                    l2 = v;
+                }
+            } else {
+                l3 = v;
             }
+        }
     }
     if (n == 0)
         return NAN;
+    hi[0] = h0, hi[1] = h1, hi[2] = h2, hi[3] = h3;
+    lo[0] = l0, lo[1] = l1, lo[2] = l2, lo[3] = l3;
     int drop = n / 5 < k ? n / 5 : k;
     for (int i = 0; i < drop; i++)
         s -= hi[i] + lo[i];

@@ -1077,12 +1077,17 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
                 }
             tile2[(size_t)ty * (size_t)nx + (size_t)tx] = median_d(v9, k);
         }
-    /* the column weights are the same in every row: once */
+    /* the column weights are the same in every row: once; and the two
+     * tile rows' interpolation along x only changes with ty0 */
     int *ctx = bq_alloc_array((size_t)rw, sizeof *ctx);
     double *cwx = bq_alloc_array((size_t)rw, sizeof *cwx);
-    if (!ctx || !cwx) {
+    double *a0 = bq_alloc_array((size_t)rw, sizeof *a0);
+    double *a1 = bq_alloc_array((size_t)rw, sizeof *a1);
+    if (!ctx || !cwx || !a0 || !a1) {
         free(ctx);
         free(cwx);
+        free(a0);
+        free(a1);
         free(tile);
         free(tile2);
         free(have);
@@ -1094,24 +1099,32 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
         ctx[x] = nx > 1 ? (int)bq_clamp(floor(fx), 0, nx - 2) : 0;
         cwx[x] = nx > 1 ? bq_clamp(fx - ctx[x], -0.75, 1.75) : 0.0;
     }
+    int row_ty0 = -1;
     for (int y = 0; y < rh; y++) {
         double fy = ((double)y + 0.5) * ny / rh - 0.5;
         int ty0 = ny > 1 ? (int)bq_clamp(floor(fy), 0, ny - 2) : 0;
         int ty1 = ny > 1 ? ty0 + 1 : 0;
         double wy = ny > 1 ? bq_clamp(fy - ty0, -0.75, 1.75) : 0.0;
-        const double *r0 = tile2 + (size_t)ty0 * (size_t)nx, *r1 = tile2 + (size_t)ty1 * (size_t)nx;
-        int dx1 = nx > 1 ? 1 : 0;
-        float *srow = surf + (size_t)y * (size_t)rw;
-        for (int x = 0; x < rw; x++) {
-            int tx0 = ctx[x], tx1 = tx0 + dx1;
-            double wx = cwx[x];
-            double b = (1 - wy) * ((1 - wx) * r0[tx0] + wx * r0[tx1]) +
-                       wy * ((1 - wx) * r1[tx0] + wx * r1[tx1]);
-            srow[x] = (float)b;
+        if (ty0 != row_ty0) {
+            const double *r0 = tile2 + (size_t)ty0 * (size_t)nx;
+            const double *r1 = tile2 + (size_t)ty1 * (size_t)nx;
+            int dx1 = nx > 1 ? 1 : 0;
+            for (int x = 0; x < rw; x++) {
+                int tx0 = ctx[x], tx1 = tx0 + dx1;
+                double wx = cwx[x];
+                a0[x] = (1 - wx) * r0[tx0] + wx * r0[tx1];
+                a1[x] = (1 - wx) * r1[tx0] + wx * r1[tx1];
+            }
+            row_ty0 = ty0;
         }
+        float *srow = surf + (size_t)y * (size_t)rw;
+        for (int x = 0; x < rw; x++)
+            srow[x] = (float)((1 - wy) * a0[x] + wy * a1[x]);
     }
     free(ctx);
     free(cwx);
+    free(a0);
+    free(a1);
     free(tile);
     free(tile2);
     free(have);
