@@ -8,7 +8,9 @@
 # GELS=20 (batch folder size), BATCH_RUNS=5, JOBS=<cores> (the -j N of the batch row),
 # BIG=4096 (side of the large blot), BUILD=build-bench (release build dir),
 # NO_IMAGEJ=1 (skip ImageJ even if installed), NO_CALLGRIND=1 (skip the
-# instruction counts even if valgrind is installed).
+# instruction counts even if valgrind is installed), BASELINE=/path/to/an/older/
+# blotquant (adds its quant to the same hyperfine runs and instruction
+# counts, for before/after tables measured side by side).
 #
 # What it does, in one run so that every ratio compares numbers taken on the
 # same (shared, noisy) machine minutes apart:
@@ -102,8 +104,16 @@ hf() {  # hf NAME [hyperfine args...]: run hyperfine, JSON to $OUT/NAME.json
     hyperfine --style basic --export-json "$OUT/$name.json" "$@" >>"$LOG" 2>&1
 }
 BLOTS="typ typ-deflate big big-deflate"
+CMDS="true floor quant quant-rb"
+base_args=()
+if [ -n "${BASELINE:-}" ]; then
+    CMDS="true floor quant-base quant quant-rb"
+fi
 for b in $BLOTS; do
-    hf "$b" -N --warmup "$WARMUP" --runs "$RUNS" \
+    if [ -n "${BASELINE:-}" ]; then
+        base_args=(-n quant-base "$BASELINE quant -q --rows $ROWS $IMG/$b.tif")
+    fi
+    hf "$b" -N --warmup "$WARMUP" --runs "$RUNS" "${base_args[@]}" \
         -n true true \
         -n floor "$FLOOR $IMG/$b.tif" \
         -n quant "$BQ quant -q --rows $ROWS $IMG/$b.tif" \
@@ -151,7 +161,7 @@ rss_floor_d=$(maxrss "$FLOOR" "$IMG/big-deflate.tif")
 
 # 7. Instruction counts (callgrind), per stage of quant and for the floor.
 have_cg=0
-STAGES="bq_image_load bq_image_detect_polarity bq_image_invert bq_lanes_detect bq_bands_detect bq_quantify"
+STAGES="bq_image_load bq_image_detect_polarity bq_lanes_detect bq_bands_detect bq_quantify"
 if [ "${NO_CALLGRIND:-0}" != 1 ] && command -v valgrind >/dev/null &&
    command -v callgrind_annotate >/dev/null; then
     have_cg=1
@@ -161,8 +171,14 @@ if [ "${NO_CALLGRIND:-0}" != 1 ] && command -v valgrind >/dev/null &&
             "$BQ" quant -q --rows $ROWS "$IMG/$b.tif" >/dev/null 2>>"$LOG"
         valgrind --tool=callgrind --callgrind-out-file="$cg.floor" \
             "$FLOOR" "$IMG/$b.tif" >/dev/null 2>>"$LOG"
-        for w in quant floor; do
-            callgrind_annotate --inclusive=yes "$cg.$w" 2>/dev/null > "$cg.$w.txt"
+        ws="quant floor"
+        if [ -n "${BASELINE:-}" ]; then
+            valgrind --tool=callgrind --callgrind-out-file="$cg.base" \
+                "$BASELINE" quant -q --rows $ROWS "$IMG/$b.tif" >/dev/null 2>>"$LOG"
+            ws="quant base floor"
+        fi
+        for w in $ws; do
+            callgrind_annotate --inclusive=yes --threshold=100 "$cg.$w" 2>/dev/null > "$cg.$w.txt"
         done
     done
 fi
@@ -206,7 +222,7 @@ median_col() {  # median of column 2 of a file, skipping the first line (warm-up
         esac
         fw=$(get $b floor median)
         fc=$(cpu $b floor)
-        for c in true floor quant quant-rb; do
+        for c in $CMDS; do
             w=$(get $b $c median)
             u=$(cpu $b $c)
             target=""
@@ -220,6 +236,7 @@ median_col() {  # median of column 2 of a file, skipping the first line (warm-up
                 floor) cmd="libtiff floor (\`bench/tiff_floor\`)" ;;
                 quant) cmd="\`blotquant quant\`" ;;
                 quant-rb) cmd="\`quant --background rolling-ball\`" ;;
+                quant-base) cmd="\`blotquant quant\`, baseline (\`BASELINE\`)" ;;
             esac
             echo "| $label | $cmd | $(ms "$w") | $(ms "$(get $b $c min)") | $(ms "$u") | $(ratio "$w" "$fw") | $(ratio "$u" "$fc") | $target |"
         done
@@ -286,18 +303,38 @@ median_col() {  # median of column 2 of a file, skipping the first line (warm-up
         echo "whole process (start-up and dynamic linking included) and the floor: independent"
         echo "of the load on the machine."
         echo
-        echo "| stage | 1340×1040 | ${BIG}×${BIG} |"
-        echo "|---|---|---|"
+        if [ -n "${BASELINE:-}" ]; then
+            echo "| stage | 1340×1040 baseline | 1340×1040 | ${BIG}×${BIG} baseline | ${BIG}×${BIG} |"
+            echo "|---|---|---|---|---|"
+        else
+            echo "| stage | 1340×1040 | ${BIG}×${BIG} |"
+            echo "|---|---|---|"
+        fi
         mi() {  # mi FILE FUNCTION: inclusive Ir of FUNCTION in millions
             awk -v f="$2" '$0 ~ ":" f " " { gsub(",", "", $1); printf "%.1f", $1 / 1e6; found = 1; exit }
                            END { if (!found) printf "-" }' "$1"
         }
         total() { awk '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%.1f", $1 / 1e6; exit }' "$1"; }
+        cgrow() {  # cgrow LABEL CMD ARG: one row, CMD (mi or total) over the blots
+            local label=$1 fn=$2 arg=${3:-} line="| $1 |"
+            for b in typ big; do
+                if [ -n "${BASELINE:-}" ]; then
+                    line="$line $($fn "$OUT/$b.callgrind.base.txt" $arg) |"
+                fi
+                line="$line $($fn "$OUT/$b.callgrind.quant.txt" $arg) |"
+            done
+            echo "$line"
+        }
         for st in $STAGES; do
-            echo "| \`$st\` | $(mi "$OUT/typ.callgrind.quant.txt" "$st") | $(mi "$OUT/big.callgrind.quant.txt" "$st") |"
+            cgrow "\`$st\`" mi "$st"
         done
-        echo "| whole \`quant\` process | $(total "$OUT/typ.callgrind.quant.txt") | $(total "$OUT/big.callgrind.quant.txt") |"
-        echo "| libtiff floor process | $(total "$OUT/typ.callgrind.floor.txt") | $(total "$OUT/big.callgrind.floor.txt") |"
+        cgrow "whole \`quant\` process" total
+        line="| libtiff floor process |"
+        for b in typ big; do
+            [ -n "${BASELINE:-}" ] && line="$line |"
+            line="$line $(total "$OUT/$b.callgrind.floor.txt") |"
+        done
+        echo "$line"
         echo
     fi
     echo "Reproduce: \`bench/run.sh\` ($(( $(date +%s) - start )) s on this machine)."
