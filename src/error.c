@@ -87,11 +87,68 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Below this many values an insertion sort beats merging. */
+#define SORT_RUN 16
+
+static void insertion_sort(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+void bq_sort_doubles(double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isnan(v[i])) {
+            qsort(v, n, sizeof *v, cmp_double);
+            return;
+        }
+    if (n <= 2 * SORT_RUN) {
+        insertion_sort(v, n);
+        return;
+    }
+    double *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+        qsort(v, n, sizeof *v, cmp_double);
+        return;
+    }
+    /* bottom-up: sorted runs, then merges of doubling width; a tie takes
+     * the left run's value first, which keeps the sort stable */
+    for (size_t a = 0; a < n; a += SORT_RUN)
+        insertion_sort(v + a, n - a < SORT_RUN ? n - a : SORT_RUN);
+    double *src = v, *dst = tmp;
+    for (size_t width = SORT_RUN; width < n; width *= 2) {
+        for (size_t a = 0; a < n; a += 2 * width) {
+            size_t m = a + width < n ? a + width : n, b = m + width < n ? m + width : n;
+            size_t i = a, j = m, k = a;
+            while (i < m && j < b)
+                dst[k++] = src[j] < src[i] ? src[j++] : src[i++];
+            while (i < m)
+                dst[k++] = src[i++];
+            while (j < b)
+                dst[k++] = src[j++];
+        }
+        double *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+}
+
 /* Quickselect would be O(n); these arrays are band borders and lane profiles,
  * small enough that a sort keeps the code obvious. */
 double bq_quantile_inplace(double *vals, size_t n, double q)
 {
-    qsort(vals, n, sizeof *vals, cmp_double);
+    bq_sort_doubles(vals, n);
     double pos = bq_clamp(q, 0.0, 1.0) * (double)(n - 1);
     size_t i = (size_t)pos;
     double frac = pos - (double)i;

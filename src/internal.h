@@ -41,7 +41,11 @@ static inline double bq_clamp(double v, double lo, double hi)
 /* The median of n values; reorders vals (not necessarily sorted). n must
  * be > 0. */
 double bq_median_inplace(double *vals, size_t n);
-/* The q-quantile (0..1) of n values; reorders vals. n must be > 0. */
+/* Sort n doubles ascending, stably: the order glibc's qsort (a merge sort)
+ * gives with a (x > y) - (x < y) comparison, without a call per
+ * comparison. With a NaN among them it is that qsort. */
+void bq_sort_doubles(double *v, size_t n);
+/* The q-quantile (0..1) of n values; sorts vals. n must be > 0. */
 double bq_quantile_inplace(double *vals, size_t n, double q);
 
 /* The k-th smallest of v[0..n) (0-based, k < n, n > 0) by quickselect with

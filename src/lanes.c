@@ -79,19 +79,13 @@ static float quantile_f(float *v, size_t n, double q)
     return bq_select_nth_float(v, n, k);
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The median of v[0..n); sorts v (callers use the sorted list). */
 static double median_d(double *v, int n)
 {
     /* short lists (lanes, peaks) by insertion sort; profiles of a few
-     * hundred cells by qsort (insertion sort is quadratic there) */
+     * hundred cells by merging (insertion sort is quadratic there) */
     if (n > 32) {
-        qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+        bq_sort_doubles(v, (size_t)n);
     } else {
         for (int i = 1; i < n; i++) {
             double x = v[i];
