@@ -592,15 +592,67 @@ typedef struct gapcand {
     int slab, used;
 } gapcand_t;
 
-/* The lower quartile of the finite p[a..b] (tmp: scratch of b - a + 1),
- * NAN when there is none. */
-static double side_quartile(const double *p, int a, int b, double *tmp)
+/* The finite values of a window sliding along a profile, kept sorted: a
+ * row in, a row out, instead of sorting the whole window again at every
+ * row. Its quantiles are bq_quantile_inplace's of the same values. */
+typedef struct sorted_win {
+    double *v; /* room for the largest window */
+    int n;
+} sorted_win_t;
+
+static void win_add(sorted_win_t *w, double x)
 {
-    size_t m = 0;
-    for (int j = a; j <= b; j++)
-        if (isfinite(p[j]))
-            tmp[m++] = p[j];
-    return m > 0 ? bq_quantile_inplace(tmp, m, 0.25) : NAN;
+    if (!isfinite(x))
+        return;
+    int lo = 0, hi = w->n; /* after the values <= x */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (w->v[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    memmove(w->v + lo + 1, w->v + lo, (size_t)(w->n - lo) * sizeof *w->v);
+    w->v[lo] = x;
+    w->n++;
+}
+
+static void win_remove(sorted_win_t *w, double x)
+{
+    if (!isfinite(x))
+        return;
+    int lo = 0, hi = w->n; /* the first value >= x */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (w->v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* the very value among the equal ones (0.0 and -0.0 compare equal) */
+    int i = lo;
+    while (i < w->n && w->v[i] == x && memcmp(&w->v[i], &x, sizeof x) != 0)
+        i++;
+    if (i >= w->n || w->v[i] != x)
+        i = lo;
+    if (i >= w->n || w->v[i] != x)
+        return; /* not there: nothing to take out */
+    memmove(w->v + i, w->v + i + 1, (size_t)(w->n - i - 1) * sizeof *w->v);
+    w->n--;
+}
+
+/* The lower quartile with bq_quantile_inplace's interpolation, NAN when
+ * the window holds no value. */
+static double win_quartile(const sorted_win_t *w)
+{
+    if (w->n == 0)
+        return NAN;
+    double pos = 0.25 * (double)(w->n - 1);
+    size_t i = (size_t)pos;
+    double frac = pos - (double)i;
+    if (i + 1 < (size_t)w->n)
+        return w->v[i] * (1.0 - frac) + w->v[i + 1] * frac;
+    return w->v[i];
 }
 
 /* Gaps between cut strips. Strips are laid down by hand, each a little
@@ -659,15 +711,28 @@ static int find_gaps(const grid_t *g, int bx0, int by0, int bx1, int by1, gaplin
         if (!(thr > 0.0))
             continue;
         int r0 = -1;
+        /* the rows first..y-1 within R above y, and y+1..last within R
+         * below it; tmp is free again */
+        sorted_win_t left = {tmp, 0}, right = {tmp2, 0};
+        for (int j = first + 2; j <= last && j <= first + 1 + R; j++)
+            win_add(&right, p[j]);
         for (int y = first + 1; y <= last; y++) {
             int dark = 0;
+            win_add(&left, p[y - 1]);
+            if (y - R - 1 >= first)
+                win_remove(&left, p[y - R - 1]);
+            if (y > first + 1) {
+                win_remove(&right, p[y]);
+                if (y + R <= last)
+                    win_add(&right, p[y + R]);
+            }
             /* the membrane on each side: a low quartile of its rows, not
              * their maximum. Band rows lift this profile a little (band
              * edges reach between the lanes), so the plain membrane between
              * two band rows is darker than both neighbours without being a
              * gap; a gap is darker than the plain membrane itself. */
-            double lq = side_quartile(p, y - R < first ? first : y - R, y - 1, tmp2);
-            double rq = side_quartile(p, y + 1, y + R > last ? last : y + R, tmp2);
+            double lq = win_quartile(&left);
+            double rq = win_quartile(&right);
             if (isfinite(lq) && isfinite(rq))
                 dark = !isfinite(p[y]) || (fmin(lq, rq) - p[y] > thr && level - p[y] > thr);
             if (dark && r0 < 0)
