@@ -203,11 +203,20 @@ static int clean_patch(const bq_image_t *img, int x0, int x1, int ya, int yb, fl
         size_t r0 = (size_t)(y - ya) * (size_t)pw;
         if (ia <= ib)
             median9_run(row, ia, ib, med + r0 + (size_t)(ia - x0));
+        if (!img->valid) {
+            memcpy(out + r0, row + x0, (size_t)pw * sizeof *out);
+            memset(ok + r0, 1, (size_t)pw);
+        }
         for (int x = x0; x <= x1; x++) {
+            if (x == ia && ia <= ib)
+                x = ib + 1; /* the run has these */
+            if (x > x1)
+                break;
             size_t i = r0 + (size_t)(x - x0);
-            size_t gi = (size_t)y * (size_t)img->width + (size_t)x;
-            ok[i] = (unsigned char)pix_valid(img, gi);
-            out[i] = row[x];
+            if (img->valid) {
+                ok[i] = (unsigned char)pix_valid(img, (size_t)y * (size_t)img->width + (size_t)x);
+                out[i] = row[x];
+            }
             if (x < ia || x > ib) {
                 float win[2 * SPECK_HALF + 1];
                 int m = 0;
@@ -237,27 +246,26 @@ static int clean_patch(const bq_image_t *img, int x0, int x1, int ya, int yb, fl
      * raster order and tests for a neighbour that is still exactly 1, i.e.
      * a speck pixel not yet visited (a visited one has become 3): so a
      * speck marks itself, its left neighbour and the three pixels above it.
-     * Specks are rare, so this visits only them. */
-    for (int y = 0; y < ph; y++)
-        for (int x = 0; x < pw; x++) {
-            size_t i = (size_t)y * (size_t)pw + (size_t)x;
-            if (!(bad[i] & 1))
-                continue;
-            bad[i] |= 2;
+     * Specks are rare, so this visits only them: ahead of the scan every
+     * byte is still 0 or 1, and memchr finds the next 1. */
+    const unsigned char *hit;
+    for (size_t i = 0; i < n && (hit = memchr(bad + i, 1, n - i)) != NULL; i++) {
+        i = (size_t)(hit - bad);
+        int x = (int)(i % (size_t)pw), y = (int)(i / (size_t)pw);
+        bad[i] |= 2;
+        if (x > 0)
+            bad[i - 1] |= 2;
+        if (y > 0) {
+            size_t up = i - (size_t)pw;
+            bad[up] |= 2;
             if (x > 0)
-                bad[i - 1] |= 2;
-            if (y > 0) {
-                size_t up = i - (size_t)pw;
-                bad[up] |= 2;
-                if (x > 0)
-                    bad[up - 1] |= 2;
-                if (x + 1 < pw)
-                    bad[up + 1] |= 2;
-            }
+                bad[up - 1] |= 2;
+            if (x + 1 < pw)
+                bad[up + 1] |= 2;
         }
+    }
     for (size_t i = 0; i < n; i++)
-        if (bad[i] & 2)
-            out[i] = med[i];
+        out[i] = (bad[i] & 2) ? med[i] : out[i];
     free(med);
     free(dev);
     free(bad);
