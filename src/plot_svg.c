@@ -86,28 +86,102 @@ static double nice_step(double span)
     return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }
 
+/* Does series s have a curve to draw? */
+static int has_fit(const bq_plot_series_t *s)
+{
+    return s->res && s->res->status == BQ_FIT_OK && isfinite(s->res->dc50);
+}
+
+/* The fitted curve of series s, its vehicle level, DC50 and CI; `label_dy`
+ * moves the DC50 label so that several series' labels do not overlap. */
+static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int have_vehicle,
+                     const char *curve_colour, const char *ci_colour, const char *text_colour,
+                     double label_dy, const char *unit)
+{
+    const bq_fit_result_t *res = s->res;
+    fprintf(fp, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+            curve_colour);
+    for (int k = 0; k <= 200; k++) {
+        double ld = a->lx0 + (a->lx1 - a->lx0) * k / 200.0;
+        double v = bq_fit_4pl_eval(res, pow(10.0, ld));
+        if (isfinite(v))
+            fprintf(fp, "%.1f,%.1f ", px_x(a, pow(10.0, ld)), px_y(a, bq_clamp(v, a->y0, a->y1)));
+    }
+    fputs("\"/>\n", fp);
+    double vtop = bq_fit_4pl_eval(res, 0.0);
+    if (have_vehicle && isfinite(vtop))
+        fprintf(fp,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2\"/>\n",
+                VEH_X - 12, px_y(a, vtop), VEH_X + 12, px_y(a, vtop), curve_colour);
+    double ld50 = log10(res->dc50);
+    if (!(ld50 >= a->lx0 && ld50 <= a->lx1))
+        return;
+    double x50 = px_x(a, res->dc50);
+    double y50 = px_y(a, bq_fit_4pl_eval(res, res->dc50));
+    fprintf(fp,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" "
+            "stroke-dasharray=\"4,3\"/>\n",
+            x50, y50, x50, BOTTOM);
+    double xl = isfinite(res->dc50_low) && res->dc50_low > 0 ? px_x(a, res->dc50_low) : LOG_X0;
+    double xh = isfinite(res->dc50_high) ? px_x(a, res->dc50_high) : RIGHT;
+    xl = bq_clamp(xl, LOG_X0, RIGHT);
+    xh = bq_clamp(xh, LOG_X0, RIGHT);
+    fprintf(fp,
+            "<g stroke=\"%s\" stroke-width=\"2\"><line x1=\"%.1f\" y1=\"%.1f\" "
+            "x2=\"%.1f\" y2=\"%.1f\"/>",
+            ci_colour, xl, y50, xh, y50);
+    if (isfinite(res->dc50_low))
+        fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", xl, y50 - 6, xl,
+                y50 + 6);
+    if (isfinite(res->dc50_high))
+        fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", xh, y50 - 6, xh,
+                y50 + 6);
+    fputs("</g>\n", fp);
+    fprintf(fp,
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">DC50 %.3g",
+            x50, y50, ci_colour, x50 + 6, y50 - 9 + label_dy, text_colour, res->dc50);
+    if (unit[0]) {
+        fputc(' ', fp);
+        put_text(fp, unit);
+    }
+    fputs("</text>\n", fp);
+}
+
 int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
                               const bq_fit_result_t *res, const bq_plot_labels_t *labels)
+{
+    bq_plot_series_t one = {pts, n, res, NULL};
+    return bq_plot_dose_response_svg_multi(fp, &one, 1, labels);
+}
+
+int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
+                                    const bq_plot_labels_t *labels)
 {
     const char *unit = labels && labels->unit ? labels->unit : "";
     const char *ylabel = labels && labels->response ? labels->response
                                                     : "relative level (vehicle = 1)";
-    int have_fit = res && res->status == BQ_FIT_OK && isfinite(res->dc50);
+    int multi = n_series > 1;
 
     /* ranges */
     double dmin = INFINITY, dmax = 0, ymin = INFINITY, ymax = -INFINITY;
     int have_vehicle = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response) || pts[i].dose < 0)
-            continue;
-        if (pts[i].dose > 0) {
-            dmin = fmin(dmin, pts[i].dose);
-            dmax = fmax(dmax, pts[i].dose);
-        } else {
-            have_vehicle = 1;
+    for (int si = 0; si < n_series; si++) {
+        const bq_plot_series_t *s = &series[si];
+        for (size_t i = 0; i < s->n; i++) {
+            const bq_fit_point_t *pt = &s->pts[i];
+            if (!isfinite(pt->dose) || !isfinite(pt->response) || pt->dose < 0)
+                continue;
+            if (pt->dose > 0) {
+                dmin = fmin(dmin, pt->dose);
+                dmax = fmax(dmax, pt->dose);
+            } else {
+                have_vehicle = 1;
+            }
+            ymin = fmin(ymin, pt->response);
+            ymax = fmax(ymax, pt->response);
         }
-        ymin = fmin(ymin, pts[i].response);
-        ymax = fmax(ymax, pts[i].response);
     }
     if (!isfinite(dmin)) {
         dmin = 1;
@@ -117,10 +191,12 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
         ymin = 0;
         ymax = 1;
     }
-    if (have_fit) {
-        ymin = fmin(ymin, fmin(res->bottom, res->top));
-        ymax = fmax(ymax, fmax(res->bottom, res->top));
-    }
+    for (int si = 0; si < n_series; si++)
+        if (has_fit(&series[si])) {
+            const bq_fit_result_t *res = series[si].res;
+            ymin = fmin(ymin, fmin(res->bottom, res->top));
+            ymax = fmax(ymax, fmax(res->bottom, res->top));
+        }
     axes_t a;
     /* a little room around the doses, and at least one decade tick inside */
     a.lx0 = log10(dmin) - 0.3;
@@ -209,96 +285,87 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
     put_text(fp, ylabel);
     fputs("</text>\n", fp);
 
-    /* fitted curve, DC50 and its CI */
-    if (have_fit) {
-        fputs("<polyline fill=\"none\" stroke=\"black\" stroke-width=\"2\" points=\"", fp);
-        for (int k = 0; k <= 200; k++) {
-            double ld = a.lx0 + (a.lx1 - a.lx0) * k / 200.0;
-            double v = bq_fit_4pl_eval(res, pow(10.0, ld));
-            if (isfinite(v))
-                fprintf(fp, "%.1f,%.1f ", px_x(&a, pow(10.0, ld)),
-                        px_y(&a, bq_clamp(v, a.y0, a.y1)));
-        }
-        fputs("\"/>\n", fp);
-        double vtop = bq_fit_4pl_eval(res, 0.0);
-        if (have_vehicle && isfinite(vtop))
-            fprintf(fp,
-                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\" "
-                    "stroke-width=\"2\"/>\n",
-                    VEH_X - 12, px_y(&a, vtop), VEH_X + 12, px_y(&a, vtop));
-        double ld50 = log10(res->dc50);
-        if (ld50 >= a.lx0 && ld50 <= a.lx1) {
-            double x50 = px_x(&a, res->dc50);
-            double y50 = px_y(&a, bq_fit_4pl_eval(res, res->dc50));
-            fprintf(fp,
-                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" "
-                    "stroke-dasharray=\"4,3\"/>\n",
-                    x50, y50, x50, BOTTOM);
-            double xl = isfinite(res->dc50_low) && res->dc50_low > 0
-                            ? px_x(&a, res->dc50_low) : LOG_X0;
-            double xh = isfinite(res->dc50_high) ? px_x(&a, res->dc50_high) : RIGHT;
-            xl = bq_clamp(xl, LOG_X0, RIGHT);
-            xh = bq_clamp(xh, LOG_X0, RIGHT);
-            fprintf(fp,
-                    "<g stroke=\"#ff7f0e\" stroke-width=\"2\"><line x1=\"%.1f\" y1=\"%.1f\" "
-                    "x2=\"%.1f\" y2=\"%.1f\"/>",
-                    xl, y50, xh, y50);
-            if (isfinite(res->dc50_low))
-                fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", xl,
-                        y50 - 6, xl, y50 + 6);
-            if (isfinite(res->dc50_high))
-                fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", xh,
-                        y50 - 6, xh, y50 + 6);
-            fputs("</g>\n", fp);
-            fprintf(fp,
-                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#ff7f0e\"/>\n"
-                    "<text x=\"%.1f\" y=\"%.1f\" fill=\"#b35900\">DC50 %.3g",
-                    x50, y50, x50 + 6, y50 - 9, res->dc50);
-            if (unit[0]) {
-                fputc(' ', fp);
-                put_text(fp, unit);
-            }
-            fputs("</text>\n", fp);
-        }
-    }
+    /* fitted curves, DC50s and their CIs: black and orange for one series,
+     * the series' colour for several */
+    for (int si = 0; si < n_series; si++)
+        if (has_fit(&series[si]))
+            draw_fit(fp, &a, &series[si], have_vehicle, multi ? colours[si % N_COLOURS] : "black",
+                     multi ? colours[si % N_COLOURS] : "#ff7f0e",
+                     multi ? colours[si % N_COLOURS] : "#b35900", multi ? 14.0 * si : 0.0,
+                     unit);
 
-    /* points: colour and shape by replicate (order of first appearance) */
+    /* points: shape by replicate (order of first appearance); colour by
+     * replicate for one series, by series for several */
     int reps[N_COLOURS * N_SHAPES];
-    int n_reps = 0, any_excluded = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response) || pts[i].dose < 0)
-            continue;
-        int k;
-        for (k = 0; k < n_reps; k++)
-            if (reps[k] == pts[i].replicate)
-                break;
-        if (k == n_reps && n_reps < (int)(sizeof reps / sizeof reps[0]))
-            reps[n_reps++] = pts[i].replicate;
-        if (k >= n_reps)
-            k = n_reps - 1;
-        int hollow = bq_fit_point_excluded(res, &pts[i]);
-        any_excluded |= hollow;
-        double y = bq_clamp(pts[i].response, a.y0, a.y1);
-        marker(fp, px_x(&a, pts[i].dose), px_y(&a, y), k, colours[k % N_COLOURS], hollow);
+    int n_reps = 0, any_excluded = 0, any_hook = 0;
+    for (int si = 0; si < n_series; si++) {
+        const bq_plot_series_t *s = &series[si];
+        any_hook |= s->res && s->res->hook;
+        for (size_t i = 0; i < s->n; i++) {
+            const bq_fit_point_t *pt = &s->pts[i];
+            if (!isfinite(pt->dose) || !isfinite(pt->response) || pt->dose < 0)
+                continue;
+            int k;
+            for (k = 0; k < n_reps; k++)
+                if (reps[k] == pt->replicate)
+                    break;
+            if (k == n_reps && n_reps < (int)(sizeof reps / sizeof reps[0]))
+                reps[n_reps++] = pt->replicate;
+            if (k >= n_reps)
+                k = n_reps - 1;
+            int hollow = bq_fit_point_excluded(s->res, pt);
+            any_excluded |= hollow;
+            double y = bq_clamp(pt->response, a.y0, a.y1);
+            marker(fp, px_x(&a, pt->dose), px_y(&a, y), k,
+                   colours[(multi ? si : k) % N_COLOURS], hollow);
+        }
     }
 
     /* legend */
     double ly = TOP + 8;
-    for (int k = 0; k < n_reps && k < 10; k++, ly += 18) {
-        marker(fp, RIGHT + 25, ly, k, colours[k % N_COLOURS], 0);
-        if (n_reps == 1)
-            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">data</text>\n", RIGHT + 38, ly + 4);
-        else
-            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
-                    ly + 4, reps[k]);
+    if (multi) {
+        for (int si = 0; si < n_series && si < 10; si++, ly += 18) {
+            const bq_plot_series_t *s = &series[si];
+            fprintf(fp,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\">",
+                    RIGHT + 15, ly, RIGHT + 35, ly, colours[si % N_COLOURS], RIGHT + 38, ly + 4);
+            if (s->name && s->name[0])
+                put_text(fp, s->name);
+            else
+                fprintf(fp, "series %d", si + 1);
+            if (has_fit(s)) {
+                fprintf(fp, ": DC50 %.3g%s", s->res->dc50, unit[0] ? " " : "");
+                put_text(fp, unit);
+            }
+            else if (s->res)
+                fprintf(fp, ": no fit (%s)", bq_fit_status_name(s->res->status));
+            fputs("</text>\n", fp);
+        }
+        if (n_reps > 1)
+            for (int k = 0; k < n_reps && k < 6; k++, ly += 18) {
+                marker(fp, RIGHT + 25, ly, k, "#555", 0);
+                fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
+                        ly + 4, reps[k]);
+            }
+    } else {
+        for (int k = 0; k < n_reps && k < 10; k++, ly += 18) {
+            marker(fp, RIGHT + 25, ly, k, colours[k % N_COLOURS], 0);
+            if (n_reps == 1)
+                fprintf(fp, "<text x=\"%d\" y=\"%.1f\">data</text>\n", RIGHT + 38, ly + 4);
+            else
+                fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
+                        ly + 4, reps[k]);
+        }
     }
     if (any_excluded) {
         marker(fp, RIGHT + 25, ly, 0, "#555", 1);
         fprintf(fp, "<text x=\"%d\" y=\"%.1f\">excluded%s</text>\n", RIGHT + 38, ly + 4,
-                res && res->hook ? " (hook)" : "");
+                any_hook ? " (hook)" : "");
         ly += 18;
     }
-    if (have_fit) {
+    const bq_fit_result_t *res = series[0].res;
+    if (!multi && has_fit(&series[0])) {
         fprintf(fp,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\" "
                 "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\">%s fit</text>\n",
@@ -315,7 +382,7 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
         ly += 16;
         fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">R\xC2\xB2 %.3f, n %d</text>\n",
                 RIGHT + 15, ly, res->r2, res->n);
-    } else if (res && res->status != BQ_FIT_OK) {
+    } else if (!multi && res && res->status != BQ_FIT_OK) {
         fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">no fit: %s</text>\n", RIGHT + 15,
                 ly + 4, bq_fit_status_name(res->status));
     }

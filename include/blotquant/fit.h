@@ -185,6 +185,21 @@ typedef struct bq_plot_labels {
 int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
                               const bq_fit_result_t *res, const bq_plot_labels_t *labels);
 
+/* One dose series of a combined plot. */
+typedef struct bq_plot_series {
+    const bq_fit_point_t *pts;
+    size_t n;
+    const bq_fit_result_t *res; /* may be NULL: points only */
+    const char *name;           /* legend label, e.g. the sheet group */
+} bq_plot_series_t;
+
+/* Several series in one plot (e.g. a degrader and its inactive control):
+ * each curve, its points and its DC50 with CI in the series' colour, marker
+ * shape by replicate, a legend naming each series with its DC50. With one
+ * series this is bq_plot_dose_response_svg. Returns 0 or BQ_ERR_IO. */
+int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
+                                    const bq_plot_labels_t *labels);
+
 #ifdef __cplusplus
 }
 #endif

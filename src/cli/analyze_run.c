@@ -218,14 +218,15 @@ static int write_normalized(FILE *fp, void *ctx)
     return rc;
 }
 
-typedef struct fit_job {
-    const bq_fit_result_t *res;
+/* The plots: every series (only < 0) or series `only`. */
+typedef struct plot_job {
+    const analyze_outcome_t *out;
     const analyze_config_t *cfg;
-    const char *unit;
-    const bq_fit_point_t *pts;
-    size_t n;
-    const char *group; /* "" or NULL: no group */
-} fit_job_t;
+    const bq_fit_point_t *pts; /* series g's points start at g * stride */
+    size_t stride;
+    const size_t *n;
+    int only;
+} plot_job_t;
 
 /* fit.csv: one row per series (group). */
 static int write_fits(FILE *fp, void *ctx)
@@ -240,13 +241,26 @@ static int write_fits(FILE *fp, void *ctx)
 
 static int write_plot(FILE *fp, void *ctx)
 {
-    const fit_job_t *j = ctx;
+    const plot_job_t *j = ctx;
+    const analyze_outcome_t *o = j->out;
+    bq_plot_series_t series[ANALYZE_MAX_GROUPS];
+    int ns = 0;
+    for (int g = 0; g < o->n_groups; g++) {
+        if (j->only >= 0 && g != j->only)
+            continue;
+        const bq_fit_result_t *res = &o->group_fit[g];
+        series[ns].pts = j->pts + (size_t)g * j->stride;
+        series[ns].n = j->n[g];
+        series[ns].res = res->status == BQ_FIT_OK || isfinite(res->dc50) ? res : NULL;
+        series[ns].name = o->groups[g];
+        ns++;
+    }
     char title[2 * BQ_NAME_MAX + BQ_SAMPLE_GROUP_MAX + 8];
+    const char *group = j->only >= 0 ? o->groups[j->only] : o->n_groups == 1 ? o->groups[0] : "";
     snprintf(title, sizeof title, "%s / %s%s%s", j->cfg->target, j->cfg->control,
-             j->group && j->group[0] ? ": " : "", j->group ? j->group : "");
-    bq_plot_labels_t labels = {title, j->unit, NULL};
-    return bq_plot_dose_response_svg(fp, j->pts, j->n, j->res->status == BQ_FIT_OK ||
-                                     isfinite(j->res->dc50) ? j->res : NULL, &labels);
+             group[0] ? ": " : "", group);
+    bq_plot_labels_t labels = {title, o->unit, NULL};
+    return bq_plot_dose_response_svg_multi(fp, series, ns, &labels);
 }
 
 /* A blot whose vehicle lanes are all unusable (their loading control
@@ -325,7 +339,8 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
                              const char *outdir, analyze_outcome_t *out, bq_error_t *err)
 {
     bq_sample_sheet_t *sheet = NULL;
-    bq_fit_point_t *pts = NULL;
+    bq_fit_point_t *gpts = NULL;
+    size_t n_gpts[ANALYZE_MAX_GROUPS] = {0};
     char *path = NULL;
     int rc = bq_samples_read(cfg->sheet_path, &sheet, err);
     if (rc != 0) {
@@ -354,12 +369,6 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
         goto done;
     }
 
-    pts = calloc(n_pts ? n_pts : 1, sizeof *pts);
-    if (!pts) {
-        rc = BQ_ERR_NOMEM;
-        set_failure(out, "fit", "out of memory");
-        goto done;
-    }
     int no_vehicle_blots = 0;
     for (int i = 0; i < n; i++) {
         no_vehicle_blots += blots[i].norm->n > 0 &&
@@ -387,8 +396,16 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
     if (out->n_groups == 0)
         out->n_groups = 1; /* vehicle lanes only: one (degenerate) series */
     out->fitted = 1;
+    /* every series' points stay until the combined plot is drawn */
+    gpts = calloc((size_t)out->n_groups * (n_pts ? n_pts : 1), sizeof *gpts);
+    if (!gpts) {
+        rc = BQ_ERR_NOMEM;
+        set_failure(out, "fit", "out of memory");
+        goto done;
+    }
     for (int g = 0; g < out->n_groups; g++) {
         const char *group = out->groups[g];
+        bq_fit_point_t *gp = gpts + (size_t)g * (n_pts ? n_pts : 1);
         size_t k = 0;
         for (int i = 0; i < n; i++)
             for (int r = 0; r < blots[i].norm->n; r++) {
@@ -398,15 +415,16 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
                            (row->dose_nm == 0 && row->group[0] == '\0');
                 if (!mine || !isfinite(row->relative))
                     continue; /* no number to fit or draw */
-                pts[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
-                pts[k].response = row->relative;
-                pts[k].replicate = row->replicate;
-                pts[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
+                gp[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
+                gp[k].response = row->relative;
+                gp[k].replicate = row->replicate;
+                gp[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
                 k++;
             }
+        n_gpts[g] = k;
         bq_fit_result_t *fit = &out->group_fit[g];
         bq_error_t fit_err = {0};
-        bq_fit_4pl(pts, k, &cfg->fit, fit, &fit_err); /* a degenerate fit is reported in fit.csv */
+        bq_fit_4pl(gp, k, &cfg->fit, fit, &fit_err); /* a degenerate fit is reported in fit.csv */
         if (fit->status != BQ_FIT_OK && no_vehicle_blots > 0) {
             /* say the real cause: the fitter only sees that points are missing */
             snprintf(fit->message, sizeof fit->message,
@@ -415,26 +433,23 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
                      "curve; --keep-flagged uses the flagged lanes too",
                      no_vehicle_blots, no_vehicle_blots == 1 ? "" : "s");
         }
-        /* dose_response.svg is the first series; with groups each also
-         * gets dose_response.GROUP.svg */
-        fit_job_t fj = {fit, cfg, out->unit, pts, k, group};
-        for (int copy = 0; copy < 2 && rc == 0; copy++) {
-            char file[BQ_SAMPLE_GROUP_MAX + 32];
-            if (copy == 0 && g > 0)
-                continue;
-            if (copy == 1 && out->n_groups < 2)
-                continue;
-            if (copy == 0)
-                snprintf(file, sizeof file, "dose_response.svg");
-            else
-                group_file_name(group, file, sizeof file);
-            free(path);
-            path = path_in(outdir, file);
-            if (!path || (rc = bq_file_write_atomic(path, write_plot, &fj, err)) != 0) {
-                rc = path ? rc : BQ_ERR_NOMEM;
-                set_failure(out, "write", path ? err->msg : "out of memory");
-                goto done;
-            }
+    }
+    /* dose_response.svg: every series in one plot; with groups each also
+     * gets its own dose_response.GROUP.svg */
+    plot_job_t pj = {out, cfg, gpts, n_pts ? n_pts : 1, n_gpts, -1};
+    for (int g = -1; g < (out->n_groups > 1 ? out->n_groups : 0); g++) {
+        char file[BQ_SAMPLE_GROUP_MAX + 32];
+        if (g < 0)
+            snprintf(file, sizeof file, "dose_response.svg");
+        else
+            group_file_name(out->groups[g], file, sizeof file);
+        pj.only = g;
+        free(path);
+        path = path_in(outdir, file);
+        if (!path || (rc = bq_file_write_atomic(path, write_plot, &pj, err)) != 0) {
+            rc = path ? rc : BQ_ERR_NOMEM;
+            set_failure(out, "write", path ? err->msg : "out of memory");
+            goto done;
         }
     }
     memcpy(&out->fit, &out->group_fit[0], sizeof out->fit);
@@ -451,7 +466,7 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
     rc = 0;
 done:
     free(path);
-    free(pts);
+    free(gpts);
     bq_samples_free(sheet);
     return rc;
 }

@@ -84,6 +84,11 @@ if "$bq" analyze -q --rows MDM2,ACTB --samples "$tmp/groups.csv" -o "$tmp/grp" \
   for f in dose_response.svg dose_response.KT-253.svg dose_response.cmpd_B.svg; do
     [ -s "$tmp/grp/$f" ] && ok || bad "groups: missing $f"
   done
+  # the combined plot names both series with their DC50s
+  grep -q "KT-253: DC50" "$tmp/grp/dose_response.svg" && grep -q "cmpd B: DC50" "$tmp/grp/dose_response.svg" &&
+    ok || bad "groups: dose_response.svg does not show both series"
+  [ "$(grep -c "<polyline" "$tmp/grp/dose_response.svg")" -eq 2 ] && ok ||
+    bad "groups: dose_response.svg should draw two curves"
   "$bq" fit "$tmp/grp/normalized.csv" > /dev/null 2> "$tmp/grp.err"
   [ $? -eq 1 ] && grep -q "more than one dose series" "$tmp/grp.err" && ok ||
     bad "groups: fit pooled two series without complaint"
