@@ -34,6 +34,17 @@ static void trim_copy(char *buf, size_t size, const char *s)
     buf[len] = '\0';
 }
 
+/* Does s, without its surrounding blanks, fit a buffer of size bytes? */
+static int fits_trimmed(const char *s, size_t size)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    return len < size;
+}
+
 int bq_unit_parse(const char *s)
 {
     if (!s)
@@ -266,6 +277,18 @@ int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t
             s->unit = (bq_unit)-1; /* vehicle without a unit: resolved below */
         }
         s->dose_nm = u >= 0 ? s->dose * bq_unit_nm(s->unit) : 0.0;
+        /* names are compared whole: one cut to fit would silently stop
+         * matching its image, or merge two groups */
+        if (c_image >= 0 && !fits_trimmed(bq_csv_cell(csv, r, c_image), sizeof s->image)) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: image name longer than %d characters",
+                              name, line, (int)sizeof s->image - 1);
+            break;
+        }
+        if (c_group >= 0 && !fits_trimmed(bq_csv_cell(csv, r, c_group), sizeof s->group)) {
+            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: group name longer than %d characters",
+                              name, line, (int)sizeof s->group - 1);
+            break;
+        }
         if (c_image >= 0)
             trim_copy(s->image, sizeof s->image, bq_csv_cell(csv, r, c_image));
         if (c_group >= 0)

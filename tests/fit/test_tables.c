@@ -244,6 +244,19 @@ static void test_samples(const char *scratch)
     expect_error("image,lane,dose,unit\nA,1,0,nM\nA,1,5,nM\n", "samples.csv:3:",
                  "lane 1 of image 'A' is already given on line 2");
     expect_error("lane,dose,unit,replicate\n1,0,nM,x\n", "samples.csv:2:", "replicate 'x'");
+    /* names too long to keep whole are refused, not cut (fuzzing found a cut
+     * image name that no longer matched its own row) */
+    expect_error("lane,dose,unit,group\n1,0,nM,\n2,5,nM,"
+                 "a-group-name-of-seventy-characters-which-is-more-than-sixty-three-x\n",
+                 "samples.csv:3:", "group name longer than 63");
+    {
+        char buf[600];
+        int k = snprintf(buf, sizeof buf, "image,lane,dose,unit\n");
+        for (int i = 0; i < 300; i++)
+            buf[k++] = 'i';
+        snprintf(buf + k, sizeof buf - (size_t)k, ".tif,1,0,nM\n");
+        expect_error(buf, "samples.csv:2:", "image name longer than 255");
+    }
 
     /* the same image and lane in different images is fine */
     rc = sheet("image,lane,dose,unit\nA,1,0,nM\nB,1,5,nM\n", &sh, &err);
