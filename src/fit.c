@@ -1573,6 +1573,12 @@ static void json_num(FILE *fp, const char *key, double v)
 int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
                       const char *control, const char *unit)
 {
+    return bq_fit_write_json_group(fp, res, target, control, unit, NULL);
+}
+
+int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *target,
+                            const char *control, const char *unit, const char *group)
+{
     fputs("{\"target\":", fp);
     json_str(fp, target);
     fputs(",\"control\":", fp);
@@ -1609,6 +1615,8 @@ int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
     json_num(fp, "dmax_obs", res->dmax_obs);
     json_num(fp, "hook_recovery", res->hook_recovery);
     json_num(fp, "hook_dc", res->hook_dc);
-    fprintf(fp, ",\"bottom_held\":%s}\n", res->bottom_held ? "true" : "false");
+    fprintf(fp, ",\"bottom_held\":%s,\"group\":", res->bottom_held ? "true" : "false");
+    json_str(fp, group ? group : "");
+    fputs("}\n", fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

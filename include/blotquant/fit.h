@@ -170,6 +170,10 @@ int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *tar
 int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
                       const char *control, const char *unit);
 
+/* The same with the series' group ("group" key; "" without one). */
+int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *target,
+                            const char *control, const char *unit, const char *group);
+
 /* Labels for the dose-response plot; any may be NULL. */
 typedef struct bq_plot_labels {
     const char *title;    /* e.g. "MDM2 / ACTB" */

@@ -79,7 +79,8 @@ static int write_row(FILE *fp, void *ctx)
 {
     const fit_job_t *job = ctx;
     if (job->json)
-        return bq_fit_write_json(fp, job->res, job->target, job->control, job->unit);
+        return bq_fit_write_json_group(fp, job->res, job->target, job->control, job->unit,
+                                       job->group);
     return bq_fit_write_csv_group(fp, job->res, job->target, job->control, job->unit, job->group,
                                   1);
 }

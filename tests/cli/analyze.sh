@@ -94,6 +94,8 @@ if "$bq" analyze -q --rows MDM2,ACTB --samples "$tmp/groups.csv" -o "$tmp/grp" \
     bad "groups: fit pooled two series without complaint"
   d=$("$bq" fit --group "cmpd B" "$tmp/grp/normalized.csv" 2> /dev/null | awk -F, 'NR == 2 { print $7 }')
   within_log "$d" "$(gcol "cmpd B" dc50)" 0.000001 && ok || bad "groups: fit --group gives $d"
+  "$bq" fit --group "cmpd B" --format json "$tmp/grp/normalized.csv" 2> /dev/null | grep -q '"group":"cmpd B"' &&
+    ok || bad "groups: fit --format json lacks the group"
 else
   bad "groups: analyze failed"
 fi
