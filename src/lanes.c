@@ -1039,13 +1039,15 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
     uint8_t *have = bq_calloc_array(nt, 1);
     size_t cap = (size_t)(rw / nx + 2) * (size_t)(rh / ny + 2);
     float *buf = bq_alloc_array(cap, sizeof *buf);
-    if (!tile || !tile2 || !have || !buf) {
-        free(tile);
-        free(tile2);
-        free(have);
-        free(buf);
-        return BQ_ERR_NOMEM;
-    }
+    /* per column of the surface: left tile and weight along x, and the two
+     * tile rows' interpolation along x (it only changes with ty0) */
+    int *ctx = bq_alloc_array((size_t)rw, sizeof *ctx);
+    double *cwx = bq_alloc_array((size_t)rw, sizeof *cwx);
+    double *a0 = bq_alloc_array((size_t)rw, sizeof *a0);
+    double *a1 = bq_alloc_array((size_t)rw, sizeof *a1);
+    int rc = BQ_ERR_NOMEM;
+    if (!tile || !tile2 || !have || !buf || !ctx || !cwx || !a0 || !a1)
+        goto out;
     int any = 0;
     for (int ty = 0; ty < ny; ty++) {
         int y0 = ty * rh / ny, y1 = (ty + 1) * rh / ny;
@@ -1136,23 +1138,7 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
                 }
             tile2[(size_t)ty * (size_t)nx + (size_t)tx] = median_d(v9, k);
         }
-    /* the column weights are the same in every row: once; and the two
-     * tile rows' interpolation along x only changes with ty0 */
-    int *ctx = bq_alloc_array((size_t)rw, sizeof *ctx);
-    double *cwx = bq_alloc_array((size_t)rw, sizeof *cwx);
-    double *a0 = bq_alloc_array((size_t)rw, sizeof *a0);
-    double *a1 = bq_alloc_array((size_t)rw, sizeof *a1);
-    if (!ctx || !cwx || !a0 || !a1) {
-        free(ctx);
-        free(cwx);
-        free(a0);
-        free(a1);
-        free(tile);
-        free(tile2);
-        free(have);
-        free(buf);
-        return BQ_ERR_NOMEM;
-    }
+    /* the column weights are the same in every row: once */
     for (int x = 0; x < rw; x++) {
         double fx = ((double)x + 0.5) * nx / rw - 0.5;
         ctx[x] = nx > 1 ? (int)bq_clamp(floor(fx), 0, nx - 2) : 0;
@@ -1180,6 +1166,8 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
         for (int x = 0; x < rw; x++)
             srow[x] = (float)((1 - wy) * a0[x] + wy * a1[x]);
     }
+    rc = 0;
+out:
     free(ctx);
     free(cwx);
     free(a0);
@@ -1188,7 +1176,7 @@ static int tile_surface(const float *vals, const uint8_t *ok, int rw, int rh, in
     free(tile2);
     free(have);
     free(buf);
-    return 0;
+    return rc;
 }
 
 /* Subtract a smooth background and fill g->t with the compressed residual.
