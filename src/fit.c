@@ -1266,16 +1266,15 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
     } else {
         note(res, "no residual degrees of freedom: no confidence interval");
     }
-    {
-        double xmin = INFINITY, xmax = 0;
-        for (size_t i = 0; i < n_fit; i++) {
-            if (x[i] > 0)
-                xmin = fmin(xmin, x[i]);
-            xmax = fmax(xmax, x[i]);
-        }
-        if (res->dc50 > xmax || res->dc50 < xmin)
-            note(res, "dc50 lies outside the tested doses (extrapolated)");
+    /* the tested doses of the final fit (vehicle aside) */
+    double tested_lo = INFINITY, tested_hi = 0;
+    for (size_t i = 0; i < n_fit; i++) {
+        if (x[i] > 0)
+            tested_lo = fmin(tested_lo, x[i]);
+        tested_hi = fmax(tested_hi, x[i]);
     }
+    if (res->dc50 > tested_hi || res->dc50 < tested_lo)
+        note(res, "dc50 lies outside the tested doses (extrapolated)");
     if (fc.hill_sign > 0 && res->top < res->bottom)
         note(res, "the response rises with dose (no degradation)");
     /* the optimiser works on log(dc50): when the doses do not locate the
@@ -1289,24 +1288,17 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
         rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
         goto out;
     }
-    {
-        /* a finite but absurd value (1e-300, 1e30) is the same run-off:
-         * more than DC50_REACH-fold beyond the tested doses nothing in the
-         * data speaks for the number */
-        double xmin = INFINITY, xmax = 0;
-        for (size_t i = 0; i < n_fit; i++) {
-            if (x[i] > 0)
-                xmin = fmin(xmin, x[i]);
-            xmax = fmax(xmax, x[i]);
-        }
-        if (xmax > 0 && (res->dc50 < xmin / DC50_REACH || res->dc50 > xmax * DC50_REACH)) {
-            snprintf(res->message, sizeof res->message,
-                     "the DC50 is not identifiable from these doses (the fit puts it at %g, "
-                     "more than %g-fold outside the tested %g to %g)",
-                     res->dc50, DC50_REACH, xmin, xmax);
-            rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
-            goto out;
-        }
+    /* a finite but absurd value (1e-300, 1e30) is the same run-off: more
+     * than DC50_REACH-fold beyond the tested doses nothing in the data
+     * speaks for the number */
+    if (tested_hi > 0 &&
+        (res->dc50 < tested_lo / DC50_REACH || res->dc50 > tested_hi * DC50_REACH)) {
+        snprintf(res->message, sizeof res->message,
+                 "the DC50 is not identifiable from these doses (the fit puts it at %g, "
+                 "more than %g-fold outside the tested %g to %g)",
+                 res->dc50, DC50_REACH, tested_lo, tested_hi);
+        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
+        goto out;
     }
     res->status = BQ_FIT_OK;
     bq_error_clear(err);

@@ -55,6 +55,20 @@ typedef struct palette {
     uint8_t gray_index[256];        /* gray value -> palette index */
 } palette_t;
 
+/* The slot of colour p among the palette's annotation colours, or
+ * n_colours when it is not there (a handful: a linear search). */
+static int colour_slot(const palette_t *pal, const uint8_t *p)
+{
+    int k = 0;
+    while (k < pal->n_colours) {
+        const png_color *c = &pal->entry[PAL_GRAYS + k];
+        if (c->red == p[0] && c->green == p[1] && c->blue == p[2])
+            break;
+        k++;
+    }
+    return k;
+}
+
 /* Build the palette for rgb; 0 when it does not fit in one. */
 static int palette_build(const bq_rgb_t *rgb, palette_t *pal)
 {
@@ -70,13 +84,7 @@ static int palette_build(const bq_rgb_t *rgb, palette_t *pal)
     for (size_t i = 0; i < n; i++, p += 3) {
         if (p[0] == p[1] && p[1] == p[2])
             continue;
-        int k = 0;
-        while (k < pal->n_colours) {
-            const png_color *c = &pal->entry[PAL_GRAYS + k];
-            if (c->red == p[0] && c->green == p[1] && c->blue == p[2])
-                break;
-            k++;
-        }
+        int k = colour_slot(pal, p);
         if (k == pal->n_colours) {
             if (PAL_GRAYS + k >= 256)
                 return 0;
@@ -95,14 +103,8 @@ static void palette_row(const palette_t *pal, const uint8_t *src, int width, uin
             dst[x] = pal->gray_index[src[0]];
             continue;
         }
-        int k = 0;
-        while (k < pal->n_colours - 1) {
-            const png_color *c = &pal->entry[PAL_GRAYS + k];
-            if (c->red == src[0] && c->green == src[1] && c->blue == src[2])
-                break;
-            k++;
-        }
-        dst[x] = (uint8_t)(PAL_GRAYS + k);
+        /* palette_build put every colour of the picture in */
+        dst[x] = (uint8_t)(PAL_GRAYS + colour_slot(pal, src));
     }
 }
 

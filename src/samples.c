@@ -20,14 +20,23 @@ static const struct {
     {"M", BQ_UNIT_M},
 };
 
-/* Copy s without surrounding blanks into buf (truncating). */
-static void trim_copy(char *buf, size_t size, const char *s)
+/* s without its surrounding blanks: the start, and the length in *len. */
+static const char *trimmed(const char *s, size_t *len)
 {
     while (*s == ' ' || *s == '\t')
         s++;
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        len--;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return s;
+}
+
+/* Copy s without surrounding blanks into buf (truncating). */
+static void trim_copy(char *buf, size_t size, const char *s)
+{
+    size_t len;
+    s = trimmed(s, &len);
     if (len >= size)
         len = size - 1;
     memcpy(buf, s, len);
@@ -37,11 +46,8 @@ static void trim_copy(char *buf, size_t size, const char *s)
 /* Does s, without its surrounding blanks, fit a buffer of size bytes? */
 static int fits_trimmed(const char *s, size_t size)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        len--;
+    size_t len;
+    trimmed(s, &len);
     return len < size;
 }
 

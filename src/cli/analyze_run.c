@@ -397,7 +397,8 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
         out->n_groups = 1; /* vehicle lanes only: one (degenerate) series */
     out->fitted = 1;
     /* every series' points stay until the combined plot is drawn */
-    gpts = calloc((size_t)out->n_groups * (n_pts ? n_pts : 1), sizeof *gpts);
+    size_t stride = n_pts ? n_pts : 1; /* room for every lane in each series */
+    gpts = calloc((size_t)out->n_groups * stride, sizeof *gpts);
     if (!gpts) {
         rc = BQ_ERR_NOMEM;
         set_failure(out, "fit", "out of memory");
@@ -405,7 +406,7 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
     }
     for (int g = 0; g < out->n_groups; g++) {
         const char *group = out->groups[g];
-        bq_fit_point_t *gp = gpts + (size_t)g * (n_pts ? n_pts : 1);
+        bq_fit_point_t *gp = gpts + (size_t)g * stride;
         size_t k = 0;
         for (int i = 0; i < n; i++)
             for (int r = 0; r < blots[i].norm->n; r++) {
@@ -436,7 +437,7 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
     }
     /* dose_response.svg: every series in one plot; with groups each also
      * gets its own dose_response.GROUP.svg */
-    plot_job_t pj = {out, cfg, gpts, n_pts ? n_pts : 1, n_gpts, -1};
+    plot_job_t pj = {out, cfg, gpts, stride, n_gpts, -1};
     for (int g = -1; g < (out->n_groups > 1 ? out->n_groups : 0); g++) {
         char file[BQ_SAMPLE_GROUP_MAX + 32];
         if (g < 0)
