@@ -21,6 +21,7 @@ typedef struct bq_lane {
     double y_ref;
     double slope;           /* dx/dy: a tilted lane's x moves by slope per row */
     int is_ladder;          /* recognised as a molecular-weight marker lane */
+    int is_empty;           /* a comb position with no band evidence in any row */
 } bq_lane_t;
 
 /* A horizontal strip of membrane (a blot cut into one strip per protein is
@@ -36,7 +37,12 @@ typedef struct bq_lanes {
     int n_lanes;            /* lanes per strip (equal in every strip) */
     int n_strips;
     bq_strip_t *strips;
+    double confidence;      /* 0..1: how well the lanes explain the band evidence */
+    int uncertain;          /* confidence below BQ_LANES_UNCERTAIN: check the overlay */
 } bq_lanes_t;
+
+/* Below this confidence the lanes are reported as uncertain. */
+#define BQ_LANES_UNCERTAIN 0.5
 
 typedef struct bq_lane_options {
     int n_lanes;    /* force this many lanes; 0 = automatic */
