@@ -224,6 +224,20 @@ static void opening(const double *in, double *out, double *tmp, int *dq, int n, 
     sliding_extreme(tmp, out, dq, n, r, -1);
 }
 
+/* Noise of a smoothed profile from its row-to-row roughness: the MAD of
+ * the second difference, scaled by what a Gaussian (sigma SMOOTH_SIGMA)
+ * leaves of white noise's second difference (0.173 of its spread). Used
+ * where a strip is packed with bands, so that the spread of the profile is
+ * the bands themselves and says nothing about the noise. */
+static double roughness_sigma(const double *r, int n, double *scratch)
+{
+    if (n < 3)
+        return 0.0;
+    for (int i = 1; i < n - 1; i++)
+        scratch[i - 1] = fabs(r[i] - 0.5 * (r[i - 1] + r[i + 1]));
+    return 1.4826 * bq_median_inplace(scratch, (size_t)(n - 2)) / 0.173;
+}
+
 /* noise of a residual profile: 1.4826 * MAD around its median */
 static double robust_sigma(const double *r, int n, double *median, double *scratch)
 {
@@ -398,6 +412,19 @@ static double lane_strokes(const bq_image_t *img, const bq_lane_t *lane, double 
     return runs;
 }
 
+/* A packed strip's lanes: noise from roughness, baseline from the lowest
+ * tenth of the residual (its median sits on the bands). */
+static void packed_noise(strip_work_t *w, double *scratch)
+{
+    for (int l = 0; l < w->nl; l++) {
+        double rs = roughness_sigma(w->res[l], w->h, scratch);
+        if (rs < w->sig[l])
+            w->sig[l] = rs;
+        memcpy(scratch, w->res[l], (size_t)w->h * sizeof *scratch);
+        w->med[l] = bq_quantile_inplace(scratch, (size_t)w->h, 0.1);
+    }
+}
+
 /* The strip's candidates rows go to cands; its lane profiles stay in *wout
  * (the caller frees them) for the second look at each row. */
 static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
@@ -506,8 +533,15 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
             cmax = cons[i];
     double thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
     if (!(cmax > thr)) {
-        rc = 0;
-        goto done;
+        /* nothing stands out of the spread: either a blank strip, or one
+         * cropped so tight around its bands that the spread is the bands */
+        csig = roughness_sigma(cons, h, tmp);
+        thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
+        if (!(cmax > thr)) {
+            rc = 0;
+            goto done;
+        }
+        packed_noise(&w, tmp);
     }
 
     int n_samples = 0;
