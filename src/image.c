@@ -464,16 +464,23 @@ int bq_image_detect_polarity(const bq_image_t *img)
         double pos = (med - lo) / (hi - lo);
         if (pos > 0.35 && pos < 0.65) {
             /* Undecided: bands (or a tray) cover nearly half the picture.
-             * The most common level is then the better background guess. */
+             * The most common level is then the better background guess,
+             * leaving out the plateaus at the very ends of the data: those
+             * are clipping (saturated bands, a clipped margin), never the
+             * membrane's own level. */
             enum { NB = 64 };
             size_t hist[NB] = {0};
+            double end_lo = ranked_nth(&r, 0), end_hi = ranked_nth(&r, k - 1);
             /* each distinct value once with its count, or each sample */
             size_t nv = r.hist ? RANK_HIST_N : k;
             for (size_t i = 0; i < nv; i++) {
                 size_t c = r.hist ? r.hist[i] : 1;
                 if (c == 0)
                     continue;
-                double t = ((r.hist ? (float)i : r.v[i]) - lo) / (hi - lo);
+                double x = r.hist ? (float)i : r.v[i];
+                if (x == end_lo || x == end_hi)
+                    continue;
+                double t = (x - lo) / (hi - lo);
                 if (t >= 0.0 && t <= 1.0)
                     hist[t >= 1.0 ? NB - 1 : (int)(t * NB)] += c;
             }

@@ -31,6 +31,7 @@
 #define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
+#define PAIR_DIP_RATIO 0.75    /* lobes of one split lane: dip below this share of the lanes' dips */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
 
 /* The block-averaged working copy of the region. */
@@ -1633,6 +1634,106 @@ static int merge_pair(const double *p, peak_t *l, int n, int i)
     return n - 1;
 }
 
+/* Do lanes first, first+2, ... pair up with their right neighbours, every
+ * pair closer and less separated than the pairs are from each other? */
+static int pairs_alternate(const double *p, const peak_t *l, int n, int first, double base)
+{
+    double in_dip = 0.0, in_gap = 0.0, out_dip = HUGE_VAL, out_gap = HUGE_VAL;
+    int pairs = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double d = dip_between(p, l, i, base), g = l[i + 1].pos - l[i].pos;
+        if (i >= first && (i - first) % 2 == 0) {
+            in_dip = fmax(in_dip, d);
+            in_gap = fmax(in_gap, g);
+            pairs++;
+        } else {
+            out_dip = fmin(out_dip, d);
+            out_gap = fmin(out_gap, g);
+        }
+    }
+    return pairs >= 2 && in_dip < PAIR_DIP_RATIO * out_dip && in_gap < out_gap;
+}
+
+/* A fat band with a hollow centre (an overloaded lane on film) shows two
+ * lobes, and every lane of such a blot splits in two. The split is told
+ * from real neighbours by the comb: lobes of one lane sit closer and with
+ * a shallower dip between them than any two lanes do, so the dips alternate
+ * shallow, deep, shallow along the row. Such pairs become one lane each,
+ * centred between its lobes; a lone peak at either end stays a lane. */
+static int merge_split_pairs(const double *p, peak_t *l, int n, double base)
+{
+    if (n < 4)
+        return n;
+    int first = pairs_alternate(p, l, n, 0, base) ? 0 : pairs_alternate(p, l, n, 1, base) ? 1 : -1;
+    if (first < 0)
+        return n;
+    for (int i = first; i + 1 < n; i++) {
+        double mid = 0.5 * (l[i].pos + l[i + 1].pos);
+        n = merge_pair(p, l, n, i);
+        l[i].pos = mid;
+    }
+    return n;
+}
+
+/* Lanes of one comb are about equally wide and spaced: a speck's narrow
+ * spike, a label column crowding an end lane, and the two bright ends of a
+ * bent band (two narrow peaks half a pitch apart) are not lanes. Repeated
+ * until nothing changes, since each merge moves the edges the next test
+ * reads. */
+static int comb_pass(const double *p, int a, int b, peak_t *lanes, int n, double *tmp)
+{
+    /* a speck makes a narrow spike; a lane is about as wide as the
+     * others. At either end a narrow peak crowding its neighbour is a
+     * column of burned-in labels (kDa numbers) beside a ladder */
+    for (int i = 0; i < n; i++)
+        tmp[i] = lanes[i].right - lanes[i].left;
+    double mw = median_d(tmp, n);
+    for (int i = 0; i + 1 < n; i++)
+        tmp[i] = lanes[i + 1].pos - lanes[i].pos;
+    double mp = median_d(tmp, n - 1);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        double wd = lanes[i].right - lanes[i].left;
+        double near = HUGE_VAL;
+        if (i > 0)
+            near = lanes[i].pos - lanes[i - 1].pos;
+        if (i + 1 < n)
+            near = fmin(near, lanes[i + 1].pos - lanes[i].pos);
+        int end = i == 0 || i == n - 1;
+        if (wd >= 0.3 * mw && (!end || wd >= 0.45 * mw || near >= 0.75 * mp))
+            lanes[k++] = lanes[i];
+    }
+    if (k != n) {
+        n = k;
+        lane_edges(p, a, b, lanes, n);
+    }
+    /* two narrow peaks half a pitch apart that together span one
+     * lane's width are one lane whose band is brighter at both ends (a
+     * bent or smiling band), not two lanes */
+    for (int i = 0; i + 1 < n && n > 2; i++) {
+        double w0 = lanes[i].right - lanes[i].left, w1 = lanes[i + 1].right - lanes[i + 1].left;
+        if (w0 < 0.6 * mw && w1 < 0.6 * mw && lanes[i + 1].pos - lanes[i].pos < 0.65 * mp &&
+            lanes[i + 1].right - lanes[i].left < 1.3 * mw) {
+            double mid = 0.5 * (lanes[i].left + lanes[i + 1].right);
+            n = merge_pair(p, lanes, n, i);
+            lanes[i].pos = mid;
+            lane_edges(p, a, b, lanes, n);
+        }
+    }
+    return n;
+}
+
+static int comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, double *tmp)
+{
+    for (int pass = 0; pass < 4 && n > 2; pass++) {
+        int before = n;
+        n = comb_pass(p, a, b, lanes, n, tmp);
+        if (n == before)
+            break;
+    }
+    return n;
+}
+
 /* Choose the lanes of a profile: n forced (want > 0) or automatic. lanes
  * must hold BQ_MAX_LANES. Returns the count. */
 static int choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
@@ -1678,6 +1779,8 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
             break;
         n = merge_pair(p, lanes, n, bi);
     }
+    if (want <= 0)
+        n = merge_split_pairs(p, lanes, n, base);
     /* forced count with more lanes left: drop the least prominent */
     while (want > 0 && n > want) {
         int wi = 0;
@@ -1688,46 +1791,8 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
         n--;
     }
     lane_edges(p, a, b, lanes, n);
-    if (want <= 0 && n > 2) {
-        /* a speck makes a narrow spike; a lane is about as wide as the
-         * others. At either end a narrow peak crowding its neighbour is a
-         * column of burned-in labels (kDa numbers) beside a ladder */
-        for (int i = 0; i < n; i++)
-            tmp[i] = lanes[i].right - lanes[i].left;
-        double mw = median_d(tmp, n);
-        for (int i = 0; i + 1 < n; i++)
-            tmp[i] = lanes[i + 1].pos - lanes[i].pos;
-        double mp = median_d(tmp, n - 1);
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            double wd = lanes[i].right - lanes[i].left;
-            double near = HUGE_VAL;
-            if (i > 0)
-                near = lanes[i].pos - lanes[i - 1].pos;
-            if (i + 1 < n)
-                near = fmin(near, lanes[i + 1].pos - lanes[i].pos);
-            int end = i == 0 || i == n - 1;
-            if (wd >= 0.3 * mw && (!end || wd >= 0.45 * mw || near >= 0.75 * mp))
-                lanes[k++] = lanes[i];
-        }
-        if (k != n) {
-            n = k;
-            lane_edges(p, a, b, lanes, n);
-        }
-        /* two narrow peaks half a pitch apart that together span one
-         * lane's width are one lane whose band is brighter at both ends (a
-         * bent or smiling band), not two lanes */
-        for (int i = 0; i + 1 < n && n > 2; i++) {
-            double w0 = lanes[i].right - lanes[i].left, w1 = lanes[i + 1].right - lanes[i + 1].left;
-            if (w0 < 0.6 * mw && w1 < 0.6 * mw && lanes[i + 1].pos - lanes[i].pos < 0.65 * mp &&
-                lanes[i + 1].right - lanes[i].left < 1.3 * mw) {
-                double mid = 0.5 * (lanes[i].left + lanes[i + 1].right);
-                n = merge_pair(p, lanes, n, i);
-                lanes[i].pos = mid;
-                lane_edges(p, a, b, lanes, n);
-            }
-        }
-    }
+    if (want <= 0)
+        n = comb_cleanup(p, a, b, lanes, n, tmp);
     /* forced count but too few peaks: split the widest gaps */
     while (want > 0 && n < want && n < BQ_MAX_LANES) {
         double at;
