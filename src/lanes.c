@@ -2593,6 +2593,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
     }
     free(counts);
     free(rowp);
+    bq_lanes_score(res);
     rc = 0;
     *out = res;
     res = NULL;

@@ -58,6 +58,10 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
 
 void bq_lanes_free(bq_lanes_t *lanes);
 
+/* Set lanes->confidence (the worst strip's: how evenly its lanes are
+ * spaced and sized, 1 = a perfect comb) and lanes->uncertain. */
+void bq_lanes_score(bq_lanes_t *lanes);
+
 /* The lane's left and right x at row y (applies the tilt). */
 void bq_lane_extent_at(const bq_lane_t *lane, double y, double *x_left, double *x_right);
 

@@ -56,6 +56,9 @@ static void report(const char *path, const bq_quant_result_t *res)
              res->lanes->n_lanes == 1 ? "" : "s", ladders, res->lanes->n_strips,
              res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
              res->table->n_rows == 1 ? "" : "s", saturated, saturated == 1 ? "" : "s", weak);
+    if (res->lanes->uncertain)
+        cli_error("%s: warning: lanes uncertain (confidence %.2f): check the overlay, or pass --lanes N",
+                 path, res->lanes->confidence);
 }
 
 /* One quant allocates and frees the same few megabytes of working arrays
