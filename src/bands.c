@@ -24,6 +24,7 @@
 #define DETECT_SNR 4.0    /* peak height / noise for a lane to "have" the band */
 #define ROW_MIN_FRAC 0.02 /* consensus peak vs the strongest row in the strip */
 #define BOX_SIGMAS 3.5    /* box half-height in band sigmas */
+#define PIXEL_NOISE_SAMPLES 65536 /* pixel pairs for a packed strip's noise */
 #define TEXT_RUNS 2.0     /* a row whose lanes show more strokes than this is text */
 
 typedef struct cand {
@@ -224,18 +225,43 @@ static void opening(const double *in, double *out, double *tmp, int *dq, int n, 
     sliding_extreme(tmp, out, dq, n, r, -1);
 }
 
-/* Noise of a smoothed profile from its row-to-row roughness: the MAD of
- * the second difference, scaled by what a Gaussian (sigma SMOOTH_SIGMA)
- * leaves of white noise's second difference (0.173 of its spread). Used
- * where a strip is packed with bands, so that the spread of the profile is
- * the bands themselves and says nothing about the noise. */
-static double roughness_sigma(const double *r, int n, double *scratch)
+/* Pixel noise of a strip's lanes: 1.4826 * MAD of the differences between
+ * horizontal neighbours inside the lanes, over sqrt(2); never below the
+ * rounding noise of integer data (1/sqrt(12) of a step). Edges of lanes
+ * and bands are few among the pairs, so the median sees the flat parts.
+ * Used where a strip is packed with bands and the spread of its profiles
+ * is the bands themselves. */
+static double pixel_noise(const bq_image_t *img, const bq_strip_t *st, int y0, int h,
+                          double *scratch, int cap)
 {
-    if (n < 3)
-        return 0.0;
-    for (int i = 1; i < n - 1; i++)
-        scratch[i - 1] = fabs(r[i] - 0.5 * (r[i - 1] + r[i + 1]));
-    return 1.4826 * bq_median_inplace(scratch, (size_t)(n - 2)) / 0.173;
+    int k = 0, step = 1 + (int)((long)h * st->n_lanes * 64 / cap);
+    for (int i = 0; i < h && k < cap; i += step)
+        for (int l = 0; l < st->n_lanes && k < cap; l++) {
+            double xl, xr;
+            bq_lane_extent_at(&st->lanes[l], y0 + i, &xl, &xr);
+            int xa = (int)bq_clamp(ceil(xl), 0, img->width - 2);
+            int xb = (int)bq_clamp(floor(xr), 0, img->width - 2);
+            const float *row = img->data + (size_t)(y0 + i) * (size_t)img->width;
+            const uint8_t *vr = img->valid ? img->valid + (size_t)(y0 + i) * (size_t)img->width : NULL;
+            for (int x = xa; x < xb && k < cap; x++)
+                if (!vr || (vr[x] && vr[x + 1]))
+                    scratch[k++] = fabs((double)row[x + 1] - row[x]);
+        }
+    double sig = k > 0 ? 1.4826 * bq_median_inplace(scratch, (size_t)k) / sqrt(2.0) : 0.0;
+    double floor_q = img->max_value == 255.0 || img->max_value == 65535.0 ? 1.0 / sqrt(12.0) : 0.0;
+    return sig > floor_q ? sig : floor_q;
+}
+
+/* The noise pixel noise leaves in a lane profile: the profile is a trimmed
+ * mean over the central 60 % of the lane (about 0.6 of those pixels count)
+ * smoothed by a Gaussian of SMOOTH_SIGMA rows (which keeps
+ * 1 / sqrt(2 sqrt(pi) SMOOTH_SIGMA) of white noise). */
+static double profile_noise_from_pixels(double px, double lane_width)
+{
+    double n = 0.36 * lane_width;
+    if (n < 1.0)
+        n = 1.0;
+    return px / sqrt(n) / sqrt(2.0 * sqrt(M_PI) * SMOOTH_SIGMA);
 }
 
 /* noise of a residual profile: 1.4826 * MAD around its median */
@@ -412,14 +438,24 @@ static double lane_strokes(const bq_image_t *img, const bq_lane_t *lane, double 
     return runs;
 }
 
-/* A packed strip's lanes: noise from roughness, baseline from the lowest
- * tenth of the residual (its median sits on the bands). */
-static void packed_noise(strip_work_t *w, double *scratch)
+/* How many lanes add into the consensus (ladders have their own pattern). */
+static int n_cons_lanes(const bq_strip_t *st)
+{
+    int n = 0;
+    for (int l = 0; l < st->n_lanes; l++)
+        n += !st->lanes[l].is_ladder;
+    return n > 0 ? n : 1;
+}
+
+/* A packed strip's lanes: noise from the pixels (prof_noise per lane),
+ * baseline from the lowest tenth of the residual (its median sits on the
+ * bands). */
+static void packed_noise(strip_work_t *w, const bq_strip_t *st, double px, double *scratch)
 {
     for (int l = 0; l < w->nl; l++) {
-        double rs = roughness_sigma(w->res[l], w->h, scratch);
-        if (rs < w->sig[l])
-            w->sig[l] = rs;
+        double ns = profile_noise_from_pixels(px, st->lanes[l].x_right - st->lanes[l].x_left);
+        if (ns < w->sig[l])
+            w->sig[l] = ns;
         memcpy(scratch, w->res[l], (size_t)w->h * sizeof *scratch);
         w->med[l] = bq_quantile_inplace(scratch, (size_t)w->h, 0.1);
     }
@@ -534,14 +570,24 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
     double thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
     if (!(cmax > thr)) {
         /* nothing stands out of the spread: either a blank strip, or one
-         * cropped so tight around its bands that the spread is the bands */
-        csig = roughness_sigma(cons, h, tmp);
+         * cropped so tight around its bands that the spread is the bands;
+         * the noise then comes from the pixels */
+        double *pbuf = bq_alloc_array(PIXEL_NOISE_SAMPLES, sizeof *pbuf);
+        if (!pbuf)
+            goto done;
+        double px = pixel_noise(img, st, y0, h, pbuf, PIXEL_NOISE_SAMPLES);
+        free(pbuf);
+        double wsum = 0.0;
+        for (int l = 0; l < nl; l++)
+            wsum += st->lanes[l].x_right - st->lanes[l].x_left;
+        double lane_noise = profile_noise_from_pixels(px, wsum / nl);
+        csig = lane_noise * sqrt((double)n_cons_lanes(st));
         thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
         if (!(cmax > thr)) {
             rc = 0;
             goto done;
         }
-        packed_noise(&w, tmp);
+        packed_noise(&w, st, px, tmp);
     }
 
     int n_samples = 0;

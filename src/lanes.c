@@ -2261,46 +2261,66 @@ const bq_strip_t *bq_lanes_strip_at(const bq_lanes_t *lanes, int y)
 /* Strips: the cells labelled with each strip, bounded in the band table's
  * terms (level rows) by the gaps' edges at the middle of the box. A strip
  * with only a few rows of membrane is dropped. Returns the count. */
-static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
-                       int ng, strip_work_t *sw)
+/* Is cell row y of label s membrane across at least a tenth of the width? */
+static int strip_row(const grid_t *g, int bx0, int bx1, int y, int s)
 {
-    int w = bx1 - bx0 + 1;
+    int k = 0;
+    size_t row = (size_t)y * (size_t)g->w;
+    for (int x = bx0; x <= bx1; x++)
+        k += g->ok[row + (size_t)x] && g->lab[row + (size_t)x] == s;
+    return k * 10 >= bx1 - bx0 + 1;
+}
+
+/* One strip of label s over cell rows y0..y1; its outer limits follow the
+ * gap lines when it is the first (last) strip of the label. */
+static void strip_init(const grid_t *g, const gapline_t *gl, int ng, int s, int y0, int y1,
+                       int first, int last, double xm, strip_work_t *st)
+{
+    st->id = s;
+    st->gy0 = y0;
+    st->gy1 = y1;
+    st->top = g->y0 + (double)y0 * g->fy;
+    st->bottom = g->y0 + (double)(y1 + 1) * g->fy - 1;
+    if (s > 0 && first) {
+        const gapline_t *k = &gl[s - 1];
+        double cy = k->a + k->b * (xm - k->xc);
+        st->top = g->y0 + (cy + k->down + 1.0) * g->fy;
+    }
+    if (s < ng && last) {
+        const gapline_t *k = &gl[s];
+        double cy = k->a + k->b * (xm - k->xc);
+        st->bottom = g->y0 + (cy - k->up) * g->fy - 1;
+    }
+}
+
+/* The strips: per gap-line label, the runs of rows that hold membrane. Rows
+ * with no membrane across the region (page between stacked strips, masked
+ * by the membrane stage) separate strips within a label too. At most cap. */
+static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
+                       int ng, strip_work_t *sw, int cap)
+{
     int n = 0;
     int min_h = (by1 - by0 + 1) / 25;
     if (min_h < 2)
         min_h = 2;
     double xm = 0.5 * (bx0 + bx1);
     for (int s = 0; s <= ng; s++) {
-        int y0 = -1, y1 = -1;
-        for (int y = by0; y <= by1; y++) {
-            int k = 0;
-            size_t row = (size_t)y * (size_t)g->w;
-            for (int x = bx0; x <= bx1; x++)
-                k += g->ok[row + (size_t)x] && g->lab[row + (size_t)x] == s;
-            if (k * 10 >= w) {
-                if (y0 < 0)
-                    y0 = y;
-                y1 = y;
-            }
+        int first = 1, y = by0;
+        while (y <= by1 && n < cap) {
+            while (y <= by1 && !strip_row(g, bx0, bx1, y, s))
+                y++;
+            int y0 = y;
+            while (y <= by1 && strip_row(g, bx0, bx1, y, s))
+                y++;
+            int y1 = y - 1;
+            if (y1 < y0 || y1 - y0 + 1 < min_h)
+                continue;
+            int more = 0; /* is another run of this label below? */
+            for (int k = y; k <= by1 && !more; k++)
+                more = strip_row(g, bx0, bx1, k, s);
+            strip_init(g, gl, ng, s, y0, y1, first, !more, xm, &sw[n++]);
+            first = 0;
         }
-        if (y0 < 0 || y1 - y0 + 1 < min_h)
-            continue;
-        sw[n].id = s;
-        sw[n].gy0 = y0;
-        sw[n].gy1 = y1;
-        sw[n].top = g->y0 + (double)y0 * g->fy;
-        sw[n].bottom = g->y0 + (double)(y1 + 1) * g->fy - 1;
-        if (s > 0) {
-            const gapline_t *k = &gl[s - 1];
-            double cy = k->a + k->b * (xm - k->xc);
-            sw[n].top = g->y0 + (cy + k->down + 1.0) * g->fy;
-        }
-        if (s < ng) {
-            const gapline_t *k = &gl[s];
-            double cy = k->a + k->b * (xm - k->xc);
-            sw[n].bottom = g->y0 + (cy - k->up) * g->fy - 1;
-        }
-        n++;
     }
     return n;
 }
@@ -2402,7 +2422,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
 
     strip_work_t sw[MAX_STRIPS];
     memset(sw, 0, sizeof sw);
-    int ns = find_strips(&g, bx0, by0, bx1, by1, gaps, n_gaps, sw);
+    int ns = find_strips(&g, bx0, by0, bx1, by1, gaps, n_gaps, sw, MAX_STRIPS);
     if (ns == 0) {
         grid_free(&g);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no rows of valid pixels)");

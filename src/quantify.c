@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "blotquant/quantify.h"
+#include "blotquant/membrane.h"
 #include "internal.h"
 
 /* Rows on each side of a box that the AUTO baseline averages. */
@@ -260,7 +261,11 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
         bq_image_invert(img);
     res->inverted = img->inverted;
 
-    int rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
+    int rc = bq_membrane_mask(img, NULL);
+    if (rc != 0)
+        rc = bq_error_set(err, rc, "quant: out of memory");
+    if (rc == 0)
+        rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
     if (rc == 0)
         rc = bq_bands_detect(img, res->lanes, &opts->bands, &res->table, err);
     if (rc == 0)

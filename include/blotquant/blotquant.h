@@ -23,6 +23,7 @@
 #include "error.h"
 #include "image.h"
 #include "lanes.h"
+#include "membrane.h"
 #include "quantify.h"
 #include "table.h"
 #include "csv.h"

@@ -1,0 +1,351 @@
+/* membrane.c - where the membrane is in a picture that also shows page.
+ *
+ * Figure crops, annotated exports and photographed films put the membrane on
+ * a page (white paper, a black surround) that also carries printed labels,
+ * kDa numbers, arrows and handwriting. None of that is membrane, and lanes
+ * or band rows found on it are wrong. The page shows at the picture's
+ * border; the membrane is what stands off the page as a large solid block
+ * (a strip, framed or not, spans a good part of the width), while labels are
+ * small islands of ink on the page. Every membrane block keeps its bounding
+ * rectangle, blank membrane inside it included; the rest of the picture
+ * becomes invalid, so later stages see neither the labels nor the page, and
+ * the page between stacked strips separates them.
+ *
+ * Nothing is masked unless the picture's border is mostly one level at an
+ * end of the range (a scan with membrane to its edges has no page), and
+ * unless some block qualifies. */
+#include <math.h>
+#include <string.h>
+
+#include "blotquant/membrane.h"
+#include "internal.h"
+
+#define GRID_MAX 800        /* cells along the longer side */
+#define PAGE_TOL 0.04       /* page: within this fraction of full scale of its level */
+#define PAGE_BORDER 0.6     /* share of the border ring at the page level */
+#define PAGE_EXTREME 0.12   /* the page level lies within this fraction of an end */
+#define BLOCK_MIN_W 0.25    /* a membrane block spans at least this share of the width */
+#define BLOCK_MIN_H 0.03    /* ... and of the height (at least 3 cells) */
+#define BLOCK_FILL 0.3      /* ... and its ink fills this share of its rectangle */
+#define RULE_UNIFORM 0.015  /* a rule row stays within this fraction of full scale */
+#define RULE_RUN 0.6        /* ... over this share of the row's valid pixels */
+#define RULE_STANDOUT 4.0   /* and differs from its surround by this many limits */
+#define RULE_SURROUND 2     /* rows beyond the run's ends that make its surround */
+#define RULE_MAX_ROWS 6     /* a rule or page gap is thin; thicker runs are blank membrane */
+
+typedef struct cells {
+    int w, h, f;            /* cells, pixels per cell side */
+    float *v;               /* mean of the valid pixels; NAN = none valid */
+} cells_t;
+
+static int cells_build(const bq_image_t *img, cells_t *c)
+{
+    int side = img->width > img->height ? img->width : img->height;
+    c->f = (side + GRID_MAX - 1) / GRID_MAX;
+    c->w = (img->width + c->f - 1) / c->f;
+    c->h = (img->height + c->f - 1) / c->f;
+    size_t n = (size_t)c->w * (size_t)c->h;
+    c->v = bq_alloc_array(n, sizeof *c->v);
+    double *sum = bq_calloc_array(n, sizeof *sum);
+    int *cnt = bq_calloc_array(n, sizeof *cnt);
+    if (!c->v || !sum || !cnt) {
+        free(sum);
+        free(cnt);
+        return BQ_ERR_NOMEM;
+    }
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            size_t i = (size_t)y * (size_t)img->width + (size_t)x;
+            if ((img->valid && !img->valid[i]) || !isfinite(img->data[i]))
+                continue;
+            size_t k = (size_t)(y / c->f) * (size_t)c->w + (size_t)(x / c->f);
+            sum[k] += img->data[i];
+            cnt[k]++;
+        }
+    for (size_t k = 0; k < n; k++)
+        c->v[k] = cnt[k] ? (float)(sum[k] / cnt[k]) : NAN;
+    free(sum);
+    free(cnt);
+    return 0;
+}
+
+/* The page level: the most common level of the border ring, if it holds
+ * PAGE_BORDER of the ring and sits at an end of the range; else NAN. */
+static double page_level(const cells_t *c, double full)
+{
+    enum { NB = 64 };
+    int hist[NB] = {0}, ring = 0;
+    for (int y = 0; y < c->h; y++)
+        for (int x = 0; x < c->w; x++) {
+            if (y > 0 && y < c->h - 1 && x > 0 && x < c->w - 1)
+                continue;
+            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
+            if (isnan(v))
+                continue;
+            int b = (int)bq_clamp(v / full * NB, 0, NB - 1);
+            hist[b]++;
+            ring++;
+        }
+    int mode = 0;
+    for (int b = 1; b < NB; b++)
+        mode = hist[b] > hist[mode] ? b : mode;
+    double lvl = (mode + 0.5) / NB;
+    int near = hist[mode] + (mode > 0 ? hist[mode - 1] : 0) + (mode < NB - 1 ? hist[mode + 1] : 0);
+    if (ring == 0 || near < PAGE_BORDER * ring)
+        return NAN;
+    if (lvl > PAGE_EXTREME && lvl < 1.0 - PAGE_EXTREME)
+        return NAN;
+    return lvl * full;
+}
+
+typedef struct block {
+    int x0, y0, x1, y1, area;
+} block_t;
+
+/* Flood the ink component holding cell `seed` (8-connected), marking it in
+ * lab; returns its bounding block. stack holds w*h cell indices. */
+static block_t flood(const uint8_t *ink, uint8_t *lab, int w, int h, size_t seed, size_t *stack)
+{
+    block_t b = {w, h, -1, -1, 0};
+    size_t top = 0;
+    stack[top++] = seed;
+    lab[seed] = 1;
+    while (top > 0) {
+        size_t i = stack[--top];
+        int x = (int)(i % (size_t)w), y = (int)(i / (size_t)w);
+        b.x0 = x < b.x0 ? x : b.x0;
+        b.x1 = x > b.x1 ? x : b.x1;
+        b.y0 = y < b.y0 ? y : b.y0;
+        b.y1 = y > b.y1 ? y : b.y1;
+        b.area++;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int nx = x + dx, ny = y + dy;
+                if (nx < 0 || ny < 0 || nx >= w || ny >= h)
+                    continue;
+                size_t j = (size_t)ny * (size_t)w + (size_t)nx;
+                if (ink[j] && !lab[j]) {
+                    lab[j] = 1;
+                    stack[top++] = j;
+                }
+            }
+    }
+    return b;
+}
+
+static int block_is_membrane(const block_t *b, const cells_t *c)
+{
+    int bw = b->x1 - b->x0 + 1, bh = b->y1 - b->y0 + 1;
+    double min_h = BLOCK_MIN_H * c->h > 3.0 ? BLOCK_MIN_H * c->h : 3.0;
+    return bw >= BLOCK_MIN_W * c->w && bh >= min_h && b->area >= BLOCK_FILL * bw * bh;
+}
+
+/* Mark in keep (cells) the rectangles of the membrane blocks; returns how
+ * many there are, or a negative bq_err. */
+static int find_blocks(const cells_t *c, double page, double tol, uint8_t *keep)
+{
+    size_t n = (size_t)c->w * (size_t)c->h;
+    uint8_t *ink = bq_alloc_array(n, 1), *lab = bq_calloc_array(n, 1);
+    size_t *stack = bq_alloc_array(n, sizeof *stack);
+    if (!ink || !lab || !stack) {
+        free(ink);
+        free(lab);
+        free(stack);
+        return BQ_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        ink[i] = !isnan(c->v[i]) && fabs(c->v[i] - page) > tol;
+    int blocks = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ink[i] || lab[i])
+            continue;
+        block_t b = flood(ink, lab, c->w, c->h, i, stack);
+        if (!block_is_membrane(&b, c))
+            continue;
+        blocks++;
+        for (int y = b.y0; y <= b.y1; y++)
+            memset(keep + (size_t)y * (size_t)c->w + (size_t)b.x0, 1, (size_t)(b.x1 - b.x0 + 1));
+    }
+    free(ink);
+    free(lab);
+    free(stack);
+    return blocks;
+}
+
+/* Invalidate every pixel whose cell is not kept. */
+static int apply_mask(bq_image_t *img, const cells_t *c, const uint8_t *keep, int *n_masked)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    if (!img->valid) {
+        img->valid = malloc(n);
+        if (!img->valid)
+            return BQ_ERR_NOMEM;
+        memset(img->valid, 1, n);
+    }
+    int masked = 0;
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            size_t i = (size_t)y * (size_t)img->width + (size_t)x;
+            if (keep[(size_t)(y / c->f) * (size_t)c->w + (size_t)(x / c->f)] || !img->valid[i])
+                continue;
+            img->valid[i] = 0;
+            img->data[i] = 0.0f;
+            masked++;
+        }
+    *n_masked = masked;
+    return 0;
+}
+
+/* ---- rules: frame lines and page gaps inside the membrane's rectangle ---- */
+
+typedef struct row_run {
+    int xa, xb;             /* the row's longest uniform run; xb < xa if none */
+    double level;           /* its mean */
+} row_run_t;
+
+static int px_ok(const bq_image_t *img, size_t i)
+{
+    return (!img->valid || img->valid[i]) && isfinite(img->data[i]);
+}
+
+/* Row y's longest run of valid pixels within 2 * lim of each other, kept
+ * when it covers RULE_RUN of the row's valid pixels. */
+static void row_run(const bq_image_t *img, int y, double lim, row_run_t *rr)
+{
+    size_t o = (size_t)y * (size_t)img->width;
+    int best_a = 0, best_b = -1, a = 0, valid = 0;
+    double mn = HUGE_VAL, mx = -HUGE_VAL;
+    for (int x = 0; x <= img->width; x++) {
+        int ok = x < img->width && px_ok(img, o + (size_t)x);
+        double v = ok ? img->data[o + (size_t)x] : 0.0;
+        valid += ok;
+        if (ok && fmax(mx, v) - fmin(mn, v) <= 2.0 * lim) {
+            mn = fmin(mn, v);
+            mx = fmax(mx, v);
+            continue;
+        }
+        if (x - 1 - a > best_b - best_a) {
+            best_a = a;
+            best_b = x - 1;
+        }
+        a = ok ? x : x + 1;
+        mn = ok ? v : HUGE_VAL;
+        mx = ok ? v : -HUGE_VAL;
+    }
+    rr->xa = best_a;
+    rr->xb = valid >= 8 && best_b - best_a + 1 >= RULE_RUN * valid ? best_b : best_a - 1;
+    double sum = 0.0;
+    for (int x = rr->xa; x <= rr->xb; x++)
+        sum += img->data[o + (size_t)x];
+    rr->level = rr->xb >= rr->xa ? sum / (rr->xb - rr->xa + 1) : NAN;
+}
+
+/* Mean of the valid pixels of row y over xa..xb, NAN if none. */
+static double span_mean(const bq_image_t *img, int y, int xa, int xb)
+{
+    size_t o = (size_t)y * (size_t)img->width;
+    double sum = 0.0;
+    int k = 0;
+    for (int x = xa; x <= xb; x++)
+        if (px_ok(img, o + (size_t)x)) {
+            sum += img->data[o + (size_t)x];
+            k++;
+        }
+    return k ? sum / k : NAN;
+}
+
+/* Does the run lo..hi of uniform rows stand apart from the rows RULE_SURROUND
+ * beyond it? On each side that has valid rows, one of the run's rows (a dark
+ * frame line beside a white page gap, say) must differ from the row there
+ * over the run's span. Blank membrane is uniform too, but at the level of
+ * the membrane around it. */
+static int run_stands_out(const bq_image_t *img, const row_run_t *rr, int lo, int hi, double lim)
+{
+    int sides = 0;
+    for (int dir = -1; dir <= 1; dir += 2) {
+        int y = dir < 0 ? lo - RULE_SURROUND : hi + RULE_SURROUND;
+        if (y < 0 || y >= img->height)
+            continue;
+        double nb = span_mean(img, y, rr[lo].xa, rr[lo].xb);
+        if (isnan(nb))
+            continue;
+        sides++;
+        double far = 0.0;
+        for (int r = lo; r <= hi; r++)
+            far = fmax(far, fabs(rr[r].level - nb));
+        if (far < RULE_STANDOUT * lim)
+            return 0;
+    }
+    return sides > 0;
+}
+
+static void invalidate_rows(bq_image_t *img, int lo, int hi)
+{
+    size_t o = (size_t)lo * (size_t)img->width, n = (size_t)(hi - lo + 1) * (size_t)img->width;
+    memset(img->valid + o, 0, n);
+    for (size_t i = 0; i < n; i++)
+        img->data[o + i] = 0.0f;
+}
+
+/* Rules: runs of uniform rows standing apart from their neighbours, inside
+ * what the page mask left valid (so labels beside a strip no longer break a
+ * frame line's uniformity). Needs img->valid. Returns rows masked. */
+static int mask_rules(bq_image_t *img, double lim, row_run_t *rr)
+{
+    int h = img->height, marked = 0;
+    for (int y = 0; y < h; y++)
+        row_run(img, y, lim, &rr[y]);
+    for (int y = 0; y < h; y++) {
+        if (rr[y].xb < rr[y].xa)
+            continue;
+        int lo = y;
+        while (y + 1 < h && rr[y + 1].xb >= rr[y + 1].xa)
+            y++;
+        if (y - lo + 1 <= RULE_MAX_ROWS && run_stands_out(img, rr, lo, y, lim)) {
+            invalidate_rows(img, lo, y);
+            marked += y - lo + 1;
+        }
+    }
+    return marked;
+}
+
+int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
+{
+    if (info)
+        memset(info, 0, sizeof *info);
+    if (!img || !img->data || img->width < 8 || img->height < 8 || !(img->max_value > 0.0))
+        return 0;
+    cells_t c = {0};
+    if (cells_build(img, &c) != 0)
+        return BQ_ERR_NOMEM;
+    double page = page_level(&c, img->max_value);
+    uint8_t *keep = NULL;
+    int rc = 0, blocks = 0, masked = 0;
+    if (!isnan(page)) {
+        keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
+        blocks = keep ? find_blocks(&c, page, PAGE_TOL * img->max_value, keep) : BQ_ERR_NOMEM;
+        if (blocks < 0)
+            rc = blocks;
+        else if (blocks > 0)
+            rc = apply_mask(img, &c, keep, &masked);
+    }
+    int rules = 0;
+    if (rc == 0 && blocks > 0) {
+        row_run_t *rr = bq_alloc_array((size_t)img->height, sizeof *rr);
+        if (rr)
+            rules = mask_rules(img, RULE_UNIFORM * img->max_value, rr);
+        else
+            rc = BQ_ERR_NOMEM;
+        free(rr);
+    }
+    if (info && rc == 0) {
+        info->page_found = !isnan(page);
+        info->page_level = page;
+        info->blocks = blocks > 0 ? blocks : 0;
+        info->pixels_masked = masked;
+        info->rule_rows = rules;
+    }
+    free(keep);
+    free(c.v);
+    return rc;
+}
