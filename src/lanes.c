@@ -31,6 +31,7 @@
 #define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
+#define BLANK_LANE 0.25        /* a lane this far below its strip's typical height is blank there */
 #define PAIR_DIP_RATIO 0.75    /* lobes of one split lane: dip below this share of the lanes' dips */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
 
@@ -2325,6 +2326,31 @@ static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, cons
     return n;
 }
 
+/* In a strip where some lanes carry no band (a target seen in half the
+ * lanes, say), those lanes' own profile is flat membrane and its edges are
+ * noise. A lane standing less than BLANK_LANE of the strip's typical lane
+ * height above the strip's baseline keeps the extent found on all strips
+ * together (shared, moved by the strip's shift). */
+static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t *shared,
+                                    double shift, peak_t *sl, int n, double *tmp)
+{
+    int m = 0;
+    for (int x = a; x <= b; x++)
+        tmp[m++] = p[x];
+    double base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
+    for (int i = 0; i < n; i++)
+        tmp[i] = p[(int)lround(sl[i].pos)] - base;
+    double typical = bq_median_inplace(tmp, (size_t)n);
+    for (int i = 0; i < n; i++) {
+        double ht = p[(int)lround(sl[i].pos)] - base;
+        if (typical > 0.0 && ht >= BLANK_LANE * typical)
+            continue;
+        sl[i].pos = bq_clamp(shared[i].pos + shift, a, b);
+        sl[i].left = bq_clamp(shared[i].left + shift, a, b);
+        sl[i].right = bq_clamp(shared[i].right + shift, a, b);
+    }
+}
+
 /* The shift (cells) that best aligns profile q onto p, within +-maxs. */
 static double align_shift(const double *p, const double *q, int a, int b, int maxs)
 {
@@ -2576,8 +2602,8 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
             }
         }
         lane_edges(sw[s].prof, bx0, bx1, sl, nl);
-        double half_full = 0.0;
-        (void)half_full;
+        if (ns > 1)
+            blank_lanes_keep_shared(sw[s].prof, bx0, bx1, lanes, sw[s].shift, sl, nl, tmp);
         for (int i = 0; i < nl; i++) {
             bq_lane_t *ln = &st->lanes[i];
             ln->index = i + 1;
