@@ -1,0 +1,258 @@
+/* test_overlay.c - the QC overlay's drawing: glyph pixels, scaling,
+ * clipping at every edge (nothing written outside the canvas, nothing
+ * inside but the text). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blotquant/blotquant.h"
+#include "overlay.h"
+
+static int failures;
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fputc('\n', stderr);                                               \
+            failures++;                                                        \
+        }                                                                      \
+    } while (0)
+
+static const bq_colour_t BLACK = {0, 0, 0}, WHITE = {255, 255, 255}, MARK = {1, 2, 3};
+
+/* ---- canvases -------------------------------------------------------- */
+
+#define GUARD 4096 /* bytes before and after a guarded canvas */
+
+/* A canvas filled with c whose pixels sit between two guard zones, so a
+ * write outside it shows (ASan sees it too). Free with canvas_free. */
+static bq_rgb_t *canvas(int w, int h, bq_colour_t c)
+{
+    size_t n = (size_t)w * (size_t)h * 3;
+    uint8_t *buf = malloc(n + 2 * GUARD);
+    bq_rgb_t *rgb = malloc(sizeof *rgb);
+    if (!buf || !rgb) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    memset(buf, 0xA5, n + 2 * GUARD);
+    rgb->width = w;
+    rgb->height = h;
+    rgb->data = buf + GUARD;
+    bq_rgb_fill(rgb, 0, 0, w - 1, h - 1, c);
+    return rgb;
+}
+
+static int guards_intact(const bq_rgb_t *rgb)
+{
+    size_t n = (size_t)rgb->width * (size_t)rgb->height * 3;
+    for (size_t i = 0; i < GUARD; i++)
+        if (rgb->data[-1 - (long)i] != 0xA5 || rgb->data[n + i] != 0xA5)
+            return 0;
+    return 1;
+}
+
+static void canvas_free(bq_rgb_t *rgb)
+{
+    free(rgb->data - GUARD);
+    free(rgb);
+}
+
+static const uint8_t *at(const bq_rgb_t *rgb, int x, int y)
+{
+    return rgb->data + 3 * ((size_t)y * (size_t)rgb->width + (size_t)x);
+}
+
+static int is(const bq_rgb_t *rgb, int x, int y, bq_colour_t c)
+{
+    const uint8_t *p = at(rgb, x, y);
+    return p[0] == c.r && p[1] == c.g && p[2] == c.b;
+}
+
+static long count(const bq_rgb_t *rgb, bq_colour_t c)
+{
+    long n = 0;
+    for (int y = 0; y < rgb->height; y++)
+        for (int x = 0; x < rgb->width; x++)
+            n += is(rgb, x, y, c);
+    return n;
+}
+
+/* ---- glyphs ---------------------------------------------------------- */
+
+static int glyph_ink(unsigned ch, int k, int r)
+{
+    const char *const *rows = bq_font_glyph(ch);
+    return rows && rows[r] && k < (int)strlen(rows[r]) && rows[r][k] == '#';
+}
+
+/* "A" at scale 1: exactly the font's pixels, by the font and by hand. */
+static void test_glyph_pixels(void)
+{
+    bq_rgb_t *c = canvas(20, 16, WHITE);
+    bq_rgb_text(c, 3, 4, "A", 1, BLACK);
+    long ink = 0;
+    for (int y = 0; y < c->height; y++)
+        for (int x = 0; x < c->width; x++) {
+            int k = x - 3, r = y - 4;
+            int want = k >= 0 && k < BQ_FONT_W && r >= 0 && r < BQ_FONT_H && glyph_ink('A', k, r);
+            ink += want;
+            CHECK(is(c, x, y, want ? BLACK : WHITE), "'A' pixel (%d,%d) should be %s", x, y,
+                  want ? "ink" : "paper");
+        }
+    CHECK(ink >= 15, "'A' has %ld ink pixels", ink);
+    /* the shape itself: apex in the middle of the top row, full crossbar */
+    CHECK(is(c, 5, 4, BLACK) && is(c, 3, 4, WHITE) && is(c, 7, 4, WHITE), "'A' apex");
+    for (int x = 3; x <= 7; x++)
+        CHECK(is(c, x, 7, BLACK), "'A' crossbar at x %d", x);
+    canvas_free(c);
+}
+
+/* At scale 3 every font pixel is a 3x3 block. */
+static void test_glyph_scale(void)
+{
+    bq_rgb_t *c = canvas(30, 30, WHITE);
+    bq_rgb_text(c, 2, 1, "7", 3, BLACK);
+    long font_ink = 0;
+    for (int r = 0; r < BQ_FONT_H; r++)
+        for (int k = 0; k < BQ_FONT_W; k++) {
+            font_ink += glyph_ink('7', k, r);
+            for (int i = 0; i < 9; i++)
+                CHECK(is(c, 2 + 3 * k + i % 3, 1 + 3 * r + i / 3, glyph_ink('7', k, r) ? BLACK : WHITE),
+                      "'7' x3: font pixel (%d,%d)", k, r);
+        }
+    CHECK(count(c, BLACK) == 9 * font_ink, "'7' x3 has %ld ink pixels, want %ld", count(c, BLACK),
+          9 * font_ink);
+    canvas_free(c);
+}
+
+/* Every printable ASCII character the overlay writes has a glyph; one the
+ * font lacks is a box, and a UTF-8 sequence is one box. */
+static void test_font_coverage(void)
+{
+    const char *need = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz .,:;-+_()/%=!?'#<>[]*|\"";
+    for (const char *p = need; *p; p++)
+        CHECK(bq_font_glyph((unsigned char)*p) != NULL, "no glyph for '%c'", *p);
+    CHECK(bq_font_glyph('~') == NULL && bq_font_glyph(200) == NULL, "'~' and byte 200 have glyphs");
+
+    bq_rgb_t *c = canvas(20, 12, WHITE);
+    bq_rgb_text(c, 2, 2, "~", 1, BLACK);
+    CHECK(is(c, 2, 2, BLACK) && is(c, 6, 2, BLACK) && is(c, 2, 8, BLACK) && is(c, 6, 8, BLACK),
+          "unknown character: no box corners");
+    CHECK(is(c, 4, 5, WHITE), "unknown character: box is filled");
+    long box = count(c, BLACK);
+    bq_rgb_fill(c, 0, 0, 19, 11, WHITE);
+    bq_rgb_text(c, 2, 2, "\xce\xb2", 1, BLACK); /* UTF-8 beta */
+    CHECK(count(c, BLACK) == box, "UTF-8 beta: %ld ink pixels, one box has %ld", count(c, BLACK),
+          box);
+    canvas_free(c);
+
+    CHECK(bq_text_width("", 3) == 0, "empty text has width");
+    CHECK(bq_text_width("ab", 1) == 11, "width of \"ab\" %d, want 11", bq_text_width("ab", 1));
+    CHECK(bq_text_width("\xce\xb2-actin", 2) == 7 * 12 - 2, "UTF-8 counts as one character");
+    CHECK(bq_text_height(2) == 16, "text height at scale 2");
+}
+
+static void test_scale_choice(void)
+{
+    CHECK(bq_text_scale(300, 300) == 1, "300 px crop: scale %d", bq_text_scale(300, 300));
+    CHECK(bq_text_scale(314, 102) == 1, "strip crop: scale %d", bq_text_scale(314, 102));
+    CHECK(bq_text_scale(4000, 3000) == 7, "4000x3000 scan: scale %d", bq_text_scale(4000, 3000));
+    CHECK(bq_text_scale(8, 8) == 1, "8x8: scale %d", bq_text_scale(8, 8));
+    CHECK(bq_text_scale(100000, 100000) == BQ_TEXT_SCALE_MAX, "huge: scale %d",
+          bq_text_scale(100000, 100000));
+}
+
+/* ---- clipping -------------------------------------------------------- */
+
+/* Text at (x, y) on a w x h canvas shows exactly the window of the same
+ * text drawn unclipped, and nothing lands outside the canvas. */
+static void check_clipped(int w, int h, int x, int y, const char *text, int s)
+{
+    bq_rgb_t *c = canvas(w, h, WHITE);
+    int rw = bq_text_width(text, s) + 2 * w, rh = bq_text_height(s) + 2 * h;
+    bq_rgb_t *ref = canvas(rw, rh, WHITE);
+    bq_rgb_text(c, x, y, text, s, BLACK);
+    bq_rgb_text(ref, w, h, text, s, BLACK); /* the same text, whole, shifted by (w-x, h-y) */
+    CHECK(guards_intact(c), "\"%s\" at (%d,%d) wrote outside a %dx%d canvas", text, x, y, w, h);
+    int bad = 0;
+    for (int yy = 0; yy < h; yy++)
+        for (int xx = 0; xx < w; xx++) {
+            int rx = xx - x + w, ry = yy - y + h;
+            int want = rx >= 0 && ry >= 0 && rx < rw && ry < rh && is(ref, rx, ry, BLACK);
+            bad += is(c, xx, yy, want ? BLACK : WHITE) == 0;
+        }
+    CHECK(bad == 0, "\"%s\" at (%d,%d) on %dx%d: %d pixels differ from the unclipped text", text,
+          x, y, w, h, bad);
+    canvas_free(c);
+    canvas_free(ref);
+}
+
+static void test_clipping(void)
+{
+    check_clipped(20, 12, -3, 0, "8", 1);      /* left edge */
+    check_clipped(20, 12, 16, 2, "Wg", 1);     /* right edge */
+    check_clipped(20, 12, 4, -5, "Hg", 1);     /* top edge */
+    check_clipped(20, 12, 4, 7, "Hy", 1);      /* bottom edge, descender */
+    check_clipped(20, 12, -7, -9, "MDM2", 3);  /* corner, scaled */
+    check_clipped(5, 3, -1, -2, "ACTB row1", 2);
+    check_clipped(1, 1, 0, 0, "#", 1);
+
+    bq_rgb_t *c = canvas(16, 10, WHITE);
+    bq_rgb_text(c, -100000, 3, "far left", 4, BLACK);
+    bq_rgb_text(c, 100000, 3, "far right", 4, BLACK);
+    bq_rgb_text(c, 2, INT_MIN, "above", 4, BLACK);
+    bq_rgb_text(c, INT_MIN, INT_MIN, "corner", 1000, BLACK);
+    bq_rgb_text(c, INT_MAX, INT_MAX, "corner", 64, BLACK);
+    bq_rgb_text(c, INT_MAX - 3, 0, "edge", 1, BLACK);
+    bq_rgb_label(c, INT_MAX - 3, INT_MAX - 3, "label", 2, BLACK, MARK);
+    bq_rgb_label(c, INT_MIN, INT_MIN, "label", 2, BLACK, MARK);
+    bq_rgb_fill(c, -50, -50, -1, 100, BLACK);
+    bq_rgb_fill(c, INT_MIN, 20, INT_MAX, 30, BLACK);
+    bq_rgb_frame(c, INT_MIN, INT_MIN, INT_MAX, INT_MAX, 3, BLACK);
+    bq_rgb_veil(c, INT_MIN, INT_MIN, -1, INT_MAX, 0);
+    CHECK(count(c, WHITE) == 160 && guards_intact(c), "drawing off the canvas changed it");
+    canvas_free(c);
+
+    /* a long string stops at the right edge */
+    char longtext[5000];
+    memset(longtext, 'x', sizeof longtext - 1);
+    longtext[sizeof longtext - 1] = '\0';
+    check_clipped(40, 12, -30, 1, longtext, 1);
+}
+
+/* Frames, fills and the veil touch only their box; the veil adds no colour. */
+static void test_boxes(void)
+{
+    bq_rgb_t *c = canvas(12, 10, (bq_colour_t){200, 100, 50});
+    bq_rgb_veil(c, 0, 0, 11, 9, 64);
+    for (int y = 0; y < 10; y++)
+        for (int x = 0; x < 12; x++) {
+            const uint8_t *p = at(c, x, y);
+            CHECK(p[0] == p[1] && p[1] == p[2] && p[0] > 200, "veil at (%d,%d): %d,%d,%d", x, y,
+                  p[0], p[1], p[2]);
+        }
+    bq_rgb_fill(c, 0, 0, 11, 9, WHITE);
+    bq_rgb_frame(c, 2, 2, 9, 7, 2, BLACK);
+    CHECK(count(c, BLACK) == 8 * 6 - 4 * 2, "frame 2 px wide: %ld pixels", count(c, BLACK));
+    CHECK(is(c, 2, 2, BLACK) && is(c, 3, 3, BLACK) && is(c, 4, 4, WHITE) && is(c, 1, 1, WHITE),
+          "frame drawn inside its box");
+    CHECK(guards_intact(c), "boxes wrote outside the canvas");
+    canvas_free(c);
+}
+
+int main(void)
+{
+    test_glyph_pixels();
+    test_glyph_scale();
+    test_font_coverage();
+    test_scale_choice();
+    test_clipping();
+    test_boxes();
+    if (failures)
+        fprintf(stderr, "%d check(s) failed\n", failures);
+    return failures ? 1 : 0;
+}
