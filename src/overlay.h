@@ -1,12 +1,14 @@
 /* overlay.h - drawing for the QC overlay: filled and framed boxes, a veil
  * that lightens a region, and text in a small bitmap font, all clipped to
- * the canvas. Never installed. */
+ * the canvas; and the overlay itself as a picture (bq_quant_write_overlay
+ * in quantify.h writes it). Never installed. */
 #ifndef BLOTQUANT_OVERLAY_H
 #define BLOTQUANT_OVERLAY_H
 
 #include <stdint.h>
 
 #include "blotquant/image.h"
+#include "blotquant/quantify.h"
 
 /* Font metrics in font pixels (multiply by the scale for canvas pixels). */
 #define BQ_FONT_W 5       /* ink columns of a glyph */
@@ -54,5 +56,10 @@ void bq_rgb_label(bq_rgb_t *rgb, int x, int y, const char *text, int scale, bq_c
                   bq_colour_t paper);
 int bq_label_width(const char *text, int scale);
 int bq_label_height(int scale);
+
+/* The QC overlay of res as a picture: the image with the region, strips,
+ * lanes, band boxes, lane numbers, row names and a caption. Caller frees
+ * with bq_rgb_free; NULL when res has no image or memory ran out. */
+bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res);
 
 #endif

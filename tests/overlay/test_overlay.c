@@ -1,6 +1,8 @@
 /* test_overlay.c - the QC overlay's drawing: glyph pixels, scaling,
  * clipping at every edge (nothing written outside the canvas, nothing
- * inside but the text). */
+ * inside but the text), and whole overlays: a simulated blot shows its
+ * caption and a number over every lane, row names and an indexed PNG; tiny
+ * and degenerate results draw without crashing. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -244,14 +246,236 @@ static void test_boxes(void)
     canvas_free(c);
 }
 
-int main(void)
+/* ---- whole overlays -------------------------------------------------- */
+
+/* Text as it is drawn: ink on MARK, to look for in a picture. */
+static bq_rgb_t *text_template(const char *text, int s, bq_colour_t ink)
 {
+    bq_rgb_t *t = canvas(bq_text_width(text, s), bq_text_height(s), MARK);
+    bq_rgb_text(t, 0, 0, text, s, ink);
+    return t;
+}
+
+/* 1 when the template t shows in pic with its top-left corner at (x, y):
+ * ink where t has ink, no ink elsewhere in its box, and paper there too
+ * when paper is given. */
+static int template_at(const bq_rgb_t *pic, int x, int y, const bq_rgb_t *t, bq_colour_t ink,
+                       const bq_colour_t *paper)
+{
+    if (x < 0 || y < 0 || x + t->width > pic->width || y + t->height > pic->height)
+        return 0;
+    for (int yy = 0; yy < t->height; yy++)
+        for (int xx = 0; xx < t->width; xx++) {
+            int ok = is(t, xx, yy, ink)
+                         ? is(pic, x + xx, y + yy, ink)
+                         : !is(pic, x + xx, y + yy, ink) && (!paper || is(pic, x + xx, y + yy, *paper));
+            if (!ok)
+                return 0;
+        }
+    return 1;
+}
+
+static int text_at(const bq_rgb_t *pic, int x, int y, const char *text, int s, bq_colour_t ink,
+                   const bq_colour_t *paper)
+{
+    bq_rgb_t *t = text_template(text, s, ink);
+    int ok = template_at(pic, x, y, t, ink, paper);
+    canvas_free(t);
+    return ok;
+}
+
+/* Search text in the box x0..x1, y0..y1 (top-left corners), at scales s
+ * down to 1. */
+static int find_text(const bq_rgb_t *pic, int x0, int x1, int y0, int y1, const char *text,
+                     int s, bq_colour_t ink, const bq_colour_t *paper)
+{
+    int found = 0;
+    for (; s >= 1 && !found; s--) {
+        bq_rgb_t *t = text_template(text, s, ink);
+        for (int y = y0 < 0 ? 0 : y0; y <= y1 && !found; y++)
+            for (int x = x0 < 0 ? 0 : x0; x <= x1 && !found; x++)
+                found = template_at(pic, x, y, t, ink, paper);
+        canvas_free(t);
+    }
+    return found;
+}
+
+static void check_lane_numbers(const bq_rgb_t *pic, const bq_lanes_t *ln, int s)
+{
+    int lh = bq_label_height(s);
+    for (int k = 0; k < ln->n_strips; k++) {
+        const bq_strip_t *st = &ln->strips[k];
+        for (int l = 0; l < st->n_lanes; l++) {
+            const bq_lane_t *lane = &st->lanes[l];
+            char text[16];
+            snprintf(text, sizeof text, "%d%s", lane->index,
+                     lane->is_ladder ? "L" : (lane->is_empty ? "e" : ""));
+            bq_colour_t ink = lane->is_ladder ? (bq_colour_t){40, 80, 255}
+                              : lane->is_empty ? (bq_colour_t){128, 128, 128} : BLACK;
+            double xl, xr;
+            bq_lane_extent_at(lane, st->y_top, &xl, &xr);
+            int cx = (int)lround(0.5 * (xl + xr)), tw = bq_text_width(text, s);
+            /* centred on the lane, within a few label heights above the
+             * strip (or pushed just below the caption) */
+            int found = find_text(pic, cx - tw, cx, st->y_top - 3 * lh, st->y_top + 6 * lh, text,
+                                  s, ink, &WHITE);
+            CHECK(found, "strip %d lane %d: number \"%s\" not found over x %d", k + 1,
+                  lane->index, text, cx);
+        }
+    }
+}
+
+/* PNG colour type (IHDR byte 25): 3 = indexed. */
+static int png_colour_type(const char *path)
+{
+    unsigned char hdr[26] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(hdr, 1, sizeof hdr, f);
+    fclose(f);
+    return n == sizeof hdr ? hdr[25] : -1;
+}
+
+static void test_simulated(const char *preset, const char *outdir)
+{
+    bq_sim_params_t p;
+    bq_error_t err = {0};
+    bq_image_t *img = NULL;
+    bq_quant_result_t *res = NULL;
+    const char *rows[] = {"MDM2", "ACTB"};
+    bq_quant_options_t opts = {0};
+    opts.bands.row_names = rows;
+    opts.bands.n_row_names = 2;
+    if (bq_sim_params_preset(preset, &p, &err) != 0 || bq_simulate(&p, &img, NULL, &err) != 0 ||
+        bq_quant_image(img, &opts, &res, &err) != 0) {
+        CHECK(0, "%s: %s", preset, err.msg);
+        return;
+    }
+    bq_rgb_t *pic = bq_overlay_render(res);
+    CHECK(pic && pic->width == p.width && pic->height == p.height, "%s: no overlay", preset);
+    if (pic) {
+        int s = bq_text_scale(pic->width, pic->height);
+        const char *pol = res->inverted ? "bands dark, inverted" : "bands bright, not inverted";
+        CHECK(text_at(pic, 2 * s, 2 * s, pol, s, BLACK, NULL), "%s: caption \"%s\" not at top left",
+              preset, pol);
+        check_lane_numbers(pic, res->lanes, s);
+        for (int r = 0; r < 2; r++)
+            CHECK(find_text(pic, 0, pic->width / 3, 0, pic->height - 1, rows[r], s, BLACK, &WHITE),
+                  "%s: row name %s not found", preset, rows[r]);
+        bq_rgb_free(pic);
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/overlay_%s.png", outdir, preset);
+    CHECK(bq_quant_write_overlay(res, path, &err) == 0, "%s: %s", preset, err.msg);
+    CHECK(png_colour_type(path) == 3, "%s: overlay PNG colour type %d, want 3 (indexed)", preset,
+          png_colour_type(path));
+    bq_quant_result_free(res);
+}
+
+/* A result built by hand on a w x h image: two strips of two lanes (one
+ * a ladder, one empty), a band per lane with a long row name, and lanes
+ * as odd as given (NaN, far off). Rendering must not crash or misdraw. */
+static void render_by_hand(int w, int h, double x_scale, const char *what)
+{
+    bq_lane_t lanes[2][2];
+    bq_strip_t strips[2];
+    bq_band_t bands[4];
+    memset(bands, 0, sizeof bands);
+    for (int s = 0; s < 2; s++) {
+        strips[s] = (bq_strip_t){.y_top = s * h / 2, .y_bottom = h - 1 - (1 - s) * h / 2,
+                                 .n_lanes = 2, .lanes = lanes[s]};
+        for (int l = 0; l < 2; l++) {
+            lanes[s][l] = (bq_lane_t){.index = l + 1, .x_left = x_scale * l * w / 2,
+                                      .x_right = x_scale * (l + 1) * w / 2 - 1, .slope = 0.01,
+                                      .is_ladder = l == 0, .is_empty = l == 1};
+            bq_band_t *b = &bands[2 * s + l];
+            b->lane = l + 1;
+            b->row = s + 1;
+            b->x_left = l * w / 2;
+            b->x_right = (l + 1) * w / 2 - 1;
+            b->y_top = strips[s].y_top;
+            b->y_bottom = strips[s].y_bottom;
+            b->flags = l ? BQ_BAND_WEAK : BQ_BAND_LADDER;
+            snprintf(b->protein, sizeof b->protein, "%s", "a very long protein name \xce\xb2");
+        }
+    }
+    bq_lanes_t ln = {.roi = {0, 0, w, h}, .n_lanes = 2, .n_strips = 2, .strips = strips,
+                     .confidence = 0.25, .uncertain = 1};
+    bq_band_table_t table = {.n_bands = 4, .bands = bands, .n_lanes = 2, .n_rows = 2};
+    bq_quant_result_t res = {.image = bq_image_new(w, h), .lanes = &ln, .table = &table};
+    if (!res.image) {
+        CHECK(0, "%s: no memory", what);
+        return;
+    }
+    for (long i = 0; i < (long)w * h; i++)
+        res.image->data[i] = (float)(i % 7) * 1000;
+    bq_rgb_t *pic = bq_overlay_render(&res);
+    CHECK(pic && pic->width == w && pic->height == h, "%s: no overlay", what);
+    bq_rgb_free(pic);
+    bq_image_free(res.image);
+}
+
+/* On a black picture the caption is black text on a light veil in a gray
+ * frame at the top left, and the picture beyond it stays black. */
+static void test_caption_box(void)
+{
+    bq_quant_result_t res = {.image = bq_image_new(300, 200), .inverted = 1, .polarity_auto = 1};
+    if (!res.image) {
+        CHECK(0, "no memory");
+        return;
+    }
+    /* bands bright: all band (black as film) but for 1 % of zeros that
+     * set the bottom of the contrast stretch */
+    for (long i = 0; i < 300 * 200; i++)
+        res.image->data[i] = i % 100 == 50 ? 0 : 1000;
+    bq_rgb_t *pic = bq_overlay_render(&res);
+    if (!pic) {
+        CHECK(0, "caption: no overlay");
+        bq_image_free(res.image);
+        return;
+    }
+    CHECK(is(pic, 299, 199, BLACK), "the picture is not black");
+    CHECK(text_at(pic, 2, 2, "bands dark, inverted (detected)", 1, BLACK, NULL),
+          "caption text not at (2, 2)");
+    int y = 0;
+    while (y < pic->height && at(pic, 1, y)[0] >= 150 && at(pic, 1, y)[1] == at(pic, 1, y)[0])
+        y++;
+    CHECK(y >= bq_text_height(1) + 2 && y < pic->height / 2, "caption veil %d rows high", y);
+    CHECK(y < pic->height && is(pic, 1, y, (bq_colour_t){128, 128, 128}) && is(pic, 1, y + 1, BLACK),
+          "no gray frame under the caption at row %d", y);
+    bq_rgb_free(pic);
+    bq_image_free(res.image);
+}
+
+static void test_degenerate(void)
+{
+    render_by_hand(8, 8, 1.0, "8x8");
+    render_by_hand(1, 1, 1.0, "1x1");
+    render_by_hand(3, 200, 1.0, "3x200");
+    render_by_hand(60, 40, NAN, "NaN lanes");
+    render_by_hand(60, 40, 1e300, "far-off lanes");
+    bq_quant_result_t empty = {.image = bq_image_new(8, 8)};
+    bq_rgb_t *pic = bq_overlay_render(&empty);
+    CHECK(pic != NULL, "no lanes, no table: no overlay");
+    bq_rgb_free(pic);
+    bq_image_free(empty.image);
+    CHECK(bq_overlay_render(NULL) == NULL, "overlay of nothing");
+}
+
+int main(int argc, char **argv)
+{
+    const char *outdir = argc > 1 ? argv[1] : ".";
     test_glyph_pixels();
     test_glyph_scale();
     test_font_coverage();
     test_scale_choice();
     test_clipping();
     test_boxes();
+    test_degenerate();
+    test_caption_box();
+    test_simulated("clean", outdir);
+    test_simulated("strips", outdir);
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     return failures ? 1 : 0;
