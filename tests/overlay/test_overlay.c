@@ -448,6 +448,43 @@ static void test_caption_box(void)
     bq_image_free(res.image);
 }
 
+/* Ladder and empty lanes are marked in their numbers, the strip has a
+ * frame and a number, and the caption gives the confidence and says
+ * UNCERTAIN in red. */
+static void test_lane_marks(void)
+{
+    bq_lane_t lanes[3];
+    for (int l = 0; l < 3; l++)
+        lanes[l] = (bq_lane_t){.index = l + 1, .x_left = 50 + 100 * l, .x_right = 130 + 100 * l,
+                               .y_ref = 100, .is_ladder = l == 0, .is_empty = l == 1};
+    bq_strip_t strip = {.y_top = 100, .y_bottom = 290, .n_lanes = 3, .lanes = lanes};
+    bq_lanes_t ln = {.n_lanes = 3, .n_strips = 1, .strips = &strip, .confidence = 0.25,
+                     .uncertain = 1};
+    bq_quant_result_t res = {.image = bq_image_new(400, 300), .lanes = &ln};
+    if (!res.image) {
+        CHECK(0, "no memory");
+        return;
+    }
+    for (long i = 0; i < 400 * 300; i++)
+        res.image->data[i] = (float)(i % 7) * 1000;
+    bq_rgb_t *pic = bq_overlay_render(&res);
+    if (pic) {
+        const bq_colour_t magenta = {255, 0, 255}, red = {255, 0, 0};
+        check_lane_numbers(pic, &ln, 1);
+        CHECK(find_text(pic, 0, 200, 0, 60, "3 lanes (1 ladder, 1 empty)", 1, BLACK, NULL),
+              "caption: lane counts");
+        CHECK(find_text(pic, 0, 200, 0, 60, "confidence 0.25", 1, BLACK, NULL), "caption: confidence");
+        CHECK(find_text(pic, 0, 200, 0, 60, "UNCERTAIN", 1, red, NULL), "caption: UNCERTAIN in red");
+        CHECK(find_text(pic, 331, 340, 95, 110, "strip 1", 1, magenta, &WHITE), "strip number");
+        CHECK(is(pic, 50, 200, magenta) && is(pic, 330, 200, magenta) && is(pic, 200, 100, magenta) &&
+                  is(pic, 200, 290, magenta),
+              "strip frame");
+    }
+    CHECK(pic != NULL, "lane marks: no overlay");
+    bq_rgb_free(pic);
+    bq_image_free(res.image);
+}
+
 static void test_degenerate(void)
 {
     render_by_hand(8, 8, 1.0, "8x8");
@@ -474,6 +511,7 @@ int main(int argc, char **argv)
     test_boxes();
     test_degenerate();
     test_caption_box();
+    test_lane_marks();
     test_simulated("clean", outdir);
     test_simulated("strips", outdir);
     if (failures)
