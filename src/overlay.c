@@ -3,7 +3,10 @@
  * right: the region holding bands, a frame and a number per strip, lane
  * edges and lane numbers (ladder and empty lanes marked), band boxes
  * coloured by flag, row names, and a caption saying polarity, lane and
- * strip counts and the lane confidence.
+ * strip counts and the lane confidence. The caption sits at the top left:
+ * above the blot or beside it where the picture has room, else over the
+ * blot's corner on a veil that lets the blot show through, with the lane
+ * numbers it would hide moved below it.
  *
  * Text scales with the picture (bq_text_scale), so it reads the same on a
  * 300 px crop and a 4000 px scan; lines thicken with it. The overlay uses
@@ -15,7 +18,6 @@
 #include <string.h>
 
 #include "blotquant/quantify.h"
-#include "internal.h"
 #include "overlay.h"
 
 static const bq_colour_t C_ROI = {0, 200, 255};
