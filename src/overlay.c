@@ -6,7 +6,7 @@
  * strip counts and the lane confidence. The caption sits at the top left:
  * above the blot or beside it where the picture has room, else over the
  * blot's corner on a veil that lets the blot show through, with the lane
- * numbers it would hide moved below it.
+ * numbers it would hide moved below it where the strip has room.
  *
  * Text scales with the picture (bq_text_scale), so it reads the same on a
  * 300 px crop and a 4000 px scan; lines thicken with it. The overlay uses
