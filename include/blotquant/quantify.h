@@ -92,7 +92,12 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
 
 void bq_quant_result_free(bq_quant_result_t *res);
 
-/* Draw lanes and band boxes over the image and write a PNG. */
+/* Write the QC overlay of res as a PNG: the image as film (bands dark) with
+ * the band region, a frame and number per strip, lane edges and numbers
+ * (ladder and empty lanes marked), band boxes coloured by flag, row names,
+ * and a caption (polarity, lane and strip counts, lane confidence, box
+ * colours). res is borrowed. 0, BQ_ERR_INVALID when res has no image,
+ * BQ_ERR_NOMEM, or BQ_ERR_IO when the file cannot be written. */
 int bq_quant_write_overlay(const bq_quant_result_t *res, const char *path, bq_error_t *err);
 
 #ifdef __cplusplus
