@@ -31,6 +31,8 @@
 #define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
+#define COMB_TOL 0.2           /* gaps of a regular comb: within this share of a pitch of a multiple */
+#define MERGED_WIDTH 1.7       /* a lane this many pitches (and typical widths) wide holds several */
 #define BLANK_LANE 0.25        /* a lane this far below its strip's typical height is blank there */
 #define PAIR_DIP_RATIO 0.75    /* lobes of one split lane: dip below this share of the lanes' dips */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
@@ -1959,6 +1961,135 @@ static int add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int
     return nr;
 }
 
+/* ---- 5c. touching lanes ------------------------------------------------ */
+
+/* The comb's pitch: the typical gap among the closer half of the gaps
+ * between lane centres (a gap with a lane missing, or two lanes merged,
+ * is a multiple of it, never a fraction). 0 when there are too few. */
+static double comb_pitch(const peak_t *l, int n, double *tmp)
+{
+    if (n < 3)
+        return 0.0;
+    for (int i = 0; i + 1 < n; i++)
+        tmp[i] = l[i + 1].pos - l[i].pos;
+    double q25 = bq_quantile_inplace(tmp, (size_t)(n - 1), 0.25);
+    int k = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double g = l[i + 1].pos - l[i].pos;
+        if (g >= 0.7 * q25 && g <= 1.4 * q25)
+            tmp[k++] = g;
+    }
+    return k > 0 ? bq_median_inplace(tmp, (size_t)k) : 0.0;
+}
+
+/* Bands of neighbouring lanes that touch (saturated loading controls,
+ * overloaded lanes) make one wide peak. A lane MERGED_WIDTH pitches wide
+ * or more, and that much wider than the typical lane, holds several: it is
+ * cut into as many lanes as pitches fit in it, evenly. */
+static int split_merged_lanes(const double *p, peak_t *l, int n, double *tmp)
+{
+    double pitch = comb_pitch(l, n, tmp);
+    if (!(pitch > 0.0))
+        return n;
+    for (int i = 0; i < n; i++)
+        tmp[i] = l[i].right - l[i].left;
+    double mw = bq_median_inplace(tmp, (size_t)n);
+    for (int i = 0; i < n; i++) {
+        double wd = l[i].right - l[i].left;
+        int k = (int)lround(wd / pitch);
+        if (wd < MERGED_WIDTH * pitch || wd < MERGED_WIDTH * mw || k < 2 || n + k - 1 > BQ_MAX_LANES)
+            continue;
+        peak_t whole = l[i];
+        memmove(l + i + k, l + i + 1, (size_t)(n - i - 1) * sizeof *l);
+        for (int j = 0; j < k; j++) {
+            l[i + j] = whole;
+            l[i + j].left = whole.left + j * wd / k;
+            l[i + j].right = whole.left + (j + 1) * wd / k;
+            l[i + j].pos = 0.5 * (l[i + j].left + l[i + j].right);
+            l[i + j].height = p[(int)lround(l[i + j].pos)];
+        }
+        n += k - 1;
+        i += k - 1;
+    }
+    return n;
+}
+
+/* Does strip sw show lane signal around cell x (its shift applied)? Its
+ * mean over the central half of a lane of width wd stands BLANK_LANE of
+ * the strip's typical lane height above the strip's baseline. */
+static int strip_has_signal(const strip_work_t *sw, int bx0, int bx1, const peak_t *l, int n,
+                            double x, double wd, double *tmp)
+{
+    int m = 0;
+    for (int c = bx0; c <= bx1; c++)
+        tmp[m++] = sw->prof[c];
+    double base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
+    for (int i = 0; i < n; i++)
+        tmp[i] = sw->prof[(int)bq_clamp(lround(l[i].pos + sw->shift), bx0, bx1)] - base;
+    double typical = bq_median_inplace(tmp, (size_t)n);
+    int a = (int)bq_clamp(lround(x + sw->shift - 0.25 * wd), bx0, bx1);
+    int b = (int)bq_clamp(lround(x + sw->shift + 0.25 * wd), bx0, bx1);
+    double sum = 0.0;
+    for (int c = a; c <= b; c++)
+        sum += sw->prof[c];
+    return typical > 0.0 && sum / (b - a + 1) - base >= BLANK_LANE * typical;
+}
+
+/* Is every gap between lane centres a whole number of pitches, within
+ * COMB_TOL of a pitch? Only then are missing teeth told from lanes
+ * loaded at uneven spacing (ladders between sample groups, say). */
+static int comb_regular(const peak_t *l, int n, double pitch)
+{
+    for (int i = 0; i + 1 < n; i++) {
+        double r = (l[i + 1].pos - l[i].pos) / pitch;
+        if (fabs(r - lround(r)) > COMB_TOL || lround(r) < 1)
+            return 0;
+    }
+    return 1;
+}
+
+/* A gap of two or more pitches between neighbouring lanes is a comb with
+ * teeth missing: lanes blank in the summed profile (a target seen in a few
+ * lanes only) or lost in it. Each missing tooth becomes a lane where some
+ * strip shows signal there (a loading control in every lane, say). */
+static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
+                          double *tmp)
+{
+    double pitch = comb_pitch(l, n, tmp);
+    if (!(pitch > 0.0) || !comb_regular(l, n, pitch))
+        return n;
+    for (int i = 0; i < n; i++)
+        tmp[i] = l[i].right - l[i].left;
+    double wd = bq_median_inplace(tmp, (size_t)n);
+    peak_t out[BQ_MAX_LANES];
+    int m = 0;
+    for (int i = 0; i < n && m < BQ_MAX_LANES; i++) {
+        out[m++] = l[i];
+        if (i + 1 == n)
+            break;
+        double gap = l[i + 1].pos - l[i].pos;
+        int k = (int)lround(gap / pitch);
+        if (fabs(gap / pitch - k) > COMB_TOL)
+            continue;
+        for (int j = 1; j < k && k >= 2 && m < BQ_MAX_LANES; j++) {
+            double x = l[i].pos + j * gap / k;
+            int seen = 0;
+            for (int s = 0; s < ns && !seen; s++)
+                seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
+            if (!seen)
+                continue;
+            out[m] = l[i];
+            out[m].pos = x;
+            out[m].left = x - 0.5 * wd;
+            out[m].right = x + 0.5 * wd;
+            out[m].faint = 1;
+            m++;
+        }
+    }
+    memcpy(l, out, (size_t)m * sizeof *l);
+    return m;
+}
+
 /* ---- 6. ladders ------------------------------------------------------- */
 
 /* Count the bands along one lane (peaks of its row profile). */
@@ -2521,6 +2652,8 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
             nl = nf;
             lane_edges(sumprof, bx0, bx1, lanes, nl);
         }
+        nl = split_merged_lanes(sumprof, lanes, nl, tmp);
+        nl = fill_comb_gaps(sw, ns, bx0, bx1, lanes, nl, tmp);
     }
     if (nl == 0) {
         rc = bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no lanes found (no band signal stands out of the background)");

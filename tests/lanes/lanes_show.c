@@ -59,6 +59,8 @@ int main(int argc, char **argv)
         bq_image_invert(img);
     bq_lanes_t *l = NULL;
     double t0 = now_ms();
+    if (bq_membrane_mask(img, NULL) != 0)
+        return 1;
     int rc = bq_lanes_detect(img, &lo, &l, &err);
     double t1 = now_ms();
     if (rc) {
