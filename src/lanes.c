@@ -33,6 +33,7 @@
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
 #define COMB_TOL 0.2           /* gaps of a regular comb: within this share of a pitch of a multiple */
 #define MERGED_WIDTH 1.7       /* a lane this many pitches (and typical widths) wide holds several */
+#define STRIP_WIDTH_RATIO 0.6  /* a strip's own lane width outside this ratio of the shared one is noise */
 #define BLANK_LANE 0.25        /* a lane this far below its strip's typical height is blank there */
 #define PAIR_DIP_RATIO 0.75    /* lobes of one split lane: dip below this share of the lanes' dips */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
@@ -2048,6 +2049,39 @@ static int comb_regular(const peak_t *l, int n, double pitch)
     return 1;
 }
 
+/* A regular comb whose end lane stands a pitch or more inside the region
+ * may have lost a lane against the edge (a frame, a crop through the last
+ * lane): one more tooth on that side where some strip shows signal there
+ * and the tooth fits inside the region. */
+static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
+                            double pitch, double wd, double *tmp)
+{
+    for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
+        const peak_t *end = side ? &l[n - 1] : &l[0];
+        double x = end->pos + (side ? pitch : -pitch);
+        if (x - 0.4 * wd < bx0 || x + 0.4 * wd > bx1)
+            continue;
+        int seen = 0;
+        for (int s = 0; s < ns && !seen; s++)
+            seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
+        if (!seen)
+            continue;
+        peak_t t = *end;
+        t.pos = x;
+        t.left = x - 0.5 * wd;
+        t.right = x + 0.5 * wd;
+        t.faint = 1;
+        if (side)
+            l[n] = t;
+        else {
+            memmove(l + 1, l, (size_t)n * sizeof *l);
+            l[0] = t;
+        }
+        n++;
+    }
+    return n;
+}
+
 /* A gap of two or more pitches between neighbouring lanes is a comb with
  * teeth missing: lanes blank in the summed profile (a target seen in a few
  * lanes only) or lost in it. Each missing tooth becomes a lane where some
@@ -2087,7 +2121,7 @@ static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak
         }
     }
     memcpy(l, out, (size_t)m * sizeof *l);
-    return m;
+    return extend_comb_ends(sw, ns, bx0, bx1, l, m, pitch, wd, tmp);
 }
 
 /* ---- 6. ladders ------------------------------------------------------- */
@@ -2461,7 +2495,9 @@ static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, cons
  * lanes, say), those lanes' own profile is flat membrane and its edges are
  * noise. A lane standing less than BLANK_LANE of the strip's typical lane
  * height above the strip's baseline keeps the extent found on all strips
- * together (shared, moved by the strip's shift). */
+ * together (shared, moved by the strip's shift); so does a lane whose edges
+ * in this strip make it far narrower or wider than that (a hollow or
+ * half-loaded band, a neighbour's smear). */
 static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t *shared,
                                     double shift, peak_t *sl, int n, double *tmp)
 {
@@ -2474,7 +2510,9 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
     double typical = bq_median_inplace(tmp, (size_t)n);
     for (int i = 0; i < n; i++) {
         double ht = p[(int)lround(sl[i].pos)] - base;
-        if (typical > 0.0 && ht >= BLANK_LANE * typical)
+        double ws = sl[i].right - sl[i].left, wa = shared[i].right - shared[i].left;
+        int odd_width = ws < STRIP_WIDTH_RATIO * wa || ws > wa / STRIP_WIDTH_RATIO;
+        if (typical > 0.0 && ht >= BLANK_LANE * typical && !odd_width)
             continue;
         sl[i].pos = bq_clamp(shared[i].pos + shift, a, b);
         sl[i].left = bq_clamp(shared[i].left + shift, a, b);
@@ -2653,7 +2691,10 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
             lane_edges(sumprof, bx0, bx1, lanes, nl);
         }
         nl = split_merged_lanes(sumprof, lanes, nl, tmp);
+        int before = nl;
         nl = fill_comb_gaps(sw, ns, bx0, bx1, lanes, nl, tmp);
+        if (nl != before)
+            lane_edges(sumprof, bx0, bx1, lanes, nl);
     }
     if (nl == 0) {
         rc = bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no lanes found (no band signal stands out of the background)");
