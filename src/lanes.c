@@ -2541,6 +2541,11 @@ static double align_shift(const double *p, const double *q, int a, int b, int ma
             bs = s;
         }
     }
+    /* an optimum at the edge of the window is no alignment: the overlap
+     * still grows beyond it, towards lanes of the other strip that carry
+     * bands where this one has none (a target in every other lane) */
+    if (maxs > 1 && (bs == -maxs || bs == maxs))
+        return 0.0;
     double f = 0.0;
     if (bs > -maxs && bs < maxs) {
         double l = sc[bs + maxs - 1], c = sc[bs + maxs], r = sc[bs + maxs + 1];
