@@ -36,6 +36,8 @@
 #define STRIP_WIDTH_RATIO 0.6  /* a strip's own lane width outside this ratio of the shared one is noise */
 #define BLANK_LANE 0.25        /* a lane this far below its strip's typical height is blank there */
 #define PAIR_DIP_RATIO 0.75    /* lobes of one split lane: dip below this share of the lanes' dips */
+#define MAX_ISLANDS 32         /* non-margin components remembered besides the largest */
+#define ISLAND_AREA 0.01       /* an island that is a band, not a speck: this share of the grid */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
 
 /* The block-averaged working copy of the region. */
@@ -313,6 +315,27 @@ static inline int is_cand(const grid_t *g, uint8_t *cand, const margin_src_t *ms
     return cand[i] != 0;
 }
 
+/* ---- 1a. islands of membrane in the margin ----------------------------- */
+
+/* A component of non-margin cells other than the largest one. */
+typedef struct island {
+    size_t area;
+    int box[4];             /* x0, y0, x1, y1 (cells) */
+} island_t;
+
+/* Is island is a band on page or tray beside the membrane, not a speck: at
+ * least ISLAND_AREA of the grid, and level with the membrane (half its
+ * rows within the membrane's rows)? A lane loaded at the membrane's very
+ * edge, on a scan whose edge clips to white, is such an island. */
+static int island_beside(const island_t *is, const int *mbox, size_t n)
+{
+    if ((double)is->area < ISLAND_AREA * (double)n)
+        return 0;
+    int y0 = is->box[1] > mbox[1] ? is->box[1] : mbox[1];
+    int y1 = is->box[3] < mbox[3] ? is->box[3] : mbox[3];
+    return 2 * (y1 - y0 + 1) >= is->box[3] - is->box[1] + 1;
+}
+
 /* Flood the margin candidates from the region border; keep the result only if
  * what it leaves is one solid piece of membrane (a blot on a clean white
  * background must not lose the background between its bands). Sets g->ok and
@@ -378,6 +401,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0,
     int next = 2, best = 0;
     size_t best_area = 0;
     int best_box[4] = {0, 0, g->w - 1, g->h - 1};
+    island_t islands[MAX_ISLANDS];
     for (size_t s = 0; s < n; s++) {
         if (label[s] || cand[s] == 2)
             continue;
@@ -409,12 +433,29 @@ static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0,
             best = id;
             memcpy(best_box, box, sizeof box);
         }
+        if (id - 2 < MAX_ISLANDS) { /* ids start at 2: 1 is the margin */
+            islands[id - 2].area = area;
+            memcpy(islands[id - 2].box, box, sizeof box);
+        }
     }
     size_t box_area = (size_t)(best_box[2] - best_box[0] + 1) * (size_t)(best_box[3] - best_box[1] + 1);
     int use_margin = best > 0 && best_area * 5 >= n && best_area * 2 >= box_area;
     if (use_margin) {
+        uint8_t kept[MAX_ISLANDS] = {0}; /* islands kept beside the largest */
+        int mbox[4];
+        memcpy(mbox, best_box, sizeof mbox);
+        for (int id = 2; id < next && id - 2 < MAX_ISLANDS; id++) {
+            const island_t *is = &islands[id - 2];
+            if (id == best || !island_beside(is, mbox, n))
+                continue;
+            kept[id - 2] = 1;
+            best_box[0] = is->box[0] < best_box[0] ? is->box[0] : best_box[0];
+            best_box[1] = is->box[1] < best_box[1] ? is->box[1] : best_box[1];
+            best_box[2] = is->box[2] > best_box[2] ? is->box[2] : best_box[2];
+            best_box[3] = is->box[3] > best_box[3] ? is->box[3] : best_box[3];
+        }
         for (size_t i = 0; i < n; i++)
-            if (label[i] != best)
+            if (label[i] != best && !(label[i] >= 2 && label[i] - 2 < MAX_ISLANDS && kept[label[i] - 2]))
                 g->ok[i] = 0;
         *bx0 = best_box[0];
         *by0 = best_box[1];
