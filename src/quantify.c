@@ -260,7 +260,9 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
         bq_image_invert(img);
     res->inverted = img->inverted;
 
-    int rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
+    int rc = opts->manual_lanes ? bq_lanes_manual_apply(opts->manual_lanes, img, &opts->lanes.roi,
+                                                        &res->lanes, err)
+                                : bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
     if (rc == 0)
         rc = bq_bands_detect(img, res->lanes, &opts->bands, &res->table, err);
     if (rc == 0)
