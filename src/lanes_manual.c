@@ -194,12 +194,14 @@ int bq_lanes_check_centres(const double *centres, int n, double width, bq_error_
     return 0;
 }
 
-/* The region roi marks in a w x h image, clipped to it; -1 if nothing is left. */
+/* The region roi marks in a w x h image, clipped to it (r may be roi); -1
+ * if nothing is left. */
 static int clip_region(const bq_roi_t *roi, int w, int h, bq_roi_t *r)
 {
-    *r = (bq_roi_t){0, 0, w, h};
-    if (!roi || roi->w <= 0 || roi->h <= 0)
+    if (!roi || roi->w <= 0 || roi->h <= 0) {
+        *r = (bq_roi_t){0, 0, w, h};
         return 0;
+    }
     long x0 = roi->x > 0 ? roi->x : 0, y0 = roi->y > 0 ? roi->y : 0;
     long x1 = (long)roi->x + roi->w, y1 = (long)roi->y + roi->h;
     x1 = x1 < w ? x1 : w;

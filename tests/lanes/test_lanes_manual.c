@@ -328,12 +328,23 @@ static void test_apply(void)
     expect_refused("strip below", rc, &err,
                    "lanes from a.lanes.csv: strip 2 (rows 110..130) lies below the 120x80 image");
     l->n_strips = 1; /* the second strip stays allocated and is freed with l */
+    l->roi = (bq_roi_t){5, 6, 200, 50};
     rc = bq_lanes_manual_apply(&m, img, NULL, &got, &err);
     CHECK(rc == 0, "one strip: %s", err.msg);
-    if (rc == 0)
+    if (rc == 0) {
         CHECK(got->strips[0].y_bottom == 79 && got->strips[0].lanes[1].x_left == 50,
               "clipped to the image");
+        CHECK(got->roi.x == 5 && got->roi.y == 6 && got->roi.w == 115 && got->roi.h == 50,
+              "region clipped to the image: %d,%d,%d,%d", got->roi.x, got->roi.y, got->roi.w,
+              got->roi.h);
+        CHECK(l->roi.w == 200 && l->strips[0].y_bottom == 99, "the given lanes are untouched");
+    }
     bq_lanes_free(got);
+    l->roi = (bq_roi_t){130, 0, 20, 20};
+    rc = bq_lanes_manual_apply(&m, img, NULL, &got, &err);
+    expect_refused("region off the image", rc, &err,
+                   "the region 130,0,20,20 lies outside the 120x80 image");
+    l->roi = (bq_roi_t){0, 0, 0, 0};
     l->strips[0].lanes[1].x_left = 130;
     l->strips[0].lanes[1].x_right = 150;
     rc = bq_lanes_manual_apply(&m, img, NULL, &got, &err);
