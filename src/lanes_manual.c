@@ -17,11 +17,12 @@
 const char BQ_LANES_CSV_HEADER[] =
     "strip,y_top,y_bottom,lane,x_left,x_right,y_ref,slope,ladder,empty,roi_x,roi_y,roi_w,roi_h";
 
-/* Bounds on what a lane set may hold: far beyond any image the loader
- * accepts, small enough that no pixel arithmetic downstream overflows. */
+/* Bounds on what a lane set may hold: far beyond the side of any image
+ * the loader accepts in practice, small enough that no pixel arithmetic
+ * downstream (int rows and columns, a slope times a row) overflows. */
 #define COORD_MAX 1e7
 #define SLOPE_MAX 1.0
-#define ROW_MAX (1 << 30)
+#define ROW_MAX 10000000
 
 /* ---- lane sets: allocation, checks, copies --------------------------- */
 
@@ -74,14 +75,32 @@ static int check_lane(const bq_lane_t *ln, int s, int k, const char *name, bq_er
             return bq_error_set(err, BQ_ERR_INVALID,
                                 "%s: strip %d lane %d: coordinates out of range", label(name),
                                 s + 1, k + 1);
-    if (!(ln->x_right > ln->x_left))
+    /* zero width is allowed: the detector can squeeze a lane to that */
+    if (ln->x_right < ln->x_left)
         return bq_error_set(err, BQ_ERR_INVALID,
-                            "%s: strip %d lane %d: x_right %g is not right of x_left %g",
+                            "%s: strip %d lane %d: x_right %g is left of x_left %g",
                             label(name), s + 1, k + 1, ln->x_right, ln->x_left);
     return 0;
 }
 
-/* The lanes of one strip: each sane, left to right at the strip's middle. */
+/* Lane k - 1 lies left of lane k on the strip's first and last rows, and so,
+ * lanes being straight, on every row between: a strip clipped to an image
+ * keeps its lanes in order. */
+static int check_order(const bq_strip_t *st, int s, int k, const char *name, bq_error_t *err)
+{
+    for (int end = 0; end < 2; end++) {
+        int y = end ? st->y_bottom : st->y_top;
+        double c = lane_centre_at(&st->lanes[k], y), p = lane_centre_at(&st->lanes[k - 1], y);
+        if (!(c > p))
+            return bq_error_set(err, BQ_ERR_INVALID,
+                                "%s: strip %d: lane %d (centre x %.1f at row %d) is not right "
+                                "of lane %d (%.1f)",
+                                label(name), s + 1, k + 1, c, y, k, p);
+    }
+    return 0;
+}
+
+/* The lanes of one strip: each sane, in order left to right. */
 static int check_strip(const bq_lanes_t *l, int s, const char *name, bq_error_t *err)
 {
     const bq_strip_t *st = &l->strips[s];
@@ -95,17 +114,12 @@ static int check_strip(const bq_lanes_t *l, int s, const char *name, bq_error_t 
         return bq_error_set(err, BQ_ERR_INVALID,
                             "%s: strip %d (rows %d..%d) overlaps strip %d or lies above it",
                             label(name), s + 1, st->y_top, st->y_bottom, s);
-    double mid = 0.5 * (st->y_top + st->y_bottom), prev = -INFINITY;
     for (int k = 0; k < st->n_lanes; k++) {
         int rc = check_lane(&st->lanes[k], s, k, name, err);
+        if (rc == 0 && k > 0)
+            rc = check_order(st, s, k, name, err);
         if (rc != 0)
             return rc;
-        double c = lane_centre_at(&st->lanes[k], mid);
-        if (!(c > prev))
-            return bq_error_set(err, BQ_ERR_INVALID,
-                                "%s: strip %d: lane %d (centre x %.1f) is not right of lane %d",
-                                label(name), s + 1, k + 1, c, k);
-        prev = c;
     }
     return 0;
 }
@@ -118,8 +132,8 @@ int bq_lanes_check(const bq_lanes_t *lanes, const char *name, bq_error_t *err)
                             "%s: want 1 to %d strips of 1 to %d lanes", label(name),
                             BQ_LANES_MAX_STRIPS, BQ_MAX_LANES);
     const bq_roi_t *r = &lanes->roi;
-    if (r->x < 0 || r->y < 0 || r->w < 0 || r->h < 0 || r->x > ROW_MAX || r->y > ROW_MAX ||
-        r->w > ROW_MAX || r->h > ROW_MAX)
+    if (r->x < 0 || r->y < 0 || r->w < 0 || r->h < 0 || (long)r->x + r->w > ROW_MAX ||
+        (long)r->y + r->h > ROW_MAX)
         return bq_error_set(err, BQ_ERR_INVALID, "%s: region %d,%d,%d,%d is not a rectangle",
                             label(name), r->x, r->y, r->w, r->h);
     for (int s = 0; s < lanes->n_strips; s++) {
@@ -355,7 +369,7 @@ static int cell_number(const bq_csv_t *csv, int row, int col, range_t r, double 
             return 0;
         }
     }
-    return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: %s: '%.40s%s' is not %s from %g to %g",
+    return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: %s: '%.40s%s' is not %s from %.10g to %.10g",
                         csv->name, bq_csv_line(csv, row), csv->header[col], s,
                         len > 40 ? "..." : "", r.whole ? "a whole number" : "a number", r.lo,
                         r.hi);
@@ -592,9 +606,10 @@ static void strip_from_bands(const bq_band_table_t *t, bq_strip_t *st, double *b
         buf[i] = b->y_bottom - b->y_top + 1;
     }
     double h = bq_median_inplace(buf, (size_t)t->n_bands);
-    int margin = h > STRIP_MARGIN_MIN ? (int)lround(h) : STRIP_MARGIN_MIN;
-    st->y_top = top > margin ? top - margin : 0;
-    st->y_bottom = bottom + margin;
+    long margin = h > STRIP_MARGIN_MIN ? lround(h) : STRIP_MARGIN_MIN;
+    long y_bottom = bottom + margin; /* both <= ROW_MAX: no overflow */
+    st->y_top = top > margin ? top - (int)margin : 0;
+    st->y_bottom = y_bottom < ROW_MAX ? (int)y_bottom : ROW_MAX;
 }
 
 /* Box values the rest of the arithmetic can rely on. */

@@ -66,8 +66,9 @@ int bq_lanes_copy(const bq_lanes_t *src, bq_lanes_t **out, bq_error_t *err);
 
 /* Check that lanes is a lane set the band detector can take: 1..
  * BQ_LANES_MAX_STRIPS strips of 1..BQ_MAX_LANES lanes, n_lanes the same in
- * every strip, strips top to bottom without overlap, finite coordinates,
- * lanes left to right (by centre at the strip's middle row). name labels
+ * every strip, strips top to bottom without overlap, finite coordinates
+ * within +-1e7 (slopes within +-1), lanes left to right on every row of
+ * their strip (by centre: lanes may overlap, not cross). name labels
  * the message ("lanes.csv: strip 2 overlaps strip 1"), may be NULL.
  * Returns 0 or BQ_ERR_INVALID. */
 int bq_lanes_check(const bq_lanes_t *lanes, const char *name, bq_error_t *err);

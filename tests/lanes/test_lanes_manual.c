@@ -238,8 +238,8 @@ static const bad_case_t bad_cases[] = {
     {LH "1,0,99,1,10,20,0,0,0,0,0,0,0,0\n1,0,98,2,30,40,0,0,0,0,0,0,0,0\n", "lanes.csv:3: strip 1 has rows 0..98 here, 0..99 on an earlier line"},
     {LH "1,50,40,1,10,20,0,0,0,0,0,0,0,0\n", "lanes.csv:2: y_bottom 40 is above y_top 50"},
     {LH "1,0,50,1,10,20,0,0,0,0,0,0,0,0\n2,50,99,1,10,20,0,0,0,0,0,0,0,0\n", "lanes.csv: strip 2 (rows 50..99) overlaps strip 1"},
-    {LH "1,0,99,1,30,40,0,0,0,0,0,0,0,0\n1,0,99,2,10,20,0,0,0,0,0,0,0,0\n", "lanes.csv: strip 1: lane 2 (centre x 15.0) is not right of lane 1"},
-    {LH "1,0,99,1,20,20,0,0,0,0,0,0,0,0\n", "lanes.csv: strip 1 lane 1: x_right 20 is not right of x_left 20"},
+    {LH "1,0,99,1,30,40,0,0,0,0,0,0,0,0\n1,0,99,2,10,20,0,0,0,0,0,0,0,0\n", "lanes.csv: strip 1: lane 2 (centre x 15.0 at row 0) is not right of lane 1 (35.0)"},
+    {LH "1,0,99,1,20,19.5,0,0,0,0,0,0,0,0\n", "lanes.csv: strip 1 lane 1: x_right 19.5 is left of x_left 20"},
     {LH "1,0,99,1,10,20,0,5,0,0,0,0,0,0\n", "lanes.csv:2: slope: '5' is not a number from -1 to 1"},
     {LH "1,0,99,1,10,20,0,0,2,0,0,0,0,0\n", "lanes.csv:2: ladder: '2'"},
     {LH "1,0,99,1,10,20,0,0,0,0,0,0,0,0\n1,0,99,2,30,40,0,0,0,0,1,0,0,0\n", "lanes.csv:3: the region differs"},
@@ -249,6 +249,8 @@ static const bad_case_t bad_cases[] = {
     {BH "a.tif,1,1,MDM2,10,20,15,5,10,\n", "lanes.csv:2: the box is upside down"},
     {BH "a.tif,1,1,MDM2,10.5,20,5,15,10,\n", "lanes.csv:2: x_left: '10.5' is not a whole number"},
     {BH "a.tif,1,1,MDM2,50,60,5,15,10,\na.tif,2,1,MDM2,10,20,5,15,10,\n", "lanes.csv: band table: strip 1: lane 2"},
+    /* in order in the middle, crossed at the bottom (clipped to an image, they would cross) */
+    {LH "1,0,99,1,10,20,0,0.5,0,0,0,0,0,0\n1,0,99,2,30,40,0,0,0,0,0,0,0,0\n", "lanes.csv: strip 1: lane 2 (centre x 35.0 at row 99) is not right of lane 1 (64.5)"},
     {BH, "lanes.csv: 0 bands: want 1 to 16384"},
 };
 
