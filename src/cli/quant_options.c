@@ -56,9 +56,10 @@ static int parse_centres(quant_cli_t *q, const char *arg, const char *cmd)
             rc = -cli_usage_error(cmd, "--lane-centres: '%s' is not a pixel column (a number >= 0)",
                                   items[i]);
     free(items);
+    /* width 1 checks the centres alone: a --lane-width may still come, and
+     * quant_cli_finish checks the pair */
     bq_error_t err = {0};
-    if (rc > 0 && bq_lanes_check_centres(q->centres, n, 0, &err) != 0 &&
-        strstr(err.msg, "too close") == NULL) /* a --lane-width may still come */
+    if (rc > 0 && bq_lanes_check_centres(q->centres, n, 1, &err) != 0)
         rc = -cli_usage_error(cmd, "--lane-centres: %s", err.msg);
     q->n_centres = rc > 0 ? n : 0;
     return rc;
