@@ -264,7 +264,9 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
     int rc = bq_membrane_mask(img, NULL);
     if (rc != 0)
         rc = bq_error_set(err, rc, "quant: out of memory");
-    if (rc == 0)
+    else if (opts->manual_lanes)
+        rc = bq_lanes_manual_apply(opts->manual_lanes, img, &opts->lanes.roi, &res->lanes, err);
+    else
         rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
     if (rc == 0)
         rc = bq_bands_detect(img, res->lanes, &opts->bands, &res->table, err);

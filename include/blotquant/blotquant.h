@@ -1,8 +1,9 @@
 /* blotquant.h - Western blot densitometry: the whole public API.
  *
- * Pipeline, one direction: image (image.h) -> lanes (lanes.h) -> bands
- * (bands.h) -> background and integration (quantify.h) -> normalisation
- * (normalize.h, samples.h) -> dose-response fit (fit.h) -> tables (table.h).
+ * Pipeline, one direction: image (image.h) -> lanes (lanes.h; or set by hand,
+ * lanes_manual.h) -> bands (bands.h) -> background and integration
+ * (quantify.h) -> normalisation (normalize.h, samples.h) -> dose-response
+ * fit (fit.h) -> tables (table.h).
  *
  * Ownership, once for every function in this library:
  *   - Pointer inputs are borrowed and const unless documented otherwise; the
@@ -23,6 +24,7 @@
 #include "error.h"
 #include "image.h"
 #include "lanes.h"
+#include "lanes_manual.h"
 #include "membrane.h"
 #include "quantify.h"
 #include "table.h"

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "image.h"
 #include "lanes.h"
+#include "lanes_manual.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,6 +72,10 @@ typedef struct bq_quant_options {
     bq_lane_options_t lanes;
     bq_band_options_t bands;
     bq_background background;
+    /* Lanes given by the user: when set, the pipeline uses these (see
+     * bq_lanes_manual_apply) instead of detecting lanes, and ignores
+     * lanes.n_lanes. Borrowed; must outlive the call. */
+    const bq_lanes_manual_t *manual_lanes;
 } bq_quant_options_t;
 
 /* Everything one image yields. Free with bq_quant_result_free. */

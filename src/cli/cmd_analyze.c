@@ -159,6 +159,11 @@ int cmd_analyze(int argc, char **argv)
     }
     if (analyze_default_rows(&q, &cfg.target, &cfg.control, "analyze") != 0)
         goto out;
+    int finish = quant_cli_finish(&q, "analyze", 0);
+    if (finish != BQ_EXIT_OK) {
+        rc = finish;
+        goto out;
+    }
     cfg.quant = &q.opts;
     cfg.command_line = cmdline;
 

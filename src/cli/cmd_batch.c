@@ -322,6 +322,11 @@ int cmd_batch(int argc, char **argv)
         rc = BQ_EXIT_USAGE;
         goto out;
     }
+    int finish = quant_cli_finish(&q, "batch", 0);
+    if (finish != BQ_EXIT_OK) {
+        rc = finish;
+        goto out;
+    }
     struct stat st;
     if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
         cli_error("%s: not a folder", folder);

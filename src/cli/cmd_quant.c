@@ -38,7 +38,7 @@ static int write_table(FILE *fp, void *ctx)
 
 /* One line that tells the user what was decided automatically, so a wrong
  * guess (polarity, lane count) is visible without opening the overlay. */
-static void report(const char *path, const bq_quant_result_t *res)
+static void report(const char *path, const bq_quant_result_t *res, const quant_cli_t *q)
 {
     int ladders = 0, saturated = 0, weak = 0;
     /* lanes are matched across strips, so the first strip tells for all */
@@ -49,11 +49,13 @@ static void report(const char *path, const bq_quant_result_t *res)
         saturated += (res->table->bands[i].flags & BQ_BAND_SATURATED) != 0;
         weak += (res->table->bands[i].flags & BQ_BAND_WEAK) != 0;
     }
-    cli_info("%s: %s%s; %d lane%s (%d ladder), %d strip%s, %d band row%s; "
+    const char *how = q->lanes_from ? "from " : q->n_centres > 0 ? "as given" : "detected";
+    cli_info("%s: %s%s; %d lane%s (%d ladder; %s%s), %d strip%s, %d band row%s; "
              "%d saturated band%s, %d weak",
              path, res->inverted ? "dark bands on light, inverted" : "bright bands, not inverted",
              res->polarity_auto ? " (detected)" : " (as requested)", res->lanes->n_lanes,
-             res->lanes->n_lanes == 1 ? "" : "s", ladders, res->lanes->n_strips,
+             res->lanes->n_lanes == 1 ? "" : "s", ladders, how,
+             q->lanes_from ? q->lanes_from : "", res->lanes->n_strips,
              res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
              res->table->n_rows == 1 ? "" : "s", saturated, saturated == 1 ? "" : "s", weak);
     if (res->lanes->uncertain)
@@ -128,6 +130,11 @@ int cmd_quant(int argc, char **argv)
         return cli_usage_error("quant", optind == argc ? "missing IMAGE" : "one IMAGE at a time (use analyze or batch for several)");
     }
     const char *path = argv[optind];
+    int finish = quant_cli_finish(&q, "quant", 1);
+    if (finish != BQ_EXIT_OK) {
+        quant_cli_free(&q);
+        return finish;
+    }
     keep_freed_memory();
 
     bq_error_t err = {0};
@@ -136,10 +143,14 @@ int cmd_quant(int argc, char **argv)
         cli_error("%s", err.msg);
         goto done;
     }
-    report(path, res);
+    report(path, res, &q);
 
     table_job_t job = {res, path, json};
     if (overlay && bq_quant_write_overlay(res, overlay, &err) != 0) {
+        cli_error("%s", err.msg);
+        goto done;
+    }
+    if (q.save_lanes && bq_lanes_save(q.save_lanes, res->lanes, &err) != 0) {
         cli_error("%s", err.msg);
         goto done;
     }

@@ -18,6 +18,10 @@ enum {
     QOPT_BACKGROUND,
     QOPT_CHANNEL,
     QOPT_MAX_PIXELS,
+    QOPT_LANE_CENTRES,
+    QOPT_LANE_WIDTH,
+    QOPT_LANES_FROM,
+    QOPT_SAVE_LANES,
 };
 
 /* The getopt_long entries for the shared options; splice into a command's
@@ -31,15 +35,27 @@ enum {
     {"page", required_argument, NULL, QOPT_PAGE},                          \
     {"background", required_argument, NULL, QOPT_BACKGROUND},              \
     {"channel", required_argument, NULL, QOPT_CHANNEL},                    \
-    {"max-pixels", required_argument, NULL, QOPT_MAX_PIXELS}
+    {"max-pixels", required_argument, NULL, QOPT_MAX_PIXELS},              \
+    {"lane-centres", required_argument, NULL, QOPT_LANE_CENTRES},          \
+    {"lane-width", required_argument, NULL, QOPT_LANE_WIDTH},              \
+    {"lanes-from", required_argument, NULL, QOPT_LANES_FROM},              \
+    {"save-lanes", required_argument, NULL, QOPT_SAVE_LANES}
 
 /* Help text lines for the shared options. */
 extern const char QUANT_OPTIONS_HELP[];
 
-/* Options plus the storage that backs their strings. */
+/* Options plus the storage that backs their strings and the lanes given
+ * by hand (opts.manual_lanes points at `manual` here: do not move it). */
 typedef struct quant_cli {
     bq_quant_options_t opts;
     char **row_names; /* from --rows, freed by quant_cli_free */
+    double centres[BQ_MAX_LANES]; /* --lane-centres */
+    int n_centres;
+    double lane_width;            /* --lane-width; 0 = default */
+    const char *lanes_from;       /* --lanes-from FILE */
+    const char *save_lanes;       /* --save-lanes FILE */
+    bq_lanes_t *lanes_loaded;     /* read from lanes_from by quant_cli_finish */
+    bq_lanes_manual_t manual;
 } quant_cli_t;
 
 void quant_cli_init(quant_cli_t *q);
@@ -49,5 +65,11 @@ void quant_cli_free(quant_cli_t *q);
  * applied, 0 if it is not a shared option, or BQ_EXIT_USAGE negated (-2)
  * after printing a usage error. */
 int quant_cli_handle(quant_cli_t *q, int opt, const char *arg, const char *cmd);
+
+/* After the last option: refuse combinations that contradict each other
+ * (--save-lanes unless one_image), read the --lanes-from file and hand the
+ * lanes given by hand to opts. Returns BQ_EXIT_OK, BQ_EXIT_USAGE or
+ * BQ_EXIT_FAIL (an unreadable lanes file), the error already printed. */
+int quant_cli_finish(quant_cli_t *q, const char *cmd, int one_image);
 
 #endif

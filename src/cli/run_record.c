@@ -63,6 +63,27 @@ static void put_fixed(FILE *fp, const char *key, int fixed, double v)
         fputs("null", fp);
 }
 
+/* The lanes given by hand, so a run that did not detect them says so:
+ * "lane_centres" and "lane_width" (null = default), or "lanes_from". */
+static void put_manual_lanes(FILE *fp, const bq_lanes_manual_t *m)
+{
+    fputs("    \"lane_centres\": ", fp);
+    if (m && m->centres) {
+        for (int i = 0; i < m->n_centres; i++)
+            fprintf(fp, "%s%.10g", i ? ", " : "[", m->centres[i]);
+        fputs("],\n    \"lane_width\": ", fp);
+        if (m->width > 0)
+            fprintf(fp, "%.10g", m->width);
+        else
+            fputs("null", fp);
+    } else {
+        fputs("null,\n    \"lane_width\": null", fp);
+    }
+    fputs(",\n    \"lanes_from\": ", fp);
+    bq_json_put_string(fp, m && !m->centres ? m->source : NULL);
+    fputs(",\n", fp);
+}
+
 static int write_record(FILE *fp, void *ctx)
 {
     const analyze_config_t *r = ctx;
@@ -89,6 +110,7 @@ static int write_record(FILE *fp, void *ctx)
                 o->lanes.roi.w, o->lanes.roi.h);
     else
         fputs("    \"roi\": null,\n", fp);
+    put_manual_lanes(fp, o->manual_lanes);
     fputs("    \"rows\": [", fp);
     for (int i = 0; i < o->bands.n_row_names; i++) {
         if (i)

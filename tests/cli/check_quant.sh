@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# check_quant.sh BLOTQUANT IMAGE TOL_PP - quantify a simulated blot and compare
-# with its ground truth (IMAGE minus .tif + .truth.csv / .samples.csv):
+# check_quant.sh BLOTQUANT IMAGE TOL_PP [QUANT_OPTION...] - quantify a
+# simulated blot (the options go to quant) and compare with its ground truth
+# (IMAGE minus .tif + .truth.csv / .samples.csv):
 #   - the lane count equals the truth's and every lane centre is within a
 #     quarter of the lane width of the truth;
 #   - every band whose truth is saturated is flagged saturated, no other is;
@@ -9,13 +10,14 @@
 #     not saturated.
 set -euo pipefail
 bq=$1 img=$2 tol=$3
+shift 3
 base=${img%.tif}
 truth=$base.truth.csv
 samples=$base.samples.csv
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-"$bq" quant -q --rows MDM2,ACTB "$img" > "$out"
+"$bq" quant -q --rows MDM2,ACTB "$@" "$img" > "$out"
 
 awk -F, -v tol="$tol" -v name="$(basename "$img")" '
 function col(name, hdr,   i) { for (i = 1; i <= NF; i++) if ($i == name) { hdr[name] = i; return } ; print name ": missing column " name > "/dev/stderr"; exit 2 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every regression file through the CLI: images through `blotquant quant`,
-# tables through `blotquant fit`. Each run must end with exit 0, or exit 1
+# tables through `blotquant fit`, lanes files and band tables through
+# `blotquant quant --lanes-from`. Each run must end with exit 0, or exit 1
 # with a `blotquant: FILE...` message; a signal (exit > 128), a sanitizer
 # report or silence on failure fails the test.
 # Usage: check_cli.sh BLOTQUANT CRASHERS_DIR
@@ -41,5 +42,14 @@ for f in "$dir"/csv/*; do
   # a sample sheet is read by analyze; a bare read is enough to exercise it
   check fit "$f" "$bq" fit -q -o "$tmp/fit.csv" "$f"
 done
+# lanes files and band tables through --lanes-from, on the blot the lanes
+# fuzz target renders
+if "$bq" simulate -q --seed 3 --width 128 --height 120 --lanes 4 -o "$tmp/blot.tif"; then
+  for f in "$dir"/lanes/*; do
+    check lanes "$f" "$bq" quant -q --lanes-from "$f" -o "$tmp/bands.csv" "$tmp/blot.tif"
+  done
+else
+  echo "FAIL: cannot simulate the blot for the lanes files"; failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

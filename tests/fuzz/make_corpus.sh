@@ -9,8 +9,8 @@ build=$(cd "$1" && pwd)
 c=$here/corpus
 bq=$build/src/cli/blotquant
 ninja -C "$build" tests/fuzz/gen_seeds src/cli/blotquant >/dev/null
-mkdir -p "$c"/{tiff,png,csv,fit,quant}
-rm -f "$c"/tiff/* "$c"/png/* "$c"/csv/* "$c"/fit/* "$c"/quant/*
+mkdir -p "$c"/{tiff,png,csv,fit,quant,lanes}
+rm -f "$c"/tiff/* "$c"/png/* "$c"/csv/* "$c"/fit/* "$c"/quant/* "$c"/lanes/*
 "$build/tests/fuzz/gen_seeds" "$c/tiff" "$c/png"
 
 tmp=$(mktemp -d)
@@ -48,5 +48,17 @@ printf 'dose,response\n0,1\n1,0.9\n' >"$c/fit/too_few.csv"
 printf 'dose,response,unit\n0,1,\n1,0.8,pM\n1,0.6,nM\n1,0.3,uM\n1,0.1,mM\n' >"$c/fit/units.csv"
 printf 'dose,response\n0,1e308\n1e-300,0.5\n1e300,-1e308\n5,inf\n6,0\n' >"$c/fit/extremes.csv"
 cp "$here/../../sample_blots/hook.samples.csv" "$c/csv/hook_samples.csv" 2>/dev/null || true
+
+# Lanes files and band tables for the lanes target; fuzz_lanes.c renders the
+# clean blot above in memory, so the files of its lanes reach band detection.
+L=$c/lanes
+( cd "$tmp" # the image column says clean.tif, not a temporary path
+  "$bq" quant -q --save-lanes "$L/clean.lanes.csv" -o "$L/clean.bands.csv" clean.tif
+  "$bq" quant -q --lane-centres 20,50,80,110 --save-lanes "$L/clean_given.lanes.csv" clean.tif >/dev/null
+  "$bq" quant -q --save-lanes "$L/strips.lanes.csv" -o "$L/strips.bands.csv" strips.tif )
+printf 'strip,y_top,y_bottom,lane,x_left,x_right\n1,10,110,1,10,30\n1,10,110,2,45,65\n1,10,110,3,80,100\n' >"$L/minimal.lanes.csv"
+printf '\xef\xbb\xbfstrip,y_top,y_bottom,lane,x_left,x_right,y_ref,slope,ladder,empty,roi_x,roi_y,roi_w,roi_h\r\n1,5,55,1,"12.5",30,30,0.05,1,0,2,3,120,110\r\n1,5,55,2,40,58.25,30,0.05,0,0,2,3,120,110\r\n2,60,119,1,14,31,90,-0.02,0,1,2,3,120,110\r\n2,60,119,2,41,60,90,-0.02,0,0,2,3,120,110\r\n' >"$L/two_strips_tilted_crlf.lanes.csv"
+printf 'image,lane,band,x_left,x_right,y_top,y_bottom,y_peak,flags\na.tif,1,1,10,30,20,40,30,ladder\na.tif,2,1,45,66,21,41,31,\na.tif,1,2,12,32,80,100,90,ladder;saturated\na.tif,2,2,47,68,81,101,91,weak\n' >"$L/tilted.bands.csv"
+printf 'strip,y_top,y_bottom,lane,x_left,x_right\n1,0,99,1,10,30\n1,0,99,1,40,60\n2,50,40,1,1e308,nan\n' >"$L/bad_values.lanes.csv"
 
 du -ab "$c" | sort -n | tail -3

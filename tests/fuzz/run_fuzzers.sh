@@ -11,13 +11,13 @@ slice=$2
 deadline=$3
 shift 3
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tiff csv quant png fit)
+[ ${#targets[@]} -gt 0 ] || targets=(tiff csv quant png fit lanes)
 src=$(cd "$(dirname "$0")" && pwd)
 log=$build/fuzz-log.tsv
 
 max_len() {
   case $1 in
-    csv) echo 4096 ;;
+    csv | lanes) echo 4096 ;;
     fit) echo 2048 ;;
     *) echo 65536 ;;
   esac
