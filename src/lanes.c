@@ -37,6 +37,7 @@
 #define BLANK_LANE 0.25        /* a lane this far below its strip's typical height is blank there */
 #define PAIR_DIP_RATIO 0.75    /* lobes of one split lane: dip below this share of the lanes' dips */
 #define MAX_ISLANDS 32         /* non-margin components remembered besides the largest */
+#define ISLAND_STRIP 0.1       /* an island this share of the largest piece is a strip of its own */
 #define ISLAND_AREA 0.01       /* an island that is a band, not a speck: this share of the grid */
 #define MIN_PROM 0.01           /* smallest lane in compressed units (mean log signal) */
 
@@ -323,14 +324,18 @@ typedef struct island {
     int box[4];             /* x0, y0, x1, y1 (cells) */
 } island_t;
 
-/* Is island is a band on page or tray beside the membrane, not a speck: at
- * least ISLAND_AREA of the grid, and level with the membrane (half its
- * rows within the membrane's rows)? A lane loaded at the membrane's very
- * edge, on a scan whose edge clips to white, is such an island. */
-static int island_beside(const island_t *is, const int *mbox, size_t n)
+/* Is the island membrane too, not a speck: at least ISLAND_AREA of the
+ * grid, and either a piece of membrane in its own right (ISLAND_STRIP of
+ * the largest: a second strip, cut apart by page the membrane stage
+ * masked) or level with the membrane (half its rows within the membrane's
+ * rows: a lane loaded at the membrane's very edge, on a scan whose edge
+ * clips to white)? */
+static int island_beside(const island_t *is, const int *mbox, size_t n, size_t largest)
 {
     if ((double)is->area < ISLAND_AREA * (double)n)
         return 0;
+    if ((double)is->area >= ISLAND_STRIP * (double)largest)
+        return 1; /* another strip of membrane, above or below */
     int y0 = is->box[1] > mbox[1] ? is->box[1] : mbox[1];
     int y1 = is->box[3] < mbox[3] ? is->box[3] : mbox[3];
     return 2 * (y1 - y0 + 1) >= is->box[3] - is->box[1] + 1;
@@ -446,7 +451,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0,
         memcpy(mbox, best_box, sizeof mbox);
         for (int id = 2; id < next && id - 2 < MAX_ISLANDS; id++) {
             const island_t *is = &islands[id - 2];
-            if (id == best || !island_beside(is, mbox, n))
+            if (id == best || !island_beside(is, mbox, n, best_area))
                 continue;
             kept[id - 2] = 1;
             best_box[0] = is->box[0] < best_box[0] ? is->box[0] : best_box[0];
