@@ -3,21 +3,27 @@
  * right: the region holding bands, a frame and a number per strip, lane
  * edges and lane numbers (ladder and empty lanes marked), band boxes
  * coloured by flag, row names, and a caption saying polarity, lane and
- * strip counts and the lane confidence. The caption sits at the top left:
- * above the blot or beside it where the picture has room, else over the
- * blot's corner on a veil that lets the blot show through, with the lane
- * numbers it would hide moved below it where the strip has room.
+ * strip counts and the lane confidence.
+ *
+ * The caption never covers the blot: the canvas is the picture with a band
+ * above it just high enough for the caption, and, where they would not fit
+ * on the picture, a margin left of it for row names and one above it for
+ * the top strip's lane numbers. The canvas grows to the right when the
+ * caption's widest piece is wider than the picture (tiny images).
  *
  * Text scales with the picture (bq_text_scale), so it reads the same on a
  * 300 px crop and a 4000 px scan; lines thicken with it. The overlay uses
- * a handful of fixed colours on the gray picture, and the caption's veil
- * turns what it covers gray, so the PNG writer keeps its palette. */
+ * a handful of fixed colours on the gray picture and a light gray canvas,
+ * so the PNG writer keeps its palette. */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "blotquant/quantify.h"
+#include "internal.h"
 #include "overlay.h"
 
 static const bq_colour_t C_ROI = {0, 200, 255};
@@ -30,16 +36,18 @@ static const bq_colour_t C_WEAK = {255, 220, 0};
 static const bq_colour_t C_SATURATED = {255, 0, 0};
 static const bq_colour_t C_INK = {0, 0, 0};
 static const bq_colour_t C_PAPER = {255, 255, 255};
+static const bq_colour_t C_CANVAS = {232, 232, 232}; /* the caption band and margins */
 
-/* How much of the picture shows through the caption's veil (of 256). */
-#define CAPTION_KEEP 96
-
-/* What every drawing step needs. */
+/* What every drawing step needs. The pipeline's coordinates are the
+ * picture's; (ox, oy) is where the picture's top-left pixel is on the
+ * canvas. */
 typedef struct ov {
     bq_rgb_t *rgb;
-    int scale;        /* text scale */
-    int thick;        /* line width */
-    int cap_w, cap_h; /* the caption's box at the top left */
+    int scale;  /* text scale */
+    int thick;  /* line width */
+    int ox, oy; /* the picture on the canvas */
+    int w, h;   /* the picture's size */
+    int top;    /* the first canvas row below the caption band */
 } ov_t;
 
 /* A coordinate from the pipeline as a pixel: NaN or a wild value lands far
@@ -53,18 +61,27 @@ static int px(double v)
     return v < lim ? (int)lround(v) : 1 << 28;
 }
 
+/* A picture coordinate v on the canvas, whose picture starts at origin;
+ * as px, a wild value lands far off the canvas. */
+static int at(int origin, long v)
+{
+    const long lim = 1L << 28;
+    v += origin;
+    return v < -lim ? (int)-lim : (v > lim ? (int)lim : (int)v);
+}
+
 static int clampi(int v, int lo, int hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-/* A label placed with its top-left corner at (x, y), moved inside the
- * canvas as far as it fits. */
+/* A label placed with its top-left corner at canvas pixel (x, y), moved
+ * inside the canvas below the caption band as far as it fits. */
 static void label_at(ov_t *o, int x, int y, const char *text, int scale, bq_colour_t ink)
 {
     int w = bq_label_width(text, scale), h = bq_label_height(scale);
     x = clampi(x, 0, o->rgb->width - w > 0 ? o->rgb->width - w : 0);
-    y = clampi(y, 0, o->rgb->height - h > 0 ? o->rgb->height - h : 0);
+    y = clampi(y, o->top, o->rgb->height - h > o->top ? o->rgb->height - h : o->top);
     bq_rgb_label(o->rgb, x, y, text, scale, ink, C_PAPER);
 }
 
@@ -93,13 +110,15 @@ static void draw_strip(ov_t *o, const bq_strip_t *st, int number)
         return;
     int x0, x1;
     strip_box(st, &x0, &x1);
-    bq_rgb_frame(o->rgb, x0, st->y_top, x1, st->y_bottom, o->thick, C_STRIP);
+    x0 += o->ox;
+    x1 += o->ox;
+    bq_rgb_frame(o->rgb, x0, at(o->oy, st->y_top), x1, at(o->oy, st->y_bottom), o->thick, C_STRIP);
     char text[32];
     snprintf(text, sizeof text, "strip %d", number);
     int w = bq_label_width(text, o->scale), x = x1 + o->thick + 1;
     if (x + w > o->rgb->width)
         x = x1 - o->thick - w;
-    label_at(o, x, st->y_top, text, o->scale, C_STRIP);
+    label_at(o, x, at(o->oy, st->y_top), text, o->scale, C_STRIP);
 }
 
 static bq_colour_t lane_colour(const bq_lane_t *lane)
@@ -112,14 +131,15 @@ static void draw_lane_edges(ov_t *o, const bq_strip_t *st, const bq_lane_t *lane
 {
     int t = o->thick, period = lane->is_empty ? 8 * t : 3 * t, on = lane->is_empty ? 4 * t : t;
     bq_colour_t c = lane_colour(lane);
-    int y0 = clampi(st->y_top, 0, o->rgb->height), y1 = clampi(st->y_bottom, -1, o->rgb->height - 1);
+    int y0 = clampi(st->y_top, 0, o->h), y1 = clampi(st->y_bottom, -1, o->h - 1);
     for (int y = y0; y <= y1; y++) {
         if (((long)y - st->y_top) % period >= on)
             continue;
         double xl, xr;
         bq_lane_extent_at(lane, y, &xl, &xr);
-        bq_rgb_fill(o->rgb, px(xl), y, px(xl) + t - 1, y, c);
-        bq_rgb_fill(o->rgb, px(xr) - t + 1, y, px(xr), y, c);
+        int l = o->ox + px(xl), r = o->ox + px(xr);
+        bq_rgb_fill(o->rgb, l, o->oy + y, l + t - 1, o->oy + y, c);
+        bq_rgb_fill(o->rgb, r - t + 1, o->oy + y, r, o->oy + y, c);
     }
 }
 
@@ -149,7 +169,8 @@ static int lane_label_scale(const ov_t *o, const bq_strip_t *st)
     return s;
 }
 
-/* The left edge of lane l's number, centred on the lane at the strip top. */
+/* The left edge of lane l's number (picture x), centred on the lane at the
+ * strip top. */
 static int lane_number_x(const bq_strip_t *st, int l, int scale)
 {
     char text[32];
@@ -159,37 +180,43 @@ static int lane_number_x(const bq_strip_t *st, int l, int scale)
     return px(0.5 * (xl + xr)) - bq_label_width(text, scale) / 2;
 }
 
-/* The row of the strip's lane numbers: just above the strip (inside it
- * when that is off the canvas), or all of them below the caption when one
- * would hide under it and the strip has room there. */
-static int lane_numbers_y(const ov_t *o, const bq_strip_t *st, int scale)
+/* Lane l's number: its left edge (picture x), and in *stagger whether it
+ * goes one label further up, because it would touch its left neighbour's
+ * (narrow lanes) and that one stayed: touching numbers read as one. Call
+ * for l = 0, 1, ... with *prev_right far left and *stagger 0 at first. */
+static int lane_number_step(const bq_strip_t *st, int l, int scale, int *prev_right, int *stagger)
 {
-    int h = bq_label_height(scale);
-    int y = clampi(st->y_top - o->thick - h, 0, o->rgb->height - h > 0 ? o->rgb->height - h : 0);
-    if (y >= o->cap_h || o->cap_h + h > st->y_bottom)
-        return y;
-    for (int l = 0; l < st->n_lanes; l++)
-        if (lane_number_x(st, l, scale) < o->cap_w)
-            return o->cap_h;
-    return y;
+    char text[32];
+    lane_text(&st->lanes[l], text, sizeof text);
+    int x = lane_number_x(st, l, scale);
+    *stagger = x <= *prev_right + scale && !*stagger;
+    *prev_right = x + bq_label_width(text, scale) - 1;
+    return x;
 }
 
-/* Lane numbers over the lanes of one strip; a number that would touch its
- * left neighbour's (narrow lanes) goes one label further from the strip,
- * or into it at the top of the canvas. */
+/* How far above the strip top its lane numbers start: a line and a label. */
+static int lane_numbers_rise(const ov_t *o, const bq_strip_t *st)
+{
+    return o->thick + bq_label_height(lane_label_scale(o, st));
+}
+
+/* Lane numbers just above the lanes of one strip (the top margin gives
+ * them room above the picture); a number that would touch its left
+ * neighbour's goes one label further up, or into the strip where that
+ * would reach the caption band. */
 static void draw_lane_numbers(ov_t *o, const bq_strip_t *st)
 {
-    int s = lane_label_scale(o, st), h = bq_label_height(s), y = lane_numbers_y(o, st, s);
+    int s = lane_label_scale(o, st), h = bq_label_height(s);
+    int y = at(o->oy, (long)st->y_top - lane_numbers_rise(o, st));
     int prev_right = -(1 << 28), stagger = 0;
     for (int l = 0; l < st->n_lanes; l++) {
         const bq_lane_t *lane = &st->lanes[l];
         char text[32];
         lane_text(lane, text, sizeof text);
-        int x = lane_number_x(st, l, s);
-        stagger = x <= prev_right + s && !stagger; /* touching numbers read as one */
-        prev_right = x + bq_label_width(text, s) - 1;
-        int ys = !stagger ? y : (y - h >= 0 ? y - h : y + h);
-        label_at(o, x, ys, text, s, lane->is_ladder || lane->is_empty ? lane_colour(lane) : C_INK);
+        int x = lane_number_step(st, l, s, &prev_right, &stagger);
+        int ys = !stagger ? y : (y - h >= o->top ? y - h : y + h);
+        label_at(o, o->ox + x, ys, text, s,
+                 lane->is_ladder || lane->is_empty ? lane_colour(lane) : C_INK);
     }
 }
 
@@ -197,8 +224,8 @@ static void draw_lanes(ov_t *o, const bq_lanes_t *ln)
 {
     const bq_roi_t *r = &ln->roi;
     if (r->w > 0 && r->h > 0)
-        bq_rgb_frame(o->rgb, r->x, r->y, px((double)r->x + r->w - 1), px((double)r->y + r->h - 1),
-                     o->thick, C_ROI);
+        bq_rgb_frame(o->rgb, at(o->ox, r->x), at(o->oy, r->y), o->ox + px((double)r->x + r->w - 1),
+                     o->oy + px((double)r->y + r->h - 1), o->thick, C_ROI);
     for (int s = 0; s < ln->n_strips; s++) {
         const bq_strip_t *st = &ln->strips[s];
         for (int l = 0; l < st->n_lanes; l++)
@@ -224,8 +251,8 @@ static void draw_bands(ov_t *o, const bq_band_table_t *t)
 {
     for (int i = 0; i < t->n_bands; i++) {
         const bq_band_t *b = &t->bands[i];
-        bq_rgb_frame(o->rgb, b->x_left, b->y_top, b->x_right, b->y_bottom, o->thick,
-                     band_colour(b->flags));
+        bq_rgb_frame(o->rgb, at(o->ox, b->x_left), at(o->oy, b->y_top), at(o->ox, b->x_right),
+                     at(o->oy, b->y_bottom), o->thick, band_colour(b->flags));
     }
 }
 
@@ -239,13 +266,14 @@ static const bq_band_t *row_first_band(const bq_band_table_t *t, int r)
     return first;
 }
 
-/* Where the name of the row of `first` starts: left of that band. */
-static int row_name_x(const ov_t *o, const bq_band_t *first)
+/* How far left of its leftmost band the name of a row starts. */
+static int row_name_reach(const ov_t *o, const bq_band_t *first)
 {
-    return first->x_left - o->thick - bq_label_width(first->protein, o->scale);
+    return o->thick + bq_label_width(first->protein, o->scale);
 }
 
-/* Each row's name left of its leftmost band, centred on that band. */
+/* Each row's name left of its leftmost band, centred on that band (the
+ * left margin gives it room left of the picture). */
 static void draw_row_names(ov_t *o, const bq_band_table_t *t)
 {
     int h = bq_label_height(o->scale);
@@ -253,8 +281,9 @@ static void draw_row_names(ov_t *o, const bq_band_table_t *t)
         const bq_band_t *first = row_first_band(t, r);
         if (!first)
             continue;
-        int yc = first->y_top / 2 + first->y_bottom / 2;
-        label_at(o, row_name_x(o, first), yc - h / 2, first->protein, o->scale, C_INK);
+        long yc = first->y_top / 2 + first->y_bottom / 2;
+        label_at(o, at(o->ox, (long)first->x_left - row_name_reach(o, first)),
+                 at(o->oy, yc - h / 2), first->protein, o->scale, C_INK);
     }
 }
 
@@ -385,59 +414,13 @@ static void caption_layout(caption_t *c, int max_w, int scale)
     c->height = y + bq_text_height(scale) + pad;
 }
 
-/* The left and top edges of what the overlay draws on the blot (region,
- * strip frames, lane numbers, row names): the caption stays clear of it
- * where the picture leaves room. */
-static void content_start(const ov_t *o, const bq_quant_result_t *res, int *left, int *top)
-{
-    *left = o->rgb->width;
-    *top = o->rgb->height;
-    const bq_lanes_t *ln = res->lanes;
-    if (ln && ln->roi.w > 0 && ln->roi.h > 0) {
-        *left = ln->roi.x < *left ? ln->roi.x : *left;
-        *top = ln->roi.y < *top ? ln->roi.y : *top;
-    }
-    for (int s = 0; ln && s < ln->n_strips; s++) {
-        const bq_strip_t *st = &ln->strips[s];
-        if (st->n_lanes <= 0)
-            continue;
-        int x0, x1, y = st->y_top - o->thick - bq_label_height(o->scale);
-        strip_box(st, &x0, &x1);
-        *left = x0 < *left ? x0 : *left;
-        *top = y < *top ? y : *top;
-    }
-    for (int r = 1; res->table && r <= res->table->n_rows; r++) {
-        const bq_band_t *first = row_first_band(res->table, r);
-        if (first && row_name_x(o, first) < *left)
-            *left = row_name_x(o, first);
-    }
-}
-
-/* Lay the caption out above the blot when it fits there in lines of half
- * the picture's width, else left of the blot when that is wide enough for
- * its widest piece, else over the blot's top left corner. */
-static void caption_place(caption_t *c, const ov_t *o, const bq_quant_result_t *res)
-{
-    int left, top, s = o->scale, pad = 2 * s;
-    content_start(o, res, &left, &top);
-    caption_layout(c, o->rgb->width / 2 - 2 * pad, s);
-    if (c->height < top)
-        return;
-    int room = left - s - 2 * pad; /* text width that keeps the box a pixel clear */
-    if (room < caption_widest(c, s))
-        return;
-    caption_layout(c, room, s);
-    if (c->height > o->rgb->height)
-        caption_layout(c, o->rgb->width / 2 - 2 * pad, s);
-}
-
-/* The caption at the top left on a veil that keeps it readable on any
- * background while the blot still shows through. */
+/* The caption band: the caption's lines on the canvas colour, a gray rule
+ * under them across the canvas. Drawn last, so nothing else shows in it. */
 static void draw_caption(ov_t *o, const caption_t *c)
 {
     int s = o->scale;
-    bq_rgb_veil(o->rgb, 0, 0, c->width - 1, c->height - 1, CAPTION_KEEP);
-    bq_rgb_frame(o->rgb, -o->thick, -o->thick, c->width - 1, c->height - 1, o->thick, C_EMPTY);
+    bq_rgb_fill(o->rgb, 0, 0, o->rgb->width - 1, o->top - 1, C_CANVAS);
+    bq_rgb_fill(o->rgb, 0, o->top - o->thick, o->rgb->width - 1, o->top - 1, C_EMPTY);
     for (int i = 0; i < c->n; i++) {
         const seg_t *g = &c->seg[i];
         int x = g->x;
@@ -449,6 +432,70 @@ static void draw_caption(ov_t *o, const caption_t *c)
     }
 }
 
+/* ---- the canvas ------------------------------------------------------ */
+
+/* The room labels need beyond the picture's left and top edges: for the
+ * row name that least fits left of its row's first band, and for the lane
+ * numbers of the strip nearest the top (two labels high where numbers
+ * stagger). Never more than the labels' own size, however odd the
+ * coordinates. */
+static void margins(const ov_t *o, const bq_quant_result_t *res, int *left, int *top)
+{
+    *left = *top = 0;
+    const bq_band_table_t *t = res->table;
+    for (int r = 1; t && r <= t->n_rows; r++) {
+        const bq_band_t *first = row_first_band(t, r);
+        if (!first)
+            continue;
+        int reach = row_name_reach(o, first);
+        long need = first->x_left < 0 ? reach : (long)reach - first->x_left;
+        *left = need > *left ? (int)need : *left;
+    }
+    const bq_lanes_t *ln = res->lanes;
+    for (int k = 0; ln && k < ln->n_strips; k++) {
+        const bq_strip_t *st = &ln->strips[k];
+        if (st->n_lanes <= 0)
+            continue;
+        int s = lane_label_scale(o, st), prev_right = -(1 << 28), stagger = 0, any = 0;
+        for (int l = 0; l < st->n_lanes; l++) {
+            lane_number_step(st, l, s, &prev_right, &stagger);
+            any |= stagger;
+        }
+        int reach = lane_numbers_rise(o, st) + (any ? bq_label_height(s) : 0);
+        long need = st->y_top < 0 ? reach : (long)reach - st->y_top;
+        *top = need > *top ? (int)need : *top;
+    }
+}
+
+/* Grow the picture in place into a width x height canvas with the
+ * picture's top-left pixel at (ox, oy) and C_CANVAS around it. 0, or -1
+ * when memory runs out (the picture is then left as it was). */
+static int canvas_grow(bq_rgb_t *rgb, int width, int height, int ox, int oy)
+{
+    int w = rgb->width, h = rgb->height;
+    size_t n, bytes;
+    if (bq_mul_size((size_t)width, (size_t)height, &n) != 0 || bq_mul_size(n, 3, &bytes) != 0)
+        return -1;
+    uint8_t *data = realloc(rgb->data, bytes);
+    if (!data)
+        return -1;
+    rgb->data = data;
+    rgb->width = width;
+    rgb->height = height;
+    /* last row first: each row moves down and right, onto rows already
+     * moved or onto its own old place, never onto one still to move */
+    for (int y = h - 1; y >= 0; y--)
+        memmove(data + 3 * ((size_t)(oy + y) * (size_t)width + (size_t)ox),
+                data + 3 * (size_t)y * (size_t)w, 3 * (size_t)w);
+    if (oy > 0)
+        bq_rgb_fill(rgb, 0, 0, width - 1, oy - 1, C_CANVAS);
+    if (ox > 0)
+        bq_rgb_fill(rgb, 0, oy, ox - 1, height - 1, C_CANVAS);
+    if (ox + w < width)
+        bq_rgb_fill(rgb, ox + w, oy, width - 1, height - 1, C_CANVAS);
+    return 0;
+}
+
 /* ---- the overlay ----------------------------------------------------- */
 
 bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res)
@@ -458,13 +505,25 @@ bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res)
     bq_rgb_t *rgb = bq_rgb_from_image(res->image);
     if (!rgb)
         return NULL;
-    ov_t o = {rgb, bq_text_scale(rgb->width, rgb->height), 1, 0, 0};
+    ov_t o = {.rgb = rgb, .scale = bq_text_scale(rgb->width, rgb->height), .w = rgb->width,
+              .h = rgb->height};
     o.thick = o.scale > 1 ? o.scale / 2 : 1;
+    int left, top;
+    margins(&o, res, &left, &top);
     caption_t caption;
     caption_fill(&caption, res);
-    caption_place(&caption, &o, res);
-    o.cap_w = caption.width;
-    o.cap_h = caption.height;
+    /* lines as wide as margin and picture, less the caption's padding */
+    caption_layout(&caption, left + o.w - 2 * 2 * o.scale, o.scale);
+    o.ox = left;
+    o.top = caption.height + o.thick;
+    o.oy = o.top + top;
+    int64_t width = (int64_t)left + o.w, height = (int64_t)o.oy + o.h;
+    width = caption.width > width ? caption.width : width;
+    if (width > INT_MAX || height > INT_MAX ||
+        canvas_grow(rgb, (int)width, (int)height, o.ox, o.oy) != 0) {
+        bq_rgb_free(rgb);
+        return NULL;
+    }
     if (res->lanes)
         draw_lanes(&o, res->lanes);
     if (res->table) {

@@ -1,7 +1,7 @@
-/* overlay.h - drawing for the QC overlay: filled and framed boxes, a veil
- * that lightens a region, and text in a small bitmap font, all clipped to
- * the canvas; and the overlay itself as a picture (bq_quant_write_overlay
- * in quantify.h writes it). Never installed. */
+/* overlay.h - drawing for the QC overlay: filled and framed boxes and text
+ * in a small bitmap font, all clipped to the canvas; and the overlay itself
+ * as a picture (bq_quant_write_overlay in quantify.h writes it). Never
+ * installed. */
 #ifndef BLOTQUANT_OVERLAY_H
 #define BLOTQUANT_OVERLAY_H
 
@@ -42,10 +42,6 @@ void bq_rgb_fill(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, bq_colour_t c);
 /* A frame `thick` pixels wide inside the box x0..x1, y0..y1, clipped. */
 void bq_rgb_frame(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, int thick, bq_colour_t c);
 
-/* Lighten the box towards white, keeping keep_256/256 of each pixel's
- * darkness; colours become grays first, so the veil adds no colour. */
-void bq_rgb_veil(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, int keep_256);
-
 /* Draw text with its top-left corner at (x, y), each font pixel a scale x
  * scale square, clipped to the canvas. Only ink is drawn. */
 void bq_rgb_text(bq_rgb_t *rgb, int x, int y, const char *text, int scale, bq_colour_t c);
@@ -58,7 +54,10 @@ int bq_label_width(const char *text, int scale);
 int bq_label_height(int scale);
 
 /* The QC overlay of res as a picture: the image with the region, strips,
- * lanes, band boxes, lane numbers, row names and a caption. Caller frees
+ * lanes, band boxes, lane numbers and row names drawn on it, on a canvas
+ * with a caption band above the image (and margins left of it and between
+ * band and image where labels need room). The image's pixel (x, y) is the
+ * canvas pixel (x + left margin, y + height - image height). Caller frees
  * with bq_rgb_free; NULL when res has no image or memory ran out. */
 bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res);
 

@@ -1,4 +1,4 @@
-/* overlay_draw.c - boxes, veils and bitmap text on an RGB canvas. Every
+/* overlay_draw.c - boxes and bitmap text on an RGB canvas. Every
  * operation clips to the canvas first and loops over the clipped box only,
  * so any coordinates are safe and a box far larger than the picture costs
  * no more than the picture. */
@@ -65,22 +65,6 @@ void bq_rgb_frame(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, int thick, bq_c
     bq_rgb_fill(rgb, xa, yb - d, xb, yb, c);
     bq_rgb_fill(rgb, xa, ya + d + 1, xa + d, yb - d - 1, c);
     bq_rgb_fill(rgb, xb - d, ya + d + 1, xb, yb - d - 1, c);
-}
-
-void bq_rgb_veil(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, int keep_256)
-{
-    if (!clip_box(rgb, &x0, &y0, &x1, &y1))
-        return;
-    int keep = keep_256 < 0 ? 0 : (keep_256 > 256 ? 256 : keep_256);
-    for (int y = y0; y <= y1; y++) {
-        uint8_t *p = pixel(rgb, x0, y);
-        for (int x = x0; x <= x1; x++, p += 3) {
-            /* gray out, so the PNG writer's palette gets no new colours */
-            int lum = (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8;
-            int v = 255 - (((255 - lum) * keep) >> 8);
-            p[0] = p[1] = p[2] = (uint8_t)v;
-        }
-    }
 }
 
 /* The next character of a UTF-8 string: an ASCII byte as itself, a

@@ -101,7 +101,9 @@ void bq_quant_result_free(bq_quant_result_t *res);
  * the band region, a frame and number per strip, lane edges and numbers
  * (ladder and empty lanes marked), band boxes coloured by flag, row names,
  * and a caption (polarity, lane and strip counts, lane confidence, box
- * colours). res is borrowed. 0, BQ_ERR_INVALID when res has no image,
+ * colours) in a band above the image, so it never covers the blot; the
+ * picture is that much taller (and wider where row names or a long
+ * caption need room). res is borrowed. 0, BQ_ERR_INVALID when res has no image,
  * BQ_ERR_NOMEM, or BQ_ERR_IO when the file cannot be written. */
 int bq_quant_write_overlay(const bq_quant_result_t *res, const char *path, bq_error_t *err);
 
