@@ -21,7 +21,9 @@
 #include "internal.h"
 
 #define GRID_MAX 800        /* cells along the longer side */
-#define PAGE_TOL 0.04       /* page: within this fraction of full scale of its level */
+#define PAGE_TOL 0.04       /* page: at most this fraction of full scale off its level */
+#define PAGE_TOL_MIN 0.01   /* ... and always this much */
+#define PAGE_SPREAD 6.0     /* ... or this many robust sigmas of the border's own spread */
 #define PAGE_BORDER 0.6     /* share of the border ring at the page level */
 #define PAGE_EXTREME 0.12   /* the page level lies within this fraction of an end */
 #define BLOCK_MIN_W 0.25    /* a membrane block spans at least this share of the width */
@@ -69,8 +71,42 @@ static int cells_build(const bq_image_t *img, cells_t *c)
     return 0;
 }
 
+/* Median of the valid cells of one side of the grid (0 top, 1 bottom,
+ * 2 left, 3 right); NAN if none. buf holds a side. */
+static double side_median(const cells_t *c, int side, float *buf)
+{
+    int len = side < 2 ? c->w : c->h;
+    size_t k = 0;
+    for (int i = 0; i < len; i++) {
+        int x = side < 2 ? i : (side == 2 ? 0 : c->w - 1);
+        int y = side < 2 ? (side == 0 ? 0 : c->h - 1) : i;
+        float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
+        if (!isnan(v))
+            buf[k++] = v;
+    }
+    return k ? bq_select_nth_float(buf, k, k / 2) : NAN;
+}
+
+/* A page is one level all round: at least three sides of the border sit
+ * within tol of it. A tray lit unevenly (a gradient from one side to the
+ * other) is not a page; the lane detector's tray stage deals with it. */
+static int page_is_flat(const cells_t *c, double page, double tol)
+{
+    float *buf = bq_alloc_array((size_t)(c->w > c->h ? c->w : c->h), sizeof *buf);
+    if (!buf)
+        return 0;
+    int agree = 0;
+    for (int side = 0; side < 4; side++) {
+        double m = side_median(c, side, buf);
+        agree += !isnan(m) && fabs(m - page) <= tol;
+    }
+    free(buf);
+    return agree >= 3;
+}
+
 /* The page level: the most common level of the border ring, if it holds
- * PAGE_BORDER of the ring and sits at an end of the range; else NAN. */
+ * PAGE_BORDER of the ring, sits at an end of the range and is flat; else
+ * NAN. */
 static double page_level(const cells_t *c, double full)
 {
     enum { NB = 64 };
@@ -95,7 +131,26 @@ static double page_level(const cells_t *c, double full)
         return NAN;
     if (lvl > PAGE_EXTREME && lvl < 1.0 - PAGE_EXTREME)
         return NAN;
-    return lvl * full;
+    return page_is_flat(c, lvl * full, PAGE_TOL_MIN * full) ? lvl * full : NAN;
+}
+
+/* How far a cell may sit from the page level and still be page: the
+ * ring's own spread around that level (PAGE_SPREAD robust sigmas: paper
+ * grain, a tray's noise), at least PAGE_TOL_MIN of full scale (JPEG ringing
+ * on a white page), at most PAGE_TOL of full scale. */
+static double page_tolerance(const cells_t *c, double page, double full, float *buf)
+{
+    size_t k = 0;
+    for (int y = 0; y < c->h; y++)
+        for (int x = 0; x < c->w; x++) {
+            if (y > 0 && y < c->h - 1 && x > 0 && x < c->w - 1)
+                continue;
+            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
+            if (!isnan(v) && fabs(v - page) <= PAGE_TOL * full)
+                buf[k++] = (float)fabs(v - page);
+        }
+    double tol = k ? PAGE_SPREAD * 1.4826 * bq_select_nth_float(buf, k, k / 2) : 0.0;
+    return bq_clamp(tol, PAGE_TOL_MIN * full, PAGE_TOL * full);
 }
 
 typedef struct block {
@@ -322,8 +377,12 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     uint8_t *keep = NULL;
     int rc = 0, blocks = 0, masked = 0;
     if (!isnan(page)) {
-        keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
-        blocks = keep ? find_blocks(&c, page, PAGE_TOL * img->max_value, keep) : BQ_ERR_NOMEM;
+        size_t nc = (size_t)c.w * (size_t)c.h;
+        keep = bq_calloc_array(nc, 1);
+        float *buf = bq_alloc_array(2 * (size_t)(c.w + c.h), sizeof *buf);
+        double tol = buf ? page_tolerance(&c, page, img->max_value, buf) : 0.0;
+        free(buf);
+        blocks = keep && tol > 0.0 ? find_blocks(&c, page, tol, keep) : BQ_ERR_NOMEM;
         if (blocks < 0)
             rc = blocks;
         else if (blocks > 0)
