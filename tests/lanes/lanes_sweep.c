@@ -1,7 +1,7 @@
 /* lanes_sweep - the lane detector against the simulator's truth over presets
  * x seeds x lane counts. Per blot: the lane count must be exact and every
  * lane centre (at each band's row) within 0.25 of the lane pitch of truth.
- *     lanes_sweep [--presets a,b,..] [--seeds N] [--lanes LO:HI:STEP] [-v]
+ *     lanes_sweep [--presets a,b,..] [--seeds N] [--first-seed S] [--lanes LO:HI:STEP] [-v]
  * Prints one line per failure and a summary per preset; exit 1 if any blot
  * fails. The image goes through polarity detection as quant would. */
 #include <math.h>
@@ -44,7 +44,9 @@ static int run_one(const char *preset, unsigned seed, int n_lanes, int verbose, 
     if (bq_image_detect_polarity(img))
         bq_image_invert(img);
     bq_lanes_t *l = NULL;
-    int rc = bq_lanes_detect(img, NULL, &l, &err);
+    int rc = bq_membrane_mask(img, NULL); /* as quant runs it */
+    if (rc == 0)
+        rc = bq_lanes_detect(img, NULL, &l, &err);
     st->n++;
     int ok = 1;
     int want = truth->n_lanes;
@@ -109,19 +111,21 @@ static int run_one(const char *preset, unsigned seed, int n_lanes, int verbose, 
 int main(int argc, char **argv)
 {
     char presets[512] = "clean,artefacts,geometry,saturated,kt253,strips,hook,hard";
-    int seeds = 3, lo = 0, hi = 0, step = 1, verbose = 0;
+    int seeds = 3, first = 1, lo = 0, hi = 0, step = 1, verbose = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--presets") && i + 1 < argc)
             snprintf(presets, sizeof presets, "%s", argv[++i]);
         else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
             seeds = (int)strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--first-seed") && i + 1 < argc)
+            first = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--lanes") && i + 1 < argc) {
             if (sscanf(argv[++i], "%d:%d:%d", &lo, &hi, &step) < 2 || step < 1)
                 return fprintf(stderr, "--lanes LO:HI[:STEP]\n"), 2;
         } else if (!strcmp(argv[i], "-v"))
             verbose = 1;
         else
-            return fprintf(stderr, "usage: lanes_sweep [--presets a,b] [--seeds N] [--lanes LO:HI:STEP] [-v]\n"), 2;
+            return fprintf(stderr, "usage: lanes_sweep [--presets a,b] [--seeds N] [--first-seed S] [--lanes LO:HI:STEP] [-v]\n"), 2;
     }
     int all_ok = 1;
     stats_t tot;
@@ -129,7 +133,7 @@ int main(int argc, char **argv)
     for (char *save = NULL, *pr = strtok_r(presets, ",", &save); pr; pr = strtok_r(NULL, ",", &save)) {
         stats_t st;
         memset(&st, 0, sizeof st);
-        for (int s = 1; s <= seeds; s++) {
+        for (int s = first; s < first + seeds; s++) {
             if (lo <= 0) {
                 if (run_one(pr, (unsigned)s, 0, verbose, &st) == 0)
                     all_ok = 0;

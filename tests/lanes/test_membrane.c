@@ -1,0 +1,118 @@
+/* test_membrane - bq_membrane_mask on drawn pictures: a journal-figure crop
+ * (white page, two framed strips, labels beside them) loses its page,
+ * labels, frame lines and the gap between the strips, and keeps both
+ * strips; a tray lit unevenly and a membrane reaching every edge are left
+ * alone. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "blotquant/blotquant.h"
+
+static int failures;
+
+#define EXPECT(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static void fill(bq_image_t *img, int x0, int y0, int x1, int y1, float v)
+{
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++)
+            img->data[(size_t)y * (size_t)img->width + (size_t)x] = v;
+}
+
+static int valid_at(const bq_image_t *img, int x, int y)
+{
+    return !img->valid || img->valid[(size_t)y * (size_t)img->width + (size_t)x];
+}
+
+/* A framed strip of grey membrane with its grain (+-10 levels, a fixed
+ * pseudo-random pattern) and six dark bands. */
+static void strip(bq_image_t *img, int y0, int y1)
+{
+    unsigned r = 12345u;
+    for (int y = y0; y <= y1; y++)
+        for (int x = 60; x <= 260; x++) {
+            r = r * 1103515245u + 12345u;
+            img->data[(size_t)y * (size_t)img->width + (size_t)x] = 195.0f + (float)((r >> 16) % 21);
+        }
+    fill(img, 60, y0, 260, y0, 60.0f); /* frame */
+    fill(img, 60, y1, 260, y1, 60.0f);
+    fill(img, 60, y0, 60, y1, 60.0f);
+    fill(img, 260, y0, 260, y1, 60.0f);
+    for (int l = 0; l < 6; l++)
+        fill(img, 70 + 32 * l, (y0 + y1) / 2 - 4, 92 + 32 * l, (y0 + y1) / 2 + 4, 40.0f);
+}
+
+static void test_figure(void)
+{
+    bq_image_t *img = bq_image_new(300, 150);
+    img->max_value = 255.0;
+    img->clip_level = 255.0;
+    fill(img, 0, 0, 299, 149, 255.0f);
+    strip(img, 30, 70);
+    strip(img, 76, 116);
+    fill(img, 8, 45, 14, 55, 0.0f);    /* a label beside strip 1 */
+    fill(img, 20, 45, 24, 55, 0.0f);
+    fill(img, 268, 92, 290, 94, 30.0f); /* a kDa tick beside strip 2 */
+    bq_membrane_info_t info;
+    EXPECT(bq_membrane_mask(img, &info) == 0, "mask failed");
+    EXPECT(info.page_found && info.page_level > 240.0, "page at %.1f", info.page_level);
+    EXPECT(info.blocks == 2, "%d membrane blocks, want 2", info.blocks);
+    EXPECT(!valid_at(img, 10, 50) && !valid_at(img, 22, 50), "label left valid");
+    EXPECT(!valid_at(img, 280, 93), "kDa tick left valid");
+    EXPECT(!valid_at(img, 150, 73), "page between the strips left valid");
+    EXPECT(!valid_at(img, 150, 30) && !valid_at(img, 150, 116), "frame rows left valid");
+    EXPECT(info.rule_rows >= 2, "%d rule rows", info.rule_rows);
+    for (int y = 35; y <= 65; y++)
+        EXPECT(valid_at(img, 150, y), "strip 1 row %d masked", y);
+    for (int y = 81; y <= 111; y++)
+        EXPECT(valid_at(img, 80, y), "strip 2 row %d masked", y);
+    bq_image_free(img);
+}
+
+static void test_uneven_tray(void)
+{
+    bq_image_t *img = bq_image_new(240, 160);
+    img->max_value = 65535.0;
+    img->clip_level = 65535.0;
+    for (int y = 0; y < 160; y++)
+        fill(img, 0, y, 239, y, 1000.0f + 20.0f * y); /* a tray lit from below */
+    fill(img, 40, 30, 200, 130, 5200.0f);
+    fill(img, 60, 70, 90, 80, 20000.0f);
+    bq_membrane_info_t info;
+    EXPECT(bq_membrane_mask(img, &info) == 0, "mask failed");
+    EXPECT(!info.page_found && info.blocks == 0 && !img->valid,
+           "an unevenly lit tray was taken for a page (%d blocks)", info.blocks);
+    bq_image_free(img);
+}
+
+static void test_membrane_to_the_edges(void)
+{
+    bq_image_t *img = bq_image_new(200, 80);
+    img->max_value = 255.0;
+    img->clip_level = 255.0;
+    fill(img, 0, 0, 199, 79, 150.0f);
+    for (int l = 0; l < 5; l++)
+        fill(img, 10 + 38 * l, 35, 38 + 38 * l, 45, 30.0f);
+    bq_membrane_info_t info;
+    EXPECT(bq_membrane_mask(img, &info) == 0, "mask failed");
+    EXPECT(!info.page_found && !img->valid, "a membrane filling the picture was masked");
+    bq_image_free(img);
+}
+
+int main(void)
+{
+    test_figure();
+    test_uneven_tray();
+    test_membrane_to_the_edges();
+    if (failures == 0)
+        printf("membrane: figure, uneven tray, full membrane: all as expected\n");
+    return failures ? 1 : 0;
+}
