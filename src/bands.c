@@ -24,6 +24,7 @@
 #define DETECT_SNR 4.0    /* peak height / noise for a lane to "have" the band */
 #define ROW_MIN_FRAC 0.02 /* consensus peak vs the strongest row in the strip */
 #define BOX_SIGMAS 3.5    /* box half-height in band sigmas */
+#define PACKED_LANE_SHARE 0.15 /* in a packed strip a lane's band holds this share of the row's mean */
 #define PIXEL_NOISE_SAMPLES 65536 /* pixel pairs for a packed strip's noise */
 #define TEXT_RUNS 2.0     /* a row whose lanes show more strokes than this is text */
 
@@ -568,6 +569,7 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         if (cons[i] > cmax)
             cmax = cons[i];
     double thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
+    int packed = 0;
     if (!(cmax > thr)) {
         /* nothing stands out of the spread: either a blank strip, or one
          * cropped so tight around its bands that the spread is the bands;
@@ -588,6 +590,7 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
             goto done;
         }
         packed_noise(&w, st, px, tmp);
+        packed = 1;
     }
 
     int n_samples = 0;
@@ -648,7 +651,8 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         for (int l = 0; l < nl; l++) {
             double p = yc + w.off[l], pos, ht;
             dev[l] = NAN;
-            if (find_in_lane(&w, l, p, &pos, &ht)) {
+            if (find_in_lane(&w, l, p, &pos, &ht) &&
+                !(packed && ht < PACKED_LANE_SHARE * cons[i] / n_samples)) {
                 c->found[l] = 1;
                 dev[l] = pos - p;
                 if (!st->lanes[l].is_ladder) {
