@@ -1762,7 +1762,9 @@ static int comb_pass(const double *p, int a, int b, peak_t *lanes, int n, double
      * bent or smiling band), not two lanes */
     for (int i = 0; i + 1 < n && n > 2; i++) {
         double w0 = lanes[i].right - lanes[i].left, w1 = lanes[i + 1].right - lanes[i + 1].left;
-        if (w0 < 0.6 * mw && w1 < 0.6 * mw && lanes[i + 1].pos - lanes[i].pos < 0.65 * mp &&
+        /* centres, not peaks: a bent band peaks at its bright ends */
+        double gap = 0.5 * (lanes[i + 1].left + lanes[i + 1].right - lanes[i].left - lanes[i].right);
+        if (w0 < 0.6 * mw && w1 < 0.6 * mw && gap < 0.65 * mp &&
             lanes[i + 1].right - lanes[i].left < 1.3 * mw) {
             double mid = 0.5 * (lanes[i].left + lanes[i + 1].right);
             n = merge_pair(p, lanes, n, i);
@@ -2746,6 +2748,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         nl = fill_comb_gaps(sw, ns, bx0, bx1, lanes, nl, tmp);
         if (nl != before)
             lane_edges(sumprof, bx0, bx1, lanes, nl);
+        nl = comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
     }
     if (nl == 0) {
         rc = bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no lanes found (no band signal stands out of the background)");
