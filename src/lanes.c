@@ -31,6 +31,7 @@
 #define EDGE_LEVEL 0.25         /* lane edge: this fraction of the lane's height */
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
+#define COMB_TOOTH 2           /* peak_t.faint of a lane placed by the comb: centred on its tooth */
 #define COMB_TOL 0.2           /* gaps of a regular comb: within this share of a pitch of a multiple */
 #define MERGED_WIDTH 1.7       /* a lane this many pitches (and typical widths) wide holds several */
 #define STRIP_WIDTH_RATIO 0.6  /* a strip's own lane width outside this ratio of the shared one is noise */
@@ -60,7 +61,8 @@ typedef struct peak {
     double left, right;
     double height;   /* profile value at the peak */
     double prom;     /* prominence */
-    int faint;       /* added from the band-row profile: width from the others */
+    int faint;       /* added from the band-row profile (1) or as a comb tooth
+                        (COMB_TOOTH): width from the others */
 } peak_t;
 
 /* Per-strip working state. */
@@ -1615,7 +1617,8 @@ static void lane_edges(const double *p, int a, int b, peak_t *l, int n)
         l[i].right = xr;
     }
     /* a faint lane added from its band row may not stand out of the whole
-     * column profile at all: it is as wide as the others */
+     * column profile at all: it is as wide as the others; a comb tooth is
+     * centred on its tooth as well */
     int nf = 0;
     for (int i = 0; i < n; i++)
         nf += l[i].faint != 0;
@@ -1627,7 +1630,7 @@ static void lane_edges(const double *p, int a, int b, peak_t *l, int n)
                 wd[k++] = l[i].right - l[i].left;
         double mw = median_d(wd, k);
         for (int i = 0; i < n; i++)
-            if (l[i].faint && l[i].right - l[i].left < 0.8 * mw) {
+            if ((l[i].faint && l[i].right - l[i].left < 0.8 * mw) || l[i].faint == COMB_TOOTH) {
                 l[i].left = l[i].pos - 0.5 * mw;
                 l[i].right = l[i].pos + 0.5 * mw;
             }
@@ -2118,7 +2121,7 @@ static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, pe
         t.pos = x;
         t.left = x - 0.5 * wd;
         t.right = x + 0.5 * wd;
-        t.faint = 1;
+        t.faint = COMB_TOOTH;
         if (side)
             l[n] = t;
         else {
@@ -2164,7 +2167,7 @@ static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak
             out[m].pos = x;
             out[m].left = x - 0.5 * wd;
             out[m].right = x + 0.5 * wd;
-            out[m].faint = 1;
+            out[m].faint = COMB_TOOTH;
             m++;
         }
     }
