@@ -32,6 +32,7 @@
 #define SAME_LANE_DIP 0.35      /* peaks with a shallower dip between them are one lane */
 #define TRAY_STEP 4.0           /* a membrane edge: a step this many times the usual change */
 #define COMB_TOOTH 2           /* peak_t.faint of a lane placed by the comb: centred on its tooth */
+#define COMB_ODD_GAPS 5        /* a regular comb has at most one odd gap in this many */
 #define COMB_TOL 0.2           /* gaps of a regular comb: within this share of a pitch of a multiple */
 #define MERGED_WIDTH 1.7       /* a lane this many pitches (and typical widths) wide holds several */
 #define STRIP_WIDTH_RATIO 0.6  /* a strip's own lane width outside this ratio of the shared one is noise */
@@ -2016,18 +2017,27 @@ static int add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int
 /* ---- 5c. touching lanes ------------------------------------------------ */
 
 /* The comb's pitch: the typical gap among the closer half of the gaps
- * between lane centres (a gap with a lane missing, or two lanes merged,
+ * between lane centres (midway between the edges: a saturated band's peak
+ * can sit anywhere on its flat top) (a gap with a lane missing, or two lanes merged,
  * is a multiple of it, never a fraction). 0 when there are too few. */
-static double comb_pitch(const peak_t *l, int n, double *tmp)
+/* Where a lane sits on the comb: its peak, or midway between its edges
+ * (by_centre): a saturated band's peak can sit anywhere on its flat top,
+ * while a lane widened by a smear keeps its peak where the band is. */
+static double comb_at(const peak_t *l, int by_centre)
+{
+    return by_centre ? 0.5 * (l->left + l->right) : l->pos;
+}
+
+static double comb_pitch(const peak_t *l, int n, int by_centre, double *tmp)
 {
     if (n < 3)
         return 0.0;
     for (int i = 0; i + 1 < n; i++)
-        tmp[i] = l[i + 1].pos - l[i].pos;
+        tmp[i] = comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre);
     double q25 = bq_quantile_inplace(tmp, (size_t)(n - 1), 0.25);
     int k = 0;
     for (int i = 0; i + 1 < n; i++) {
-        double g = l[i + 1].pos - l[i].pos;
+        double g = comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre);
         if (g >= 0.7 * q25 && g <= 1.4 * q25)
             tmp[k++] = g;
     }
@@ -2040,7 +2050,7 @@ static double comb_pitch(const peak_t *l, int n, double *tmp)
  * cut into as many lanes as pitches fit in it, evenly. */
 static int split_merged_lanes(const double *p, peak_t *l, int n, double *tmp)
 {
-    double pitch = comb_pitch(l, n, tmp);
+    double pitch = comb_pitch(l, n, 0, tmp);
     if (!(pitch > 0.0))
         return n;
     for (int i = 0; i < n; i++)
@@ -2087,17 +2097,21 @@ static int strip_has_signal(const strip_work_t *sw, int bx0, int bx1, const peak
     return typical > 0.0 && sum / (b - a + 1) - base >= BLANK_LANE * typical;
 }
 
-/* Is every gap between lane centres a whole number of pitches, within
- * COMB_TOL of a pitch? Only then are missing teeth told from lanes
- * loaded at uneven spacing (ladders between sample groups, say). */
-static int comb_regular(const peak_t *l, int n, double pitch)
+/* How odd the gaps between lanes are: gaps that are not a whole number of
+ * pitches, within COMB_TOL of a pitch, count 1 at either end of the comb
+ * (an end lane whose wide or cut band moves its centre) and n inside it. A
+ * comb scoring at most one in COMB_ODD_GAPS gaps is regular; only then are
+ * missing teeth told from lanes loaded at uneven spacing (ladders between
+ * sample groups, say). */
+static int comb_odd_gaps(const peak_t *l, int n, double pitch, int by_centre)
 {
+    int off = 0;
     for (int i = 0; i + 1 < n; i++) {
-        double r = (l[i + 1].pos - l[i].pos) / pitch;
-        if (fabs(r - lround(r)) > COMB_TOL || lround(r) < 1)
-            return 0;
+        double r = (comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre)) / pitch;
+        int odd = fabs(r - lround(r)) > COMB_TOL || lround(r) < 1;
+        off += odd ? (i == 0 || i == n - 2 ? 1 : n) : 0; /* only an end gap may be odd */
     }
-    return 1;
+    return off;
 }
 
 /* A regular comb whose end lane stands a pitch or more inside the region
@@ -2105,11 +2119,11 @@ static int comb_regular(const peak_t *l, int n, double pitch)
  * lane): one more tooth on that side where some strip shows signal there
  * and the tooth fits inside the region. */
 static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
-                            double pitch, double wd, double *tmp)
+                            double pitch, int by_centre, double wd, double *tmp)
 {
     for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
         const peak_t *end = side ? &l[n - 1] : &l[0];
-        double x = end->pos + (side ? pitch : -pitch);
+        double x = comb_at(end, by_centre) + (side ? pitch : -pitch);
         if (x - 0.4 * wd < bx0 || x + 0.4 * wd > bx1)
             continue;
         int seen = 0;
@@ -2140,8 +2154,12 @@ static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, pe
 static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
                           double *tmp)
 {
-    double pitch = comb_pitch(l, n, tmp);
-    if (!(pitch > 0.0) || !comb_regular(l, n, pitch))
+    /* peaks or centres: whichever makes the more regular comb */
+    double pp = comb_pitch(l, n, 0, tmp), pc = comb_pitch(l, n, 1, tmp);
+    int op = pp > 0.0 ? comb_odd_gaps(l, n, pp, 0) : n, oc = pc > 0.0 ? comb_odd_gaps(l, n, pc, 1) : n;
+    int by_centre = oc < op;
+    double pitch = by_centre ? pc : pp;
+    if (!(pitch > 0.0) || (by_centre ? oc : op) > (n - 1) / COMB_ODD_GAPS)
         return n;
     for (int i = 0; i < n; i++)
         tmp[i] = l[i].right - l[i].left;
@@ -2152,12 +2170,12 @@ static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak
         out[m++] = l[i];
         if (i + 1 == n)
             break;
-        double gap = l[i + 1].pos - l[i].pos;
+        double gap = comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre);
         int k = (int)lround(gap / pitch);
         if (fabs(gap / pitch - k) > COMB_TOL)
             continue;
         for (int j = 1; j < k && k >= 2 && m < BQ_MAX_LANES; j++) {
-            double x = l[i].pos + j * gap / k;
+            double x = comb_at(&l[i], by_centre) + j * gap / k;
             int seen = 0;
             for (int s = 0; s < ns && !seen; s++)
                 seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
@@ -2172,7 +2190,7 @@ static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak
         }
     }
     memcpy(l, out, (size_t)m * sizeof *l);
-    return extend_comb_ends(sw, ns, bx0, bx1, l, m, pitch, wd, tmp);
+    return extend_comb_ends(sw, ns, bx0, bx1, l, m, pitch, by_centre, wd, tmp);
 }
 
 /* ---- 6. ladders ------------------------------------------------------- */
