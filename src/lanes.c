@@ -2565,8 +2565,8 @@ static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, cons
  * noise. A lane standing less than BLANK_LANE of the strip's typical lane
  * height above the strip's baseline keeps the extent found on all strips
  * together (shared, moved by the strip's shift); so does a lane whose edges
- * in this strip make it far narrower or wider than that (a hollow or
- * half-loaded band, a neighbour's smear). */
+ * in this strip make it far narrower or wider than the typical lane (a
+ * hollow or half-loaded band, a neighbour's smear). */
 static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t *shared,
                                     double shift, peak_t *sl, int n, double *tmp)
 {
@@ -2577,9 +2577,12 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
     for (int i = 0; i < n; i++)
         tmp[i] = p[(int)lround(sl[i].pos)] - base;
     double typical = bq_median_inplace(tmp, (size_t)n);
+    for (int i = 0; i < n; i++)
+        tmp[i] = shared[i].right - shared[i].left;
+    double wa = bq_median_inplace(tmp, (size_t)n);
     for (int i = 0; i < n; i++) {
         double ht = p[(int)lround(sl[i].pos)] - base;
-        double ws = sl[i].right - sl[i].left, wa = shared[i].right - shared[i].left;
+        double ws = sl[i].right - sl[i].left;
         int odd_width = ws < STRIP_WIDTH_RATIO * wa || ws > wa / STRIP_WIDTH_RATIO;
         if (typical > 0.0 && ht >= BLANK_LANE * typical && !odd_width)
             continue;
