@@ -2563,7 +2563,8 @@ static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, cons
 /* In a strip where some lanes carry no band (a target seen in half the
  * lanes, say), those lanes' own profile is flat membrane and its edges are
  * noise. A lane standing less than BLANK_LANE of the strip's typical lane
- * height above the strip's baseline keeps the extent found on all strips
+ * with a band (the upper quartile of the lane heights: half the lanes may
+ * be blank) above the strip's baseline keeps the extent found on all strips
  * together (shared, moved by the strip's shift); so does a lane whose edges
  * in this strip make it far narrower or wider than the typical lane (a
  * hollow or half-loaded band, a neighbour's smear). */
@@ -2576,7 +2577,7 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
     double base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
     for (int i = 0; i < n; i++)
         tmp[i] = p[(int)lround(sl[i].pos)] - base;
-    double typical = bq_median_inplace(tmp, (size_t)n);
+    double typical = bq_quantile_inplace(tmp, (size_t)n, 0.75); /* a lane with a band */
     for (int i = 0; i < n; i++)
         tmp[i] = shared[i].right - shared[i].left;
     double wa = bq_median_inplace(tmp, (size_t)n);
