@@ -3,6 +3,7 @@
  * carries (max_value, clip_level, clip_low), polarity, and the RGB overlay
  * canvas. Nothing here touches libtiff or libpng. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -610,6 +611,10 @@ void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1, uint8_t r, uint8
 int bq_image_tmp_open(const char *path, char **tmp_out, bq_error_t *err)
 {
     *tmp_out = NULL;
+    if (bq_path_is_special(path)) { /* written in place, see bq_file_write_atomic */
+        int fd = open(path, O_WRONLY | O_TRUNC);
+        return fd >= 0 ? fd : bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    }
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
     if (!tmp)
@@ -630,6 +635,8 @@ int bq_image_tmp_open(const char *path, char **tmp_out, bq_error_t *err)
 
 int bq_image_tmp_commit(const char *tmp, const char *path, int ok, bq_error_t *err)
 {
+    if (!tmp) /* written in place */
+        return ok ? 0 : -1;
     if (!ok) {
         unlink(tmp);
         return -1;

@@ -62,4 +62,9 @@ double bq_select_nth(double *v, size_t n, size_t k);
  * word of burned-in text is several. */
 int bq_count_strokes(const double *v, size_t n, double lo, double hi);
 
+/* Does path name something that exists and is neither a regular file nor
+ * a folder (a device such as /dev/null, a terminal, a named pipe)? Such a
+ * target is written in place, never replaced by a renamed temporary. */
+int bq_path_is_special(const char *path);
+
 #endif

@@ -2560,6 +2560,22 @@ static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, cons
     return n;
 }
 
+/* A strip's baseline (the low tenth of its profile) and the height above
+ * it of its typical lane with a band (the upper quartile of the lanes'
+ * heights at their positions, shifted by shift: half the lanes may be
+ * blank in a strip). */
+static void strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
+                         double *tmp, double *base, double *typical)
+{
+    int m = 0;
+    for (int x = a; x <= b; x++)
+        tmp[m++] = p[x];
+    *base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
+    for (int i = 0; i < n; i++)
+        tmp[i] = p[(int)bq_clamp(lround(l[i].pos + shift), a, b)] - *base;
+    *typical = bq_quantile_inplace(tmp, (size_t)n, 0.75);
+}
+
 /* In a strip where some lanes carry no band (a target seen in half the
  * lanes, say), those lanes' own profile is flat membrane and its edges are
  * noise. A lane standing less than BLANK_LANE of the strip's typical lane
@@ -2571,13 +2587,8 @@ static int find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, cons
 static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t *shared,
                                     double shift, peak_t *sl, int n, double *tmp)
 {
-    int m = 0;
-    for (int x = a; x <= b; x++)
-        tmp[m++] = p[x];
-    double base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
-    for (int i = 0; i < n; i++)
-        tmp[i] = p[(int)lround(sl[i].pos)] - base;
-    double typical = bq_quantile_inplace(tmp, (size_t)n, 0.75); /* a lane with a band */
+    double base, typical;
+    strip_levels(p, a, b, sl, 0.0, n, tmp, &base, &typical);
     for (int i = 0; i < n; i++)
         tmp[i] = shared[i].right - shared[i].left;
     double wa = bq_median_inplace(tmp, (size_t)n);
@@ -2835,6 +2846,8 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
          * each re-centred on the strip's own peak when it has one nearby */
         peak_t sl[BQ_MAX_LANES];
         double pitch = nl > 1 ? (lanes[nl - 1].pos - lanes[0].pos) / (nl - 1) : (bx1 - bx0 + 1);
+        double base = 0.0, typical = 0.0;
+        strip_levels(sw[s].prof, bx0, bx1, lanes, sw[s].shift, nl, tmp, &base, &typical);
         for (int i = 0; i < nl; i++) {
             sl[i] = lanes[i];
             sl[i].pos = lanes[i].pos + sw[s].shift;
@@ -2850,7 +2863,8 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
                 for (int x = c - r; x <= c + r; x++)
                     if (x >= bx0 && x <= bx1 && sw[s].prof[x] > sw[s].prof[bi])
                         bi = x;
-                if (bi != c && bi > bx0 && bi < bx1 && sw[s].prof[bi] > 6.0 * sw[s].noise)
+                if (bi != c && bi > bx0 && bi < bx1 && sw[s].prof[bi] > 6.0 * sw[s].noise &&
+                    sw[s].prof[bi] - base >= BLANK_LANE * typical)
                     sl[i].pos = bi;
             }
         }

@@ -40,33 +40,54 @@ typedef struct cells {
     float *v;               /* mean of the valid pixels; NAN = none valid */
 } cells_t;
 
+/* Sum one band of f image rows (y0..y1-1) into per-column sums and counts
+ * of the valid, finite pixels. */
+static void band_columns(const bq_image_t *img, int y0, int y1, double *col, int *cnt)
+{
+    memset(col, 0, (size_t)img->width * sizeof *col);
+    memset(cnt, 0, (size_t)img->width * sizeof *cnt);
+    for (int y = y0; y < y1; y++) {
+        const float *row = img->data + (size_t)y * (size_t)img->width;
+        const uint8_t *vr = img->valid ? img->valid + (size_t)y * (size_t)img->width : NULL;
+        for (int x = 0; x < img->width; x++)
+            if ((!vr || vr[x]) && isfinite(row[x])) {
+                col[x] += row[x];
+                cnt[x]++;
+            }
+    }
+}
+
+/* Block means of the image, one band of rows at a time (no division per
+ * pixel, one pass over the pixels). */
 static int cells_build(const bq_image_t *img, cells_t *c)
 {
     int side = img->width > img->height ? img->width : img->height;
     c->f = (side + GRID_MAX - 1) / GRID_MAX;
     c->w = (img->width + c->f - 1) / c->f;
     c->h = (img->height + c->f - 1) / c->f;
-    size_t n = (size_t)c->w * (size_t)c->h;
-    c->v = bq_alloc_array(n, sizeof *c->v);
-    double *sum = bq_calloc_array(n, sizeof *sum);
-    int *cnt = bq_calloc_array(n, sizeof *cnt);
-    if (!c->v || !sum || !cnt) {
-        free(sum);
+    c->v = bq_alloc_array((size_t)c->w * (size_t)c->h, sizeof *c->v);
+    double *col = bq_alloc_array((size_t)img->width, sizeof *col);
+    int *cnt = bq_alloc_array((size_t)img->width, sizeof *cnt);
+    if (!c->v || !col || !cnt) {
+        free(col);
         free(cnt);
         return BQ_ERR_NOMEM;
     }
-    for (int y = 0; y < img->height; y++)
-        for (int x = 0; x < img->width; x++) {
-            size_t i = (size_t)y * (size_t)img->width + (size_t)x;
-            if ((img->valid && !img->valid[i]) || !isfinite(img->data[i]))
-                continue;
-            size_t k = (size_t)(y / c->f) * (size_t)c->w + (size_t)(x / c->f);
-            sum[k] += img->data[i];
-            cnt[k]++;
+    for (int cy = 0; cy < c->h; cy++) {
+        int y0 = cy * c->f, y1 = y0 + c->f < img->height ? y0 + c->f : img->height;
+        band_columns(img, y0, y1, col, cnt);
+        for (int cx = 0; cx < c->w; cx++) {
+            int x0 = cx * c->f, x1 = x0 + c->f < img->width ? x0 + c->f : img->width;
+            double sum = 0.0;
+            int k = 0;
+            for (int x = x0; x < x1; x++) {
+                sum += col[x];
+                k += cnt[x];
+            }
+            c->v[(size_t)cy * (size_t)c->w + (size_t)cx] = k ? (float)(sum / k) : NAN;
         }
-    for (size_t k = 0; k < n; k++)
-        c->v[k] = cnt[k] ? (float)(sum[k] / cnt[k]) : NAN;
-    free(sum);
+    }
+    free(col);
     free(cnt);
     return 0;
 }
@@ -159,11 +180,11 @@ typedef struct block {
 
 /* Flood the ink component holding cell `seed` (8-connected), marking it in
  * lab; returns its bounding block. stack holds w*h cell indices. */
-static block_t flood(const uint8_t *ink, uint8_t *lab, int w, int h, size_t seed, size_t *stack)
+static block_t flood(const uint8_t *ink, uint8_t *lab, int w, int h, size_t seed, uint32_t *stack)
 {
     block_t b = {w, h, -1, -1, 0};
     size_t top = 0;
-    stack[top++] = seed;
+    stack[top++] = (uint32_t)seed;
     lab[seed] = 1;
     while (top > 0) {
         size_t i = stack[--top];
@@ -181,7 +202,7 @@ static block_t flood(const uint8_t *ink, uint8_t *lab, int w, int h, size_t seed
                 size_t j = (size_t)ny * (size_t)w + (size_t)nx;
                 if (ink[j] && !lab[j]) {
                     lab[j] = 1;
-                    stack[top++] = j;
+                    stack[top++] = (uint32_t)j;
                 }
             }
     }
@@ -201,7 +222,7 @@ static int find_blocks(const cells_t *c, double page, double tol, uint8_t *keep)
 {
     size_t n = (size_t)c->w * (size_t)c->h;
     uint8_t *ink = bq_alloc_array(n, 1), *lab = bq_calloc_array(n, 1);
-    size_t *stack = bq_alloc_array(n, sizeof *stack);
+    uint32_t *stack = bq_alloc_array(n, sizeof *stack); /* n <= GRID_MAX^2 */
     if (!ink || !lab || !stack) {
         free(ink);
         free(lab);

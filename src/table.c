@@ -122,8 +122,36 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char 
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
+/* A target that exists and is no regular file (/dev/null, a terminal, a
+ * named pipe) is written in place: renaming a temporary over it would
+ * replace the device or pipe with a file. */
+static int write_in_place(const char *path, bq_write_fn write_fn, void *ctx, bq_error_t *err)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    int rc = write_fn(fp, ctx);
+    int io_failed = fflush(fp) != 0 || ferror(fp);
+    int e = errno;
+    if (fclose(fp) != 0 && !io_failed) {
+        io_failed = 1;
+        e = errno;
+    }
+    if (rc != 0)
+        return err && err->code != 0 ? rc : bq_error_set(err, rc, "%s: not written: %s", path, bq_strerror(rc));
+    return io_failed ? bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(e)) : 0;
+}
+
+int bq_path_is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ctx, bq_error_t *err)
 {
+    if (bq_path_is_special(path))
+        return write_in_place(path, write_fn, ctx, err);
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
     if (!tmp)
