@@ -997,6 +997,9 @@ int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
     t->n_bands = (int)nb;
     t->n_lanes = nl;
     t->n_rows = keep;
+    t->n_strips = lanes->n_strips;
+    t->lanes_confidence = lanes->confidence;
+    t->lanes_uncertain = lanes->uncertain;
     const bq_roi_t *roi = &lanes->roi;
     int rx0 = 0, ry0 = 0, rx1 = img->width - 1, ry1 = img->height - 1;
     if (roi->w > 0 && roi->h > 0) {

@@ -96,7 +96,10 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char 
     char flags[128];
     fputs("{\"image\": ", fp);
     bq_json_put_string(fp, image);
-    fprintf(fp, ", \"lanes\": %d, \"rows\": %d, \"bands\": [", table->n_lanes, table->n_rows);
+    fprintf(fp, ", \"lanes\": %d, \"rows\": %d, \"strips\": %d, \"lanes_confidence\": ",
+            table->n_lanes, table->n_rows, table->n_strips);
+    put_json_number(fp, table->lanes_confidence);
+    fprintf(fp, ", \"lanes_uncertain\": %s, \"bands\": [", table->lanes_uncertain ? "true" : "false");
     for (int i = 0; i < table->n_bands; i++) {
         const bq_band_t *b = &table->bands[i];
         fprintf(fp, "%s\n  {\"lane\": %d, \"band\": %d, \"protein\": ", i ? "," : "", b->lane,

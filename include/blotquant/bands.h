@@ -45,6 +45,9 @@ typedef struct bq_band_table {
     int n_bands;
     bq_band_t *bands;         /* sorted by row, then lane */
     int n_lanes, n_rows;
+    int n_strips;             /* of the lanes the bands were found along */
+    double lanes_confidence;  /* the lanes' confidence (bq_lanes_t.confidence) */
+    int lanes_uncertain;      /* and whether it is below BQ_LANES_UNCERTAIN */
 } bq_band_table_t;
 
 typedef struct bq_band_options {

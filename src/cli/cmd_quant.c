@@ -59,8 +59,9 @@ static void report(const char *path, const bq_quant_result_t *res, const quant_c
              res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
              res->table->n_rows == 1 ? "" : "s", saturated, saturated == 1 ? "" : "s", weak);
     if (res->lanes->uncertain)
-        cli_error("%s: warning: lanes uncertain (confidence %.2f): check the overlay, or pass --lanes N",
-                 path, res->lanes->confidence);
+        cli_error("%s: warning: lanes uncertain (confidence %.2f): check the overlay, or pass "
+                  "--lanes N or --lane-centres X1,X2,...",
+                  path, res->lanes->confidence);
 }
 
 /* One quant allocates and frees the same few megabytes of working arrays

@@ -297,7 +297,7 @@ static int eval_blot(const char *preset, unsigned seed, errs_t *e, blot_eval_t *
     if (p.polarity == BQ_SIM_DARK)
         bq_image_invert(img);
     img->bits_per_sample = 16;
-    bq_band_table_t t = {nb, boxes, nl, p.n_rows};
+    bq_band_table_t t = {.n_bands = nb, .bands = boxes, .n_lanes = nl, .n_rows = p.n_rows};
     const bq_background bm[N_METHODS] = {BQ_BG_AUTO, BQ_BG_ROLLING_BALL, BQ_BG_BORDER_MEDIAN};
     for (int m = M_RB; m < N_METHODS; m++) {
         if (bq_quantify(img, NULL, bm[m], &t, &err) != 0) {

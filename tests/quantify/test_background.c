@@ -52,7 +52,7 @@ static void one_band(double bg_dx, double bg_dy, double noise, double tol_auto,
     band.y_top = (int)(p.row_y[0] - 4 * p.sigma_y);
     band.y_bottom = (int)(p.row_y[0] + 4 * p.sigma_y);
     band.y_peak = p.row_y[0];
-    bq_band_table_t t = {1, &band, 1, 1};
+    bq_band_table_t t = {.n_bands = 1, .bands = &band, .n_lanes = 1, .n_rows = 1};
     double truth = b.volume[0][0];
     struct {
         bq_background m;
@@ -107,7 +107,7 @@ static void test_saturation(void)
             for (int x = bands[l].x_left; x <= bands[l].x_right; x++)
                 expect_sat[l] += b.img->data[(size_t)y * p.width + x] >= 20000;
     }
-    bq_band_table_t t = {2, bands, 2, 1};
+    bq_band_table_t t = {.n_bands = 2, .bands = bands, .n_lanes = 2, .n_rows = 1};
     bq_error_t err = {0};
     CHECK(bq_quantify(b.img, &b.lanes, BQ_BG_AUTO, &t, &err) == 0, "quantify: %s", err.msg);
     CHECK(!(bands[0].flags & BQ_BAND_SATURATED) && bands[0].saturated_pixels == 0,
@@ -144,7 +144,7 @@ static void test_invalid(void)
     band.y_top = 25;
     band.y_bottom = 35;
     band.y_peak = 30;
-    bq_band_table_t t = {1, &band, 1, 1};
+    bq_band_table_t t = {.n_bands = 1, .bands = &band, .n_lanes = 1, .n_rows = 1};
     bq_error_t err = {0};
     CHECK(bq_quantify(img, NULL, BQ_BG_BORDER_MEDIAN, &t, &err) == 0, "quantify: %s", err.msg);
     CHECK(fabs(band.volume - 100.0 * 20 * 10) < 1e-6, "volume %.1f counts invalid pixels", band.volume);
