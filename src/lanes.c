@@ -64,6 +64,7 @@ typedef struct peak {
     double prom;     /* prominence */
     int faint;       /* added from the band-row profile (1) or as a comb tooth
                         (COMB_TOOTH): width from the others */
+    int empty;       /* a comb tooth with no signal in any strip */
 } peak_t;
 
 /* Per-strip working state. */
@@ -1556,6 +1557,7 @@ static int find_peaks(const double *p, int a, int b, peak_t *out, int cap)
         out[n].prom = v - base;
         out[n].left = out[n].right = out[n].pos;
         out[n].faint = 0;
+        out[n].empty = 0;
         n++;
         i = j;
     }
@@ -1882,6 +1884,7 @@ static int choose_lanes(const double *p, int a, int b, double noise, peak_t *can
         lanes[ins].pos = at;
         lanes[ins].prom = 0.0;
         lanes[ins].faint = 0;
+        lanes[ins].empty = 0;
         lanes[ins].height = p[(int)lround(at)];
         n++;
         lane_edges(p, a, b, lanes, n);
@@ -2179,13 +2182,17 @@ static int fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak
             int seen = 0;
             for (int s = 0; s < ns && !seen; s++)
                 seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
-            if (!seen)
+            /* one tooth missing between two lanes is a lane left empty (or
+             * too faint to see); a longer blank run may be a gap between
+             * groups of lanes */
+            if (!seen && k != 2)
                 continue;
             out[m] = l[i];
             out[m].pos = x;
             out[m].left = x - 0.5 * wd;
             out[m].right = x + 0.5 * wd;
             out[m].faint = COMB_TOOTH;
+            out[m].empty = !seen;
             m++;
         }
     }
@@ -2878,6 +2885,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
             ln->slope = sw[s].slope * g.fx / g.fy;
             ln->x_left = g.x0 + (sl[i].left + 0.5) * g.fx - 0.5;
             ln->x_right = g.x0 + (sl[i].right + 0.5) * g.fx - 0.5;
+            ln->is_empty = sl[i].empty;
             counts[i] += lane_band_count(&g, &sw[s], &sl[i], rowp, tmp);
         }
     }
