@@ -2126,7 +2126,9 @@ static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, pe
 {
     for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
         const peak_t *end = side ? &l[n - 1] : &l[0];
-        double x = comb_at(end, by_centre) + (side ? pitch : -pitch);
+        /* from the end lane's centre: an end lane's peak leans whichever
+         * way its band is brighter */
+        double x = comb_at(end, 1) + (side ? pitch : -pitch);
         if (x - 0.4 * wd < bx0 || x + 0.4 * wd > bx1)
             continue;
         int seen = 0;
