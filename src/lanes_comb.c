@@ -1,0 +1,326 @@
+/* lanes_comb.c - stages 5b and 5c of the lane detector: the comb.
+ *
+ * The lanes of a gel are cast by one comb, so they sit at about one pitch
+ * from each other. The lanes chosen from the summed profile (lanes_peaks.c)
+ * are checked against that: a faint lane seen only along the band row that
+ * fills a gap in the grid is added (5b), a peak several pitches wide is cut
+ * into lanes, and teeth missing in the middle of a regular comb or at its
+ * ends become lanes where some strip shows signal there (5c). */
+#include <math.h>
+#include <string.h>
+
+#include "lanes_internal.h"
+
+#define COMB_ODD_GAPS 5        /* a regular comb has at most one odd gap in this many */
+#define COMB_TOL 0.2           /* gaps of a regular comb: within this share of a pitch of a multiple */
+#define MERGED_WIDTH 1.7       /* a lane this many pitches (and typical widths) wide holds several */
+
+/* ---- 5b. faint lanes in a regular grid -------------------------------- */
+
+/* Mean compressed signal of strip sw's row y over columns [x0, x1] (cells,
+ * at the strip's reference row; the tilt moves them). */
+static double row_mean(const grid_t *g, const strip_work_t *sw, int y, double x0, double x1)
+{
+    double dx = sw->slope * (y - sw->yref);
+    int a = (int)floor(x0 + dx), b = (int)ceil(x1 + dx);
+    if (a < 0) a = 0;
+    if (b > g->w - 1) b = g->w - 1;
+    double s = 0.0;
+    int k = 0;
+    const float *t = g->t + (size_t)y * (size_t)g->w;
+    const uint8_t *ok = g->ok + (size_t)y * (size_t)g->w;
+    for (int x = a; x <= b; x++)
+        if (ok[x]) {
+            s += t[x];
+            k++;
+        }
+    return k ? s / k : 0.0;
+}
+
+/* A dilution series fades out to a lane whose band is a few % of the
+ * strongest: summed over the whole lane length it drowns in membrane
+ * texture (or merges with its neighbour), but along the band row that the
+ * other lanes share it still stands out. The band row is where most lanes
+ * (the median over lanes, so ladders do not decide it) have signal; lanes
+ * are found again in the column profile of that row alone, and that set
+ * replaces the first when it keeps every lane found so far, adds lanes, and
+ * its pitch is regular (a faint lane fills a gap in the grid). Added lanes
+ * take their width from the others. lanes[] are in the strip's profile
+ * coordinates minus sw->shift; out must hold BQ_MAX_LANES. Returns the new
+ * count (nl when nothing changes). */
+int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
+                          peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
+                          peak_t *cand, int cap, peak_t *out)
+{
+    if (nl < 3)
+        return nl;
+    int rows = sw->gy1 - sw->gy0 + 1;
+    for (int y = sw->gy0; y <= sw->gy1; y++) {
+        double v[BQ_MAX_LANES];
+        for (int i = 0; i < nl; i++) {
+            double c = lanes[i].pos + sw->shift, hw = 0.3 * (lanes[i].right - lanes[i].left);
+            if (hw < 0.5)
+                hw = 0.5;
+            v[i] = row_mean(g, sw, y, c - hw, c + hw);
+        }
+        rowp[y - sw->gy0] = lanes_median(v, nl);
+    }
+    lanes_smooth3(rowp, tmp, rows, 1);
+    int ym = 0;
+    for (int i = 1; i < rows; i++)
+        if (rowp[i] > rowp[ym])
+            ym = i;
+    double mx = rowp[ym];
+    if (!(mx > 0.0))
+        return nl;
+    int r0 = ym, r1 = ym;
+    while (r0 > 0 && rowp[r0 - 1] >= 0.5 * mx)
+        r0--;
+    while (r1 < rows - 1 && rowp[r1 + 1] >= 0.5 * mx)
+        r1++;
+    /* a band row is a band, not most of the lane: a strip cropped to its
+     * band row has nothing to add */
+    if ((r1 - r0 + 1) * 3 > rows)
+        return nl;
+    r0 = r0 > 0 ? r0 - 1 : 0;
+    r1 = r1 < rows - 1 ? r1 + 1 : rows - 1;
+    for (int x = 0; x < g->w; x++)
+        rp[x] = 0.0;
+    for (int x = bx0; x <= bx1; x++) {
+        double s = 0.0;
+        for (int y = r0; y <= r1; y++)
+            s += row_mean(g, sw, sw->gy0 + y, x, x);
+        rp[x] = s / (r1 - r0 + 1);
+    }
+    double noise = lanes_profile_noise(rp, bx0, bx1, tmp);
+    lanes_smooth3(rp, tmp, g->w, 1);
+    int np = lanes_find_peaks(rp, bx0, bx1, cand, cap);
+    int nr = lanes_choose_lanes(rp, bx0, bx1, noise, cand, np, 0, out, tmp);
+    if (nr <= nl)
+        return nl;
+    /* a band is flat-topped: its middle, not its highest bump, is the lane */
+    for (int k = 0; k < nr; k++)
+        out[k].pos = 0.5 * (out[k].left + out[k].right);
+    for (int i = 0; i + 1 < nr; i++)
+        tmp[i] = out[i + 1].pos - out[i].pos;
+    double pitch = lanes_median(tmp, nr - 1);
+    for (int i = 0; i + 1 < nr; i++) {
+        double d = out[i + 1].pos - out[i].pos;
+        if (d < 0.7 * pitch || d > 1.3 * pitch)
+            return nl;
+    }
+    /* every lane found so far is still there */
+    for (int i = 0; i < nl; i++) {
+        double c = lanes[i].pos + sw->shift, best = HUGE_VAL;
+        for (int k = 0; k < nr; k++)
+            best = fmin(best, fabs(out[k].pos - c));
+        if (best > 0.3 * pitch)
+            return nl;
+    }
+    int first = -1, last = -1;
+    for (int k = 0; k < nr; k++) {
+        double best = HUGE_VAL;
+        for (int i = 0; i < nl; i++)
+            best = fmin(best, fabs(out[k].pos - lanes[i].pos - sw->shift));
+        out[k].faint = best > 0.3 * pitch;
+        if (!out[k].faint) {
+            if (first < 0)
+                first = k;
+            last = k;
+        }
+    }
+    /* only gaps inside the grid: beyond the outermost lane found so far a
+     * band-row peak may be a label or the membrane's edge */
+    for (int k = 0; k < nr; k++) {
+        if (out[k].faint && (k < first || k > last))
+            return nl;
+        out[k].pos -= sw->shift;
+    }
+    memcpy(lanes, out, (size_t)nr * sizeof *lanes);
+    return nr;
+}
+
+/* ---- 5c. touching lanes ------------------------------------------------ */
+
+/* The comb's pitch: the typical gap among the closer half of the gaps
+ * between lane centres (midway between the edges: a saturated band's peak
+ * can sit anywhere on its flat top) (a gap with a lane missing, or two lanes merged,
+ * is a multiple of it, never a fraction). 0 when there are too few. */
+/* Where a lane sits on the comb: its peak, or midway between its edges
+ * (by_centre): a saturated band's peak can sit anywhere on its flat top,
+ * while a lane widened by a smear keeps its peak where the band is. */
+static double comb_at(const peak_t *l, int by_centre)
+{
+    return by_centre ? 0.5 * (l->left + l->right) : l->pos;
+}
+
+static double comb_pitch(const peak_t *l, int n, int by_centre, double *tmp)
+{
+    if (n < 3)
+        return 0.0;
+    for (int i = 0; i + 1 < n; i++)
+        tmp[i] = comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre);
+    double q25 = bq_quantile_inplace(tmp, (size_t)(n - 1), 0.25);
+    int k = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double g = comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre);
+        if (g >= 0.7 * q25 && g <= 1.4 * q25)
+            tmp[k++] = g;
+    }
+    return k > 0 ? bq_median_inplace(tmp, (size_t)k) : 0.0;
+}
+
+/* Bands of neighbouring lanes that touch (saturated loading controls,
+ * overloaded lanes) make one wide peak. A lane MERGED_WIDTH pitches wide
+ * or more, and that much wider than the typical lane, holds several: it is
+ * cut into as many lanes as pitches fit in it, evenly. */
+int lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp)
+{
+    double pitch = comb_pitch(l, n, 0, tmp);
+    if (!(pitch > 0.0))
+        return n;
+    for (int i = 0; i < n; i++)
+        tmp[i] = l[i].right - l[i].left;
+    double mw = bq_median_inplace(tmp, (size_t)n);
+    for (int i = 0; i < n; i++) {
+        double wd = l[i].right - l[i].left;
+        int k = (int)lround(wd / pitch);
+        if (wd < MERGED_WIDTH * pitch || wd < MERGED_WIDTH * mw || k < 2 || n + k - 1 > BQ_MAX_LANES)
+            continue;
+        peak_t whole = l[i];
+        memmove(l + i + k, l + i + 1, (size_t)(n - i - 1) * sizeof *l);
+        for (int j = 0; j < k; j++) {
+            l[i + j] = whole;
+            l[i + j].left = whole.left + j * wd / k;
+            l[i + j].right = whole.left + (j + 1) * wd / k;
+            l[i + j].pos = 0.5 * (l[i + j].left + l[i + j].right);
+            l[i + j].height = p[(int)lround(l[i + j].pos)];
+        }
+        n += k - 1;
+        i += k - 1;
+    }
+    return n;
+}
+
+/* Does strip sw show lane signal around cell x (its shift applied)? Its
+ * mean over the central half of a lane of width wd stands BLANK_LANE of
+ * the strip's typical lane height above the strip's baseline. */
+static int strip_has_signal(const strip_work_t *sw, int bx0, int bx1, const peak_t *l, int n,
+                            double x, double wd, double *tmp)
+{
+    int m = 0;
+    for (int c = bx0; c <= bx1; c++)
+        tmp[m++] = sw->prof[c];
+    double base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
+    for (int i = 0; i < n; i++)
+        tmp[i] = sw->prof[(int)bq_clamp(lround(l[i].pos + sw->shift), bx0, bx1)] - base;
+    double typical = bq_median_inplace(tmp, (size_t)n);
+    int a = (int)bq_clamp(lround(x + sw->shift - 0.25 * wd), bx0, bx1);
+    int b = (int)bq_clamp(lround(x + sw->shift + 0.25 * wd), bx0, bx1);
+    double sum = 0.0;
+    for (int c = a; c <= b; c++)
+        sum += sw->prof[c];
+    return typical > 0.0 && sum / (b - a + 1) - base >= BLANK_LANE * typical;
+}
+
+/* How odd the gaps between lanes are: gaps that are not a whole number of
+ * pitches, within COMB_TOL of a pitch, count 1 at either end of the comb
+ * (an end lane whose wide or cut band moves its centre) and n inside it. A
+ * comb scoring at most one in COMB_ODD_GAPS gaps is regular; only then are
+ * missing teeth told from lanes loaded at uneven spacing (ladders between
+ * sample groups, say). */
+static int comb_odd_gaps(const peak_t *l, int n, double pitch, int by_centre)
+{
+    int off = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double r = (comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre)) / pitch;
+        int odd = fabs(r - lround(r)) > COMB_TOL || lround(r) < 1;
+        off += odd ? (i == 0 || i == n - 2 ? 1 : n) : 0; /* only an end gap may be odd */
+    }
+    return off;
+}
+
+/* A regular comb whose end lane stands a pitch or more inside the region
+ * may have lost a lane against the edge (a frame, a crop through the last
+ * lane): one more tooth on that side where some strip shows signal there
+ * and the tooth fits inside the region. */
+static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
+                            double pitch, int by_centre, double wd, double *tmp)
+{
+    for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
+        const peak_t *end = side ? &l[n - 1] : &l[0];
+        /* from the end lane's centre: an end lane's peak leans whichever
+         * way its band is brighter */
+        double x = comb_at(end, 1) + (side ? pitch : -pitch);
+        if (x - 0.4 * wd < bx0 || x + 0.4 * wd > bx1)
+            continue;
+        int seen = 0;
+        for (int s = 0; s < ns && !seen; s++)
+            seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
+        if (!seen)
+            continue;
+        peak_t t = *end;
+        t.pos = x;
+        t.left = x - 0.5 * wd;
+        t.right = x + 0.5 * wd;
+        t.faint = COMB_TOOTH;
+        if (side)
+            l[n] = t;
+        else {
+            memmove(l + 1, l, (size_t)n * sizeof *l);
+            l[0] = t;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* A gap of two or more pitches between neighbouring lanes is a comb with
+ * teeth missing: lanes blank in the summed profile (a target seen in a few
+ * lanes only) or lost in it. Each missing tooth becomes a lane where some
+ * strip shows signal there (a loading control in every lane, say). */
+int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
+                         double *tmp)
+{
+    /* peaks or centres: whichever makes the more regular comb */
+    double pp = comb_pitch(l, n, 0, tmp), pc = comb_pitch(l, n, 1, tmp);
+    int op = pp > 0.0 ? comb_odd_gaps(l, n, pp, 0) : n, oc = pc > 0.0 ? comb_odd_gaps(l, n, pc, 1) : n;
+    int by_centre = oc < op;
+    double pitch = by_centre ? pc : pp;
+    if (!(pitch > 0.0) || (by_centre ? oc : op) > (n - 1) / COMB_ODD_GAPS)
+        return n;
+    for (int i = 0; i < n; i++)
+        tmp[i] = l[i].right - l[i].left;
+    double wd = bq_median_inplace(tmp, (size_t)n);
+    peak_t out[BQ_MAX_LANES];
+    int m = 0;
+    for (int i = 0; i < n && m < BQ_MAX_LANES; i++) {
+        out[m++] = l[i];
+        if (i + 1 == n)
+            break;
+        double gap = comb_at(&l[i + 1], by_centre) - comb_at(&l[i], by_centre);
+        int k = (int)lround(gap / pitch);
+        if (fabs(gap / pitch - k) > COMB_TOL)
+            continue;
+        for (int j = 1; j < k && k >= 2 && m < BQ_MAX_LANES; j++) {
+            double x = comb_at(&l[i], by_centre) + j * gap / k;
+            int seen = 0;
+            for (int s = 0; s < ns && !seen; s++)
+                seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
+            /* one tooth missing between two lanes is a lane left empty (or
+             * too faint to see); a longer blank run may be a gap between
+             * groups of lanes */
+            if (!seen && k != 2)
+                continue;
+            out[m] = l[i];
+            out[m].pos = x;
+            out[m].left = x - 0.5 * wd;
+            out[m].right = x + 0.5 * wd;
+            out[m].faint = COMB_TOOTH;
+            out[m].empty = !seen;
+            m++;
+        }
+    }
+    memcpy(l, out, (size_t)m * sizeof *l);
+    return extend_comb_ends(sw, ns, bx0, bx1, l, m, pitch, by_centre, wd, tmp);
+}
