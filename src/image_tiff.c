@@ -100,9 +100,10 @@ int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
     int fd = bq_image_tmp_open(path, &tmp, err);
     if (fd < 0)
         return fd;
-    tiff_msgs_t msgs = {{0}, {0}, tmp};
+    const char *name = tmp ? tmp : path; /* no temporary: written in place */
+    tiff_msgs_t msgs = {{0}, {0}, name};
     TIFFOpenOptions *o = tiff_options(&msgs, 0);
-    TIFF *tif = o ? TIFFFdOpenExt(fd, tmp, "w", o) : NULL;
+    TIFF *tif = o ? TIFFFdOpenExt(fd, name, "w", o) : NULL;
     TIFFOpenOptionsFree(o);
     uint16_t *row = bq_alloc_array((size_t)img->width, sizeof *row);
     int ok = tif != NULL && row != NULL;

@@ -31,5 +31,15 @@ head -1 "$tmp/table.csv" | grep -q '^image,lane,band,protein,' && ok || bad "the
 [ "$(head -c 8 "$tmp/overlay.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && ok ||
   bad "the overlay did not come through the pipe as a PNG"
 ls "$tmp" | grep -q tmp && bad "a temporary was left beside the pipes: $(ls "$tmp")" || ok
-[ "$fails" -eq 0 ] && echo "special targets: pipes written in place, still pipes"
+# A TIFF needs seeking, so a device cannot take one in place, but the
+# writer must refuse it cleanly (libtiff was handed a NULL name and crashed).
+ln -s /dev/null "$tmp/null.tif"
+timeout 60 "$bq" simulate -q --preset clean --seed 3 --width 128 --height 96 --lanes 4 \
+  -o "$tmp/null.tif" 2> "$tmp/tiff.err"
+rc=$?
+[ "$rc" -le 1 ] && ok || bad "simulate -o a link to /dev/null exited $rc"
+[ "$rc" -eq 0 ] || grep -q "^blotquant: $tmp/null.tif: " "$tmp/tiff.err" && ok ||
+  bad "simulate -o a link to /dev/null: no message naming the file: $(cat "$tmp/tiff.err")"
+[ -c /dev/null ] && ok || bad "/dev/null is no longer a device"
+[ "$fails" -eq 0 ] && echo "special targets: pipes written in place, still pipes; a TIFF into a device refused cleanly"
 exit $((fails > 0))
