@@ -33,7 +33,8 @@
 #define RULE_RUN 0.6        /* ... over this share of the row's valid pixels */
 #define RULE_STANDOUT 4.0   /* and differs from its surround by this many limits */
 #define RULE_SURROUND 2     /* rows beyond the run's ends that make its surround */
-#define RULE_MAX_ROWS 6     /* a rule or page gap is thin; thicker runs are blank membrane */
+#define RULE_MAX_ROWS 6     /* a rule or page gap is thin: this many rows, */
+#define RULE_MAX_FRAC 0.04  /* or this share of the picture's height if more */
 
 typedef struct cells {
     int w, h, f;            /* cells, pixels per cell side */
@@ -369,6 +370,7 @@ static void invalidate_rows(bq_image_t *img, int lo, int hi)
 static int mask_rules(bq_image_t *img, double lim, row_run_t *rr)
 {
     int h = img->height, marked = 0;
+    int max_rows = (int)(RULE_MAX_FRAC * h) > RULE_MAX_ROWS ? (int)(RULE_MAX_FRAC * h) : RULE_MAX_ROWS;
     for (int y = 0; y < h; y++)
         row_run(img, y, lim, &rr[y]);
     for (int y = 0; y < h; y++) {
@@ -377,7 +379,7 @@ static int mask_rules(bq_image_t *img, double lim, row_run_t *rr)
         int lo = y;
         while (y + 1 < h && rr[y + 1].xb >= rr[y + 1].xa)
             y++;
-        if (y - lo + 1 <= RULE_MAX_ROWS && run_stands_out(img, rr, lo, y, lim)) {
+        if (y - lo + 1 <= max_rows && run_stands_out(img, rr, lo, y, lim)) {
             invalidate_rows(img, lo, y);
             marked += y - lo + 1;
         }
