@@ -112,27 +112,89 @@ done:
     return extra;
 }
 
-/* The rows the AUTO flanks of band b may use: up to the neighbouring boxes
- * of the same lane in the same strip, never into another band. */
-static void flank_limits(const bq_image_t *img, const bq_lanes_t *lanes,
-                         const bq_band_table_t *t, const bq_band_t *b, int *lo, int *hi)
+/* The rows the AUTO flanks of each band may use: up to the neighbouring
+ * boxes of the same lane in the same strip, never into another band. Per
+ * lane, the nearest box above is the last of those ending above the band
+ * (boxes sorted by y_bottom), the nearest below the first of those starting
+ * below it (sorted by y_top): O(n log n). Scanning every band for every
+ * band was quadratic (28,000 bands down a 64 x 65,000 picture: 20 s). */
+typedef struct flank_key {
+    int lane, y, idx;
+} flank_key_t;
+
+static int flank_key_cmp(const void *a, const void *b)
 {
-    *lo = 0;
-    *hi = img->height - 1;
-    const bq_strip_t *st = lanes ? bq_lanes_strip_at(lanes, (int)lround(b->y_peak)) : NULL;
-    if (st) {
-        *lo = st->y_top;
-        *hi = st->y_bottom;
+    const flank_key_t *p = a, *q = b;
+    if (p->lane != q->lane)
+        return p->lane < q->lane ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return (p->idx > q->idx) - (p->idx < q->idx);
+}
+
+static int flank_limits_all(const bq_image_t *img, const bq_lanes_t *lanes,
+                            const bq_band_table_t *t, int *lo, int *hi)
+{
+    size_t n = (size_t)t->n_bands;
+    flank_key_t *bot = bq_alloc_array(n, sizeof *bot), *top = bq_alloc_array(n, sizeof *top);
+    if (!bot || !top) {
+        free(bot);
+        free(top);
+        return BQ_ERR_NOMEM;
     }
-    for (int i = 0; i < t->n_bands; i++) {
-        const bq_band_t *o = &t->bands[i];
-        if (o == b || o->lane != b->lane)
-            continue;
-        if (o->y_bottom < b->y_top && o->y_bottom + 1 > *lo)
-            *lo = o->y_bottom + 1;
-        if (o->y_top > b->y_bottom && o->y_top - 1 < *hi)
-            *hi = o->y_top - 1;
+    for (size_t i = 0; i < n; i++) {
+        const bq_band_t *b = &t->bands[i];
+        bot[i] = (flank_key_t){b->lane, b->y_bottom, (int)i};
+        top[i] = (flank_key_t){b->lane, b->y_top, (int)i};
     }
+    if (n > 1) {
+        qsort(bot, n, sizeof *bot, flank_key_cmp);
+        qsort(top, n, sizeof *top, flank_key_cmp);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const bq_band_t *b = &t->bands[i];
+        lo[i] = 0;
+        hi[i] = img->height - 1;
+        const bq_strip_t *st = lanes ? bq_lanes_strip_at(lanes, (int)lround(b->y_peak)) : NULL;
+        if (st) {
+            lo[i] = st->y_top;
+            hi[i] = st->y_bottom;
+        }
+        /* last box of the lane with y_bottom < b's y_top (not b itself) */
+        size_t a = 0, z = n;
+        while (a < z) {
+            size_t m = a + (z - a) / 2;
+            if (bot[m].lane < b->lane || (bot[m].lane == b->lane && bot[m].y < b->y_top))
+                a = m + 1;
+            else
+                z = m;
+        }
+        for (size_t k = a; k-- > 0 && bot[k].lane == b->lane;)
+            if (bot[k].idx != (int)i) {
+                if (bot[k].y + 1 > lo[i])
+                    lo[i] = bot[k].y + 1;
+                break;
+            }
+        /* first box of the lane with y_top > b's y_bottom (not b itself) */
+        a = 0;
+        z = n;
+        while (a < z) {
+            size_t m = a + (z - a) / 2;
+            if (top[m].lane < b->lane || (top[m].lane == b->lane && top[m].y <= b->y_bottom))
+                a = m + 1;
+            else
+                z = m;
+        }
+        for (size_t k = a; k < n && top[k].lane == b->lane; k++)
+            if (top[k].idx != (int)i) {
+                if (top[k].y - 1 < hi[i])
+                    hi[i] = top[k].y - 1;
+                break;
+            }
+    }
+    free(bot);
+    free(top);
+    return 0;
 }
 
 int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
@@ -145,6 +207,18 @@ int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
         int rc = bq_background_rolling_ball(img, BQ_ROLLING_BALL_RADIUS, 1, &rb, err);
         if (rc != 0)
             return rc;
+    }
+    int *flank_lo = NULL, *flank_hi = NULL;
+    if (method == BQ_BG_AUTO && table->n_bands > 0) {
+        flank_lo = bq_alloc_array((size_t)table->n_bands, sizeof *flank_lo);
+        flank_hi = bq_alloc_array((size_t)table->n_bands, sizeof *flank_hi);
+        if (!flank_lo || !flank_hi ||
+            flank_limits_all(img, lanes, table, flank_lo, flank_hi) != 0) {
+            free(flank_lo);
+            free(flank_hi);
+            free(rb);
+            return bq_error_set(err, BQ_ERR_NOMEM, "quantify: out of memory");
+        }
     }
     int w = img->width, clamp = is_integer_image(img);
     for (int k = 0; k < table->n_bands; k++) {
@@ -176,8 +250,7 @@ int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
         double bg = 0;
         switch (method) {
         case BQ_BG_AUTO: {
-            int lo, hi;
-            flank_limits(img, lanes, table, b, &lo, &hi);
+            int lo = flank_lo[k], hi = flank_hi[k];
             if (area > 0 && bq_background_profile(img, x0, x1, y0, y1, lo, hi, AUTO_FLANK,
                                                       AUTO_STEP ? b->y_peak : NAN, &bg) != 0)
                 bg = 0;
@@ -208,6 +281,8 @@ int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
             b->flags &= ~(unsigned)BQ_BAND_SATURATED;
     }
     free(rb);
+    free(flank_lo);
+    free(flank_hi);
     return 0;
 }
 
