@@ -29,6 +29,9 @@ tiffcp -c packbits -r 4 "$c/tiff/gray8.tif" "$c/tiff/gray8_packbits_r4.tif"
 tiffcp "$c/tiff/gray8.tif" "$tmp/clean.tif" "$c/tiff/two_pages.tif"
 cp "$c/tiff/gray16_deflate.tif" "$c/tiff/gel16.tif" "$c/tiff/rgb8.tif" "$c/quant/"
 cp "$c/png/gray16.png" "$c/png/rgba8.png" "$c/quant/"
+# a figure crop on a white page and a photograph on a black surround: the
+# membrane stage masks page, labels and frame lines in these two
+python3 "$here/make_page_seeds.py" "$c/quant"
 
 # Sample sheets (the csv target also reads them as plain tables).
 cp "$tmp/clean.samples.csv" "$c/csv/sim_samples.csv"
