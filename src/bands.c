@@ -462,6 +462,255 @@ static void packed_noise(strip_work_t *w, const bq_strip_t *st, double px, doubl
     }
 }
 
+/* Per lane of the strip: the lane's profile, smoothed, less its opening
+ * (the background under the bands), with its noise and median. The opening
+ * must be wider than any band, narrower than background structure; a sixth
+ * of the strip with a floor covers both. */
+static int lane_residuals(const bq_image_t *img, const bq_strip_t *st, strip_work_t *w,
+                          double *prof, double *sm, double *base, double *tmp, int *dq)
+{
+    int h = w->h;
+    int orad = h / 12;
+    if (orad < 15)
+        orad = 15;
+    for (int l = 0; l < w->nl; l++) {
+        w->res[l] = bq_alloc_array((size_t)h, sizeof **w->res);
+        if (!w->res[l])
+            return BQ_ERR_NOMEM;
+        lane_profile(img, &st->lanes[l], w->y0, h, prof);
+        gauss_smooth(prof, sm, h, SMOOTH_SIGMA);
+        opening(sm, base, tmp, dq, h, orad);
+        for (int i = 0; i < h; i++)
+            w->res[l][i] = sm[i] - base[i];
+        w->sig[l] = robust_sigma(w->res[l], h, &w->med[l], tmp);
+    }
+    return 0;
+}
+
+/* Ladder lanes take their row offset interpolated from the sample lanes
+ * around them. */
+static void ladder_offsets(const bq_strip_t *st, strip_work_t *w)
+{
+    for (int l = 0; l < w->nl; l++) {
+        if (!st->lanes[l].is_ladder)
+            continue;
+        int a = -1, b = -1;
+        for (int k = l - 1; k >= 0 && a < 0; k--)
+            if (!st->lanes[k].is_ladder)
+                a = k;
+        for (int k = l + 1; k < w->nl && b < 0; k++)
+            if (!st->lanes[k].is_ladder)
+                b = k;
+        if (a >= 0 && b >= 0)
+            w->off[l] = w->off[a] + (w->off[b] - w->off[a]) * (l - a) / (double)(b - a);
+        else
+            w->off[l] = a >= 0 ? w->off[a] : w->off[b];
+    }
+}
+
+/* Align neighbouring sample lanes (ladders have their own pattern): each
+ * lane's row offset against the previous one, centred on their median.
+ * prof and sm are scratch for best_shift. Returns 0 when the strip holds
+ * only ladders (nothing to measure), 1 otherwise. */
+static int align_lanes(const bq_strip_t *st, strip_work_t *w, double *prof, double *sm,
+                       double *tmp)
+{
+    int h = w->h, nl = w->nl;
+    int maxs = MAX_SHIFT < h / 4 ? MAX_SHIFT : h / 4;
+    int prev = -1, first = -1;
+    for (int l = 0; l < nl; l++) {
+        if (st->lanes[l].is_ladder)
+            continue;
+        if (prev >= 0)
+            w->off[l] = w->off[prev] + best_shift(w->res[prev], w->res[l], h, maxs, prof, sm);
+        else
+            first = l;
+        prev = l;
+    }
+    if (first < 0)
+        return 0;
+    ladder_offsets(st, w);
+    int ns = 0;
+    for (int l = 0; l < nl; l++)
+        if (!st->lanes[l].is_ladder)
+            tmp[ns++] = w->off[l];
+    double m = bq_median_inplace(tmp, (size_t)ns);
+    for (int l = 0; l < nl; l++)
+        w->off[l] -= m;
+    return 1;
+}
+
+/* The row threshold of the consensus cons: five noise sigmas, at least
+ * ROW_MIN_FRAC of the strongest row. When nothing stands out of the
+ * spread, the strip is blank or cropped so tight around its bands that the
+ * spread is the bands; the noise then comes from the pixels and the
+ * strip's lanes are set up for it (*packed). Returns 1 when a row can
+ * stand out, 0 when none can, or a negative bq_err. */
+static int row_threshold(const bq_image_t *img, const bq_strip_t *st, strip_work_t *w,
+                         const double *cons, double *tmp, double *csig, double *thr,
+                         int *packed)
+{
+    int h = w->h, nl = w->nl;
+    double cmax = 0;
+    for (int i = 0; i < h; i++)
+        if (cons[i] > cmax)
+            cmax = cons[i];
+    *csig = robust_sigma(cons, h, NULL, tmp);
+    *thr = fmax(5.0 * *csig, ROW_MIN_FRAC * cmax);
+    *packed = 0;
+    if (cmax > *thr)
+        return 1;
+    double *pbuf = bq_alloc_array(PIXEL_NOISE_SAMPLES, sizeof *pbuf);
+    if (!pbuf)
+        return BQ_ERR_NOMEM;
+    double px = pixel_noise(img, st, w->y0, h, pbuf, PIXEL_NOISE_SAMPLES);
+    free(pbuf);
+    double wsum = 0.0;
+    for (int l = 0; l < nl; l++)
+        wsum += st->lanes[l].x_right - st->lanes[l].x_left;
+    *csig = profile_noise_from_pixels(px, wsum / nl) * sqrt((double)n_cons_lanes(st));
+    *thr = fmax(5.0 * *csig, ROW_MIN_FRAC * cmax);
+    if (!(cmax > *thr))
+        return 0;
+    packed_noise(w, st, px, tmp);
+    *packed = 1;
+    return 1;
+}
+
+/* Is row i of cons a row peak: the highest point within +-4 rows? */
+static int row_peak(const double *cons, int h, int i)
+{
+    for (int j = i - 4; j <= i + 4; j++)
+        if (j >= 0 && j < h && j != i && (cons[j] > cons[i] || (cons[j] == cons[i] && j < i)))
+            return 0;
+    return 1;
+}
+
+/* A new candidate row with room for nl lanes, appended to cands; NULL when
+ * out of memory. */
+static cand_t *cand_new(cand_t **cands, int *n_cands, int *cap_cands, int nl)
+{
+    if (*n_cands == *cap_cands) {
+        int nc = *cap_cands ? *cap_cands * 2 : 16;
+        cand_t *nv = realloc(*cands, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return NULL;
+        *cands = nv;
+        *cap_cands = nc;
+    }
+    cand_t *c = &(*cands)[*n_cands];
+    memset(c, 0, sizeof *c);
+    c->pos = bq_alloc_array((size_t)nl, sizeof *c->pos);
+    c->found = bq_calloc_array((size_t)nl, 1);
+    if (!c->pos || !c->found) {
+        free(c->pos);
+        free(c->found);
+        return NULL;
+    }
+    (*n_cands)++;
+    return c;
+}
+
+/* The row's band in every lane: found where predicted (in a packed strip
+ * only with a fair share of the row), else at the deviation interpolated
+ * from the lanes around it. Sets pos, found, n_found and returns the summed
+ * height of the found sample bands. dev holds nl. */
+static double row_lanes(const bq_strip_t *st, const strip_work_t *w, cand_t *c, double yc,
+                        double row_height, int packed, int n_samples, double *dev)
+{
+    int nl = w->nl;
+    double hsum = 0;
+    for (int l = 0; l < nl; l++) {
+        double p = yc + w->off[l], pos, ht;
+        dev[l] = NAN;
+        if (find_in_lane(w, l, p, &pos, &ht) &&
+            !(packed && ht < PACKED_LANE_SHARE * row_height / n_samples)) {
+            c->found[l] = 1;
+            dev[l] = pos - p;
+            if (!st->lanes[l].is_ladder) {
+                c->n_found++;
+                hsum += ht;
+            }
+        }
+    }
+    for (int l = 0; l < nl; l++) {
+        double d = dev[l];
+        if (isnan(d) || st->lanes[l].is_ladder) {
+            int la = -1, lb = -1;
+            for (int k = l - 1; k >= 0 && la < 0; k--)
+                if (!isnan(dev[k]) && !st->lanes[k].is_ladder)
+                    la = k;
+            for (int k = l + 1; k < nl && lb < 0; k++)
+                if (!isnan(dev[k]) && !st->lanes[k].is_ladder)
+                    lb = k;
+            if (la >= 0 && lb >= 0)
+                d = dev[la] + (dev[lb] - dev[la]) * (l - la) / (double)(lb - la);
+            else if (la >= 0 || lb >= 0)
+                d = dev[la >= 0 ? la : lb];
+            else
+                d = 0;
+        }
+        c->pos[l] = w->y0 + yc + w->off[l] + d;
+    }
+    return hsum;
+}
+
+/* The median stroke count of the row's found sample bands (burned-in text
+ * shows several strokes per lane); NAN when none. tmp holds nl. */
+static double row_roughness(const bq_image_t *img, const bq_strip_t *st, const cand_t *c,
+                            int nl, double *tmp)
+{
+    int nr = 0;
+    for (int l = 0; l < nl; l++)
+        if (c->found[l] && !st->lanes[l].is_ladder) {
+            double rg = lane_strokes(img, &st->lanes[l], c->pos[l]);
+            if (!isnan(rg))
+                tmp[nr++] = rg;
+        }
+    return nr ? bq_median_inplace(tmp, (size_t)nr) : NAN;
+}
+
+/* One candidate row at consensus peak i: its position and extent, its band
+ * in every lane, its roughness and score. */
+static int add_row(const bq_image_t *img, const bq_strip_t *st, int si, const strip_work_t *w,
+                   const double *cons, int i, double csig, int packed, int n_samples,
+                   cand_t **cands, int *n_cands, int *cap_cands, double *tmp)
+{
+    int h = w->h;
+    double den = cons[i - 1] - 2 * cons[i] + cons[i + 1];
+    double yc = i + (den < 0 ? 0.5 * (cons[i - 1] - cons[i + 1]) / den : 0);
+    /* extent: the half-maximum widths give the band's sigma above and
+     * below (bands are skewed, tails run downwards); the box reaches
+     * BOX_SIGMAS sigmas so that a band a little wider than the row's
+     * consensus still loses almost nothing, and stops at a valley */
+    double half = 0.5 * cons[i];
+    double hu = half_width(cons, h, i, -1, half), hd = half_width(cons, h, i, +1, half);
+    double su = hu / 1.1774, sd = hd / 1.1774;
+    int a = i, b = i;
+    while (a > 0 && i - a < BOX_SIGMAS * su + 1 && cons[a - 1] <= cons[a] + 2 * csig)
+        a--;
+    while (b < h - 1 && b - i < BOX_SIGMAS * sd + 1 && cons[b + 1] <= cons[b] + 2 * csig)
+        b++;
+    cand_t *c = cand_new(cands, n_cands, cap_cands, w->nl);
+    if (!c)
+        return BQ_ERR_NOMEM;
+    c->strip = si;
+    c->y = w->y0 + yc;
+    c->up = yc - a;
+    c->down = b - yc;
+    c->height = cons[i];
+    double hsum = row_lanes(st, w, c, yc, cons[i], packed, n_samples, tmp);
+    c->rough = row_roughness(img, st, c, w->nl, tmp);
+    /* strong, consistent rows first: the summed peak height counts the
+     * loading control and the target, a lone speck row gets few lanes */
+    c->score = hsum * (double)c->n_found / (double)n_samples;
+    if (c->n_found < (n_samples >= 4 ? 2 : 1))
+        c->score = -1; /* not a row: seen in at most one lane */
+    if (c->rough > TEXT_RUNS)
+        c->score = -1; /* burned-in text (dose labels), not a protein */
+    return 0;
+}
+
 /* The strip's candidates rows go to cands; its lane profiles stay in *wout
  * (the caller frees them) for the second look at each row. */
 static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
@@ -495,67 +744,12 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
     w.off = bq_calloc_array((size_t)nl, sizeof *w.off);
     if (!prof || !sm || !base || !tmp || !cons || !dq || !w.res || !w.sig || !w.med || !w.off)
         goto done;
-
-    /* the opening must be wider than any band, narrower than background
-     * structure; a sixth of the strip with a floor covers both */
-    int orad = h / 12;
-    if (orad < 15)
-        orad = 15;
-    for (int l = 0; l < nl; l++) {
-        w.res[l] = bq_alloc_array((size_t)h, sizeof **w.res);
-        if (!w.res[l])
-            goto done;
-        lane_profile(img, &st->lanes[l], y0, h, prof);
-        gauss_smooth(prof, sm, h, SMOOTH_SIGMA);
-        opening(sm, base, tmp, dq, h, orad);
-        for (int i = 0; i < h; i++)
-            w.res[l][i] = sm[i] - base[i];
-        w.sig[l] = robust_sigma(w.res[l], h, &w.med[l], tmp);
-    }
-
-    /* align neighbouring sample lanes (ladders have their own pattern);
-     * prof and sm are free now and serve as best_shift's scratch */
-    int maxs = MAX_SHIFT < h / 4 ? MAX_SHIFT : h / 4;
-    int prev = -1, first = -1;
-    for (int l = 0; l < nl; l++) {
-        if (st->lanes[l].is_ladder)
-            continue;
-        if (prev >= 0)
-            w.off[l] = w.off[prev] + best_shift(w.res[prev], w.res[l], h, maxs, prof, sm);
-        else
-            first = l;
-        prev = l;
-    }
-    if (first < 0) {
+    if (lane_residuals(img, st, &w, prof, sm, base, tmp, dq) != 0)
+        goto done;
+    if (!align_lanes(st, &w, prof, sm, tmp)) {
         rc = 0; /* only ladders: nothing to measure here */
         goto done;
     }
-    /* ladder lanes: interpolate the offset from the sample lanes around them */
-    for (int l = 0; l < nl; l++) {
-        if (!st->lanes[l].is_ladder)
-            continue;
-        int a = -1, b = -1;
-        for (int k = l - 1; k >= 0 && a < 0; k--)
-            if (!st->lanes[k].is_ladder)
-                a = k;
-        for (int k = l + 1; k < nl && b < 0; k++)
-            if (!st->lanes[k].is_ladder)
-                b = k;
-        if (a >= 0 && b >= 0)
-            w.off[l] = w.off[a] + (w.off[b] - w.off[a]) * (l - a) / (double)(b - a);
-        else
-            w.off[l] = a >= 0 ? w.off[a] : w.off[b];
-    }
-    {
-        int ns = 0;
-        for (int l = 0; l < nl; l++)
-            if (!st->lanes[l].is_ladder)
-                tmp[ns++] = w.off[l];
-        double m = bq_median_inplace(tmp, (size_t)ns);
-        for (int l = 0; l < nl; l++)
-            w.off[l] -= m;
-    }
-
     /* consensus of the aligned sample lanes */
     for (int l = 0; l < nl; l++) {
         if (st->lanes[l].is_ladder)
@@ -563,141 +757,19 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         for (int i = 0; i < h; i++)
             cons[i] += interp(w.res[l], h, i + w.off[l]) - w.med[l];
     }
-    double csig = robust_sigma(cons, h, NULL, tmp);
-    double cmax = 0;
-    for (int i = 0; i < h; i++)
-        if (cons[i] > cmax)
-            cmax = cons[i];
-    double thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
-    int packed = 0;
-    if (!(cmax > thr)) {
-        /* nothing stands out of the spread: either a blank strip, or one
-         * cropped so tight around its bands that the spread is the bands;
-         * the noise then comes from the pixels */
-        double *pbuf = bq_alloc_array(PIXEL_NOISE_SAMPLES, sizeof *pbuf);
-        if (!pbuf)
-            goto done;
-        double px = pixel_noise(img, st, y0, h, pbuf, PIXEL_NOISE_SAMPLES);
-        free(pbuf);
-        double wsum = 0.0;
-        for (int l = 0; l < nl; l++)
-            wsum += st->lanes[l].x_right - st->lanes[l].x_left;
-        double lane_noise = profile_noise_from_pixels(px, wsum / nl);
-        csig = lane_noise * sqrt((double)n_cons_lanes(st));
-        thr = fmax(5.0 * csig, ROW_MIN_FRAC * cmax);
-        if (!(cmax > thr)) {
-            rc = 0;
-            goto done;
-        }
-        packed_noise(&w, st, px, tmp);
-        packed = 1;
+    double csig, thr;
+    int packed;
+    int rows = row_threshold(img, st, &w, cons, tmp, &csig, &thr, &packed);
+    if (rows <= 0) {
+        rc = rows;
+        goto done;
     }
-
-    int n_samples = 0;
-    for (int l = 0; l < nl; l++)
-        n_samples += !st->lanes[l].is_ladder;
-
-    for (int i = 2; i < h - 2; i++) {
-        if (!(cons[i] >= thr))
-            continue;
-        /* a row peak: the highest point within +-4 rows */
-        int is_max = 1;
-        for (int j = i - 4; j <= i + 4 && is_max; j++)
-            if (j >= 0 && j < h && j != i && (cons[j] > cons[i] || (cons[j] == cons[i] && j < i)))
-                is_max = 0;
-        if (!is_max)
-            continue;
-        double den = cons[i - 1] - 2 * cons[i] + cons[i + 1];
-        double yc = i + (den < 0 ? 0.5 * (cons[i - 1] - cons[i + 1]) / den : 0);
-        /* extent: the half-maximum widths give the band's sigma above and
-         * below (bands are skewed, tails run downwards); the box reaches
-         * BOX_SIGMAS sigmas so that a band a little wider than the row's
-         * consensus still loses almost nothing, and stops at a valley */
-        double half = 0.5 * cons[i];
-        double hu = half_width(cons, h, i, -1, half), hd = half_width(cons, h, i, +1, half);
-        double su = hu / 1.1774, sd = hd / 1.1774;
-        int a = i, b = i;
-        while (a > 0 && i - a < BOX_SIGMAS * su + 1 && cons[a - 1] <= cons[a] + 2 * csig)
-            a--;
-        while (b < h - 1 && b - i < BOX_SIGMAS * sd + 1 && cons[b + 1] <= cons[b] + 2 * csig)
-            b++;
-        if (*n_cands == *cap_cands) {
-            int nc = *cap_cands ? *cap_cands * 2 : 16;
-            cand_t *nv = realloc(*cands, (size_t)nc * sizeof *nv);
-            if (!nv)
-                goto done;
-            *cands = nv;
-            *cap_cands = nc;
-        }
-        cand_t *c = &(*cands)[*n_cands];
-        memset(c, 0, sizeof *c);
-        c->pos = bq_alloc_array((size_t)nl, sizeof *c->pos);
-        c->found = bq_calloc_array((size_t)nl, 1);
-        if (!c->pos || !c->found) {
-            free(c->pos);
-            free(c->found);
+    int n_samples = n_cons_lanes(st);
+    for (int i = 2; i < h - 2; i++)
+        if (cons[i] >= thr && row_peak(cons, h, i) &&
+            add_row(img, st, si, &w, cons, i, csig, packed, n_samples, cands, n_cands,
+                    cap_cands, tmp) != 0)
             goto done;
-        }
-        (*n_cands)++;
-        c->strip = si;
-        c->y = y0 + yc;
-        c->up = yc - a;
-        c->down = b - yc;
-        c->height = cons[i];
-
-        /* per lane: found where predicted, else interpolate the deviation */
-        double *dev = tmp;
-        double hsum = 0;
-        for (int l = 0; l < nl; l++) {
-            double p = yc + w.off[l], pos, ht;
-            dev[l] = NAN;
-            if (find_in_lane(&w, l, p, &pos, &ht) &&
-                !(packed && ht < PACKED_LANE_SHARE * cons[i] / n_samples)) {
-                c->found[l] = 1;
-                dev[l] = pos - p;
-                if (!st->lanes[l].is_ladder) {
-                    c->n_found++;
-                    hsum += ht;
-                }
-            }
-        }
-        for (int l = 0; l < nl; l++) {
-            double d = dev[l];
-            if (isnan(d) || st->lanes[l].is_ladder) {
-                int la = -1, lb = -1;
-                for (int k = l - 1; k >= 0 && la < 0; k--)
-                    if (!isnan(dev[k]) && !st->lanes[k].is_ladder)
-                        la = k;
-                for (int k = l + 1; k < nl && lb < 0; k++)
-                    if (!isnan(dev[k]) && !st->lanes[k].is_ladder)
-                        lb = k;
-                if (la >= 0 && lb >= 0)
-                    d = dev[la] + (dev[lb] - dev[la]) * (l - la) / (double)(lb - la);
-                else if (la >= 0 || lb >= 0)
-                    d = dev[la >= 0 ? la : lb];
-                else
-                    d = 0;
-            }
-            c->pos[l] = y0 + yc + w.off[l] + d;
-        }
-        {
-            int nr = 0;
-            for (int l = 0; l < nl; l++)
-                if (c->found[l] && !st->lanes[l].is_ladder) {
-                    double rg = lane_strokes(img, &st->lanes[l], c->pos[l]);
-                    if (!isnan(rg))
-                        dev[nr++] = rg;
-                }
-            c->rough = nr ? bq_median_inplace(dev, (size_t)nr) : NAN;
-        }
-        /* strong, consistent rows first: the summed peak height counts the
-         * loading control and the target, a lone speck row gets few lanes */
-        c->score = hsum * (double)c->n_found / (double)n_samples;
-        if (c->n_found < (n_samples >= 4 ? 2 : 1))
-            c->score = -1; /* not a row: seen in at most one lane */
-        if (c->rough > TEXT_RUNS)
-            c->score = -1; /* burned-in text (dose labels), not a protein */
-    }
     rc = 0;
 done:
     free(prof);
