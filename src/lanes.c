@@ -65,7 +65,7 @@ const bq_strip_t *bq_lanes_strip_at(const bq_lanes_t *lanes, int y)
     return NULL;
 }
 
-enum { MAX_STRIPS = 16 };
+enum { MAX_STRIPS = LANES_MAX_STRIPS };
 
 /* What bq_lanes_detect carries from stage to stage. */
 typedef struct detect {

@@ -202,25 +202,32 @@ int lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp)
     return n;
 }
 
-/* Does strip sw show lane signal around cell x (its shift applied)? Its
+/* Each of the ns strips' baseline and typical lane height (the median of
+ * the n lanes l as they are), for signal_at. */
+static void comb_levels(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *l, int n,
+                        double *tmp, double *base, double *typical)
+{
+    for (int s = 0; s < ns; s++)
+        lanes_strip_levels(sw[s].prof, bx0, bx1, l, sw[s].shift, n, 0.5, tmp, &base[s],
+                           &typical[s]);
+}
+
+/* Does some strip show lane signal around cell x (its shift applied)? Its
  * mean over the central half of a lane of width wd stands BLANK_LANE of
  * the strip's typical lane height above the strip's baseline. */
-static int strip_has_signal(const strip_work_t *sw, int bx0, int bx1, const peak_t *l, int n,
-                            double x, double wd, double *tmp)
+static int signal_at(const strip_work_t *sw, int ns, int bx0, int bx1, const double *base,
+                     const double *typical, double x, double wd)
 {
-    int m = 0;
-    for (int c = bx0; c <= bx1; c++)
-        tmp[m++] = sw->prof[c];
-    double base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
-    for (int i = 0; i < n; i++)
-        tmp[i] = sw->prof[(int)bq_clamp(lround(l[i].pos + sw->shift), bx0, bx1)] - base;
-    double typical = bq_median_inplace(tmp, (size_t)n);
-    int a = (int)bq_clamp(lround(x + sw->shift - 0.25 * wd), bx0, bx1);
-    int b = (int)bq_clamp(lround(x + sw->shift + 0.25 * wd), bx0, bx1);
-    double sum = 0.0;
-    for (int c = a; c <= b; c++)
-        sum += sw->prof[c];
-    return typical > 0.0 && sum / (b - a + 1) - base >= BLANK_LANE * typical;
+    for (int s = 0; s < ns; s++) {
+        int a = (int)bq_clamp(lround(x + sw[s].shift - 0.25 * wd), bx0, bx1);
+        int b = (int)bq_clamp(lround(x + sw[s].shift + 0.25 * wd), bx0, bx1);
+        double sum = 0.0;
+        for (int c = a; c <= b; c++)
+            sum += sw[s].prof[c];
+        if (typical[s] > 0.0 && sum / (b - a + 1) - base[s] >= BLANK_LANE * typical[s])
+            return 1;
+    }
+    return 0;
 }
 
 /* How odd the gaps between lanes are: gaps that are not a whole number of
@@ -254,10 +261,9 @@ static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, pe
         double x = comb_at(end, 1) + (side ? pitch : -pitch);
         if (x - 0.4 * wd < bx0 || x + 0.4 * wd > bx1)
             continue;
-        int seen = 0;
-        for (int s = 0; s < ns && !seen; s++)
-            seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
-        if (!seen)
+        double base[LANES_MAX_STRIPS], typical[LANES_MAX_STRIPS];
+        comb_levels(sw, ns, bx0, bx1, l, n, tmp, base, typical);
+        if (!signal_at(sw, ns, bx0, bx1, base, typical, x, wd))
             continue;
         peak_t t = *end;
         t.pos = x;
@@ -292,6 +298,8 @@ int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_
     for (int i = 0; i < n; i++)
         tmp[i] = l[i].right - l[i].left;
     double wd = bq_median_inplace(tmp, (size_t)n);
+    double base[LANES_MAX_STRIPS], typical[LANES_MAX_STRIPS];
+    comb_levels(sw, ns, bx0, bx1, l, n, tmp, base, typical);
     peak_t out[BQ_MAX_LANES];
     int m = 0;
     for (int i = 0; i < n && m < BQ_MAX_LANES; i++) {
@@ -304,9 +312,7 @@ int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_
             continue;
         for (int j = 1; j < k && k >= 2 && m < BQ_MAX_LANES; j++) {
             double x = comb_at(&l[i], by_centre) + j * gap / k;
-            int seen = 0;
-            for (int s = 0; s < ns && !seen; s++)
-                seen = strip_has_signal(&sw[s], bx0, bx1, l, n, x, wd, tmp);
+            int seen = signal_at(sw, ns, bx0, bx1, base, typical, x, wd);
             /* one tooth missing between two lanes is a lane left empty (or
              * too faint to see); a longer blank run may be a gap between
              * groups of lanes */

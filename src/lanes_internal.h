@@ -43,6 +43,7 @@ typedef struct grid {
 } grid_t;
 
 #define NO_STRIP 255
+#define LANES_MAX_STRIPS 16    /* strips the detector keeps apart */
 
 /* One candidate or final lane, in cell units along the strip's column profile. */
 typedef struct peak {
@@ -118,6 +119,11 @@ int lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const
                       int ng, strip_work_t *sw, int cap);
 /* The shift (cells) that best aligns profile q onto p, within +-maxs. */
 double lanes_align_shift(const double *p, const double *q, int a, int b, int maxs);
+/* A strip's baseline (the low tenth of profile p over a..b) and the
+ * height above it of its typical lane: quantile q of the heights of the n
+ * lanes l at their positions plus shift. tmp holds b - a + 1. */
+void lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
+                        double q, double *tmp, double *base, double *typical);
 /* Strip sw's own lanes (one of ns strips) from the shared ones: moved by
  * its shift, re-centred on its own peaks, with its own edges. sl receives
  * nl lanes; tmp holds the grid's width. */

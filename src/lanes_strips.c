@@ -83,12 +83,13 @@ int lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const
     return n;
 }
 
-/* A strip's baseline (the low tenth of its profile) and the height above
- * it of its typical lane with a band (the upper quartile of the lanes'
- * heights at their positions, shifted by shift: half the lanes may be
- * blank in a strip). */
-static void strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
-                         double *tmp, double *base, double *typical)
+/* A strip's baseline (the low tenth of its profile p) and the height above
+ * it of its typical lane: quantile q of the lanes' heights at their
+ * positions, shifted by shift (the upper quartile for a lane with a band,
+ * half the lanes may be blank in a strip; the median for the lanes as they
+ * come). */
+void lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
+                        double q, double *tmp, double *base, double *typical)
 {
     int m = 0;
     for (int x = a; x <= b; x++)
@@ -96,7 +97,7 @@ static void strip_levels(const double *p, int a, int b, const peak_t *l, double 
     *base = bq_quantile_inplace(tmp, (size_t)m, 0.1);
     for (int i = 0; i < n; i++)
         tmp[i] = p[(int)bq_clamp(lround(l[i].pos + shift), a, b)] - *base;
-    *typical = bq_quantile_inplace(tmp, (size_t)n, 0.75);
+    *typical = bq_quantile_inplace(tmp, (size_t)n, q);
 }
 
 /* In a strip where some lanes carry no band (a target seen in half the
@@ -111,7 +112,7 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
                                     double shift, peak_t *sl, int n, double *tmp)
 {
     double base, typical;
-    strip_levels(p, a, b, sl, 0.0, n, tmp, &base, &typical);
+    lanes_strip_levels(p, a, b, sl, 0.0, n, 0.75, tmp, &base, &typical);
     for (int i = 0; i < n; i++)
         tmp[i] = shared[i].right - shared[i].left;
     double wa = bq_median_inplace(tmp, (size_t)n);
@@ -170,7 +171,7 @@ void lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const p
      * each re-centred on the strip's own peak when it has one nearby */
     double pitch = nl > 1 ? (lanes[nl - 1].pos - lanes[0].pos) / (nl - 1) : (bx1 - bx0 + 1);
     double base = 0.0, typical = 0.0;
-    strip_levels(sw->prof, bx0, bx1, lanes, sw->shift, nl, tmp, &base, &typical);
+    lanes_strip_levels(sw->prof, bx0, bx1, lanes, sw->shift, nl, 0.75, tmp, &base, &typical);
     for (int i = 0; i < nl; i++) {
         sl[i] = lanes[i];
         sl[i].pos = lanes[i].pos + sw->shift;

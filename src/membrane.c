@@ -126,30 +126,37 @@ static int page_is_flat(const cells_t *c, double page, double tol)
     return agree >= 3;
 }
 
+/* The valid cells of the grid's border ring into ring (room for
+ * 2 * (w + h)); returns how many. */
+static size_t ring_cells(const cells_t *c, float *ring)
+{
+    size_t k = 0;
+    for (int y = 0; y < c->h; y++) {
+        int step = y == 0 || y == c->h - 1 ? 1 : c->w - 1; /* whole row, or its two ends */
+        for (int x = 0; x < c->w; x += step > 0 ? step : 1) {
+            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
+            if (!isnan(v))
+                ring[k++] = v;
+        }
+    }
+    return k;
+}
+
 /* The page level: the most common level of the border ring, if it holds
  * PAGE_BORDER of the ring, sits at an end of the range and is flat; else
  * NAN. */
-static double page_level(const cells_t *c, double full)
+static double page_level(const cells_t *c, const float *ring, size_t n, double full)
 {
     enum { NB = 64 };
-    int hist[NB] = {0}, ring = 0;
-    for (int y = 0; y < c->h; y++)
-        for (int x = 0; x < c->w; x++) {
-            if (y > 0 && y < c->h - 1 && x > 0 && x < c->w - 1)
-                continue;
-            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
-            if (isnan(v))
-                continue;
-            int b = (int)bq_clamp(v / full * NB, 0, NB - 1);
-            hist[b]++;
-            ring++;
-        }
+    size_t hist[NB] = {0};
+    for (size_t i = 0; i < n; i++)
+        hist[(int)bq_clamp(ring[i] / full * NB, 0, NB - 1)]++;
     int mode = 0;
     for (int b = 1; b < NB; b++)
         mode = hist[b] > hist[mode] ? b : mode;
     double lvl = (mode + 0.5) / NB;
-    int near = hist[mode] + (mode > 0 ? hist[mode - 1] : 0) + (mode < NB - 1 ? hist[mode + 1] : 0);
-    if (ring == 0 || near < PAGE_BORDER * ring)
+    size_t near = hist[mode] + (mode > 0 ? hist[mode - 1] : 0) + (mode < NB - 1 ? hist[mode + 1] : 0);
+    if (n == 0 || (double)near < PAGE_BORDER * (double)n)
         return NAN;
     if (lvl > PAGE_EXTREME && lvl < 1.0 - PAGE_EXTREME)
         return NAN;
@@ -159,18 +166,13 @@ static double page_level(const cells_t *c, double full)
 /* How far a cell may sit from the page level and still be page: the
  * ring's own spread around that level (PAGE_SPREAD robust sigmas: paper
  * grain, a tray's noise), at least PAGE_TOL_MIN of full scale (JPEG ringing
- * on a white page), at most PAGE_TOL of full scale. */
-static double page_tolerance(const cells_t *c, double page, double full, float *buf)
+ * on a white page), at most PAGE_TOL of full scale. buf holds n. */
+static double page_tolerance(const float *ring, size_t n, double page, double full, float *buf)
 {
     size_t k = 0;
-    for (int y = 0; y < c->h; y++)
-        for (int x = 0; x < c->w; x++) {
-            if (y > 0 && y < c->h - 1 && x > 0 && x < c->w - 1)
-                continue;
-            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
-            if (!isnan(v) && fabs(v - page) <= PAGE_TOL * full)
-                buf[k++] = (float)fabs(v - page);
-        }
+    for (size_t i = 0; i < n; i++)
+        if (fabs(ring[i] - page) <= PAGE_TOL * full)
+            buf[k++] = (float)fabs(ring[i] - page);
     double tol = k ? PAGE_SPREAD * 1.4826 * bq_select_nth_float(buf, k, k / 2) : 0.0;
     return bq_clamp(tol, PAGE_TOL_MIN * full, PAGE_TOL * full);
 }
@@ -394,23 +396,29 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     if (!img || !img->data || img->width < 8 || img->height < 8 || !(img->max_value > 0.0))
         return 0;
     cells_t c = {0};
-    if (cells_build(img, &c) != 0)
+    float *ring = NULL, *buf = NULL;
+    if (cells_build(img, &c) != 0 ||
+        !(ring = bq_alloc_array(2 * (size_t)(c.w + c.h), sizeof *ring)) ||
+        !(buf = bq_alloc_array(2 * (size_t)(c.w + c.h), sizeof *buf))) {
+        free(c.v);
+        free(ring);
         return BQ_ERR_NOMEM;
-    double page = page_level(&c, img->max_value);
+    }
+    size_t nr = ring_cells(&c, ring);
+    double page = page_level(&c, ring, nr, img->max_value);
     uint8_t *keep = NULL;
     int rc = 0, blocks = 0, masked = 0;
     if (!isnan(page)) {
-        size_t nc = (size_t)c.w * (size_t)c.h;
-        keep = bq_calloc_array(nc, 1);
-        float *buf = bq_alloc_array(2 * (size_t)(c.w + c.h), sizeof *buf);
-        double tol = buf ? page_tolerance(&c, page, img->max_value, buf) : 0.0;
-        free(buf);
-        blocks = keep && tol > 0.0 ? find_blocks(&c, page, tol, keep) : BQ_ERR_NOMEM;
+        keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
+        double tol = page_tolerance(ring, nr, page, img->max_value, buf);
+        blocks = keep ? find_blocks(&c, page, tol, keep) : BQ_ERR_NOMEM;
         if (blocks < 0)
             rc = blocks;
         else if (blocks > 0)
             rc = apply_mask(img, &c, keep, &masked);
     }
+    free(ring);
+    free(buf);
     int rules = 0;
     if (rc == 0 && blocks > 0) {
         row_run_t *rr = bq_alloc_array((size_t)img->height, sizeof *rr);
