@@ -6,15 +6,10 @@
 
 #include "blotquant/blotquant.h"
 
-static int failures;
+#include "../check.h"
 
-static void expect(int ok, const char *what, double got)
-{
-    if (!ok) {
-        fprintf(stderr, "FAIL: %s (confidence %.3f)\n", what, got);
-        failures++;
-    }
-}
+/* A check of one score: what it should be, and the score. */
+#define expect(ok, what, got) CHECK(ok, "%s (confidence %.3f)", what, got)
 
 /* One strip with lanes at the given centres, each `width` wide. */
 static double score(const double *centres, const double *widths, int n)
@@ -27,7 +22,7 @@ static double score(const double *centres, const double *widths, int n)
                                .x_right = centres[i] + 0.5 * widths[i]};
     bq_lanes_score(&set);
     if (set.uncertain != (set.confidence < BQ_LANES_UNCERTAIN))
-        failures++;
+        check_failures++;
     return set.confidence;
 }
 
@@ -70,8 +65,8 @@ int main(void)
     double gap = score(cm, wm, 9);
     expect(gap >= 0.95, "an empty position in a long comb stays confident", gap);
 
-    if (failures == 0)
+    if (check_failures == 0)
         printf("confidence: regular %.2f, split %.2f, label %.2f, one %.2f, gap %.2f\n",
                regular, split, label, one, gap);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }

@@ -8,18 +8,7 @@
 #include <string.h>
 
 #include "blotquant/blotquant.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);           \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-        }                                                                  \
-    } while (0)
+#include "../check.h"
 
 /* rc must be BQ_ERR_INVALID and the message must hold want. */
 static void expect_refused(const char *what, int rc, const bq_error_t *err, const char *want)
@@ -369,8 +358,8 @@ int main(void)
     test_hostile();
     test_from_bands();
     test_apply();
-    if (failures) {
-        fprintf(stderr, "%d failure(s)\n", failures);
+    if (check_failures) {
+        fprintf(stderr, "%d failure(s)\n", check_failures);
         return 1;
     }
     printf("lanes_manual: all tests passed\n");

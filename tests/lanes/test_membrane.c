@@ -7,18 +7,7 @@
 #include <stdlib.h>
 
 #include "blotquant/blotquant.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../check.h"
 
 static void fill(bq_image_t *img, int x0, int y0, int x1, int y1, float v)
 {
@@ -62,18 +51,18 @@ static void test_figure(void)
     fill(img, 20, 45, 24, 55, 0.0f);
     fill(img, 268, 92, 290, 94, 30.0f); /* a kDa tick beside strip 2 */
     bq_membrane_info_t info;
-    EXPECT(bq_membrane_mask(img, &info) == 0, "mask failed");
-    EXPECT(info.page_found && info.page_level > 240.0, "page at %.1f", info.page_level);
-    EXPECT(info.blocks == 2, "%d membrane blocks, want 2", info.blocks);
-    EXPECT(!valid_at(img, 10, 50) && !valid_at(img, 22, 50), "label left valid");
-    EXPECT(!valid_at(img, 280, 93), "kDa tick left valid");
-    EXPECT(!valid_at(img, 150, 73), "page between the strips left valid");
-    EXPECT(!valid_at(img, 150, 30) && !valid_at(img, 150, 116), "frame rows left valid");
-    EXPECT(info.rule_rows >= 2, "%d rule rows", info.rule_rows);
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(info.page_found && info.page_level > 240.0, "page at %.1f", info.page_level);
+    CHECK(info.blocks == 2, "%d membrane blocks, want 2", info.blocks);
+    CHECK(!valid_at(img, 10, 50) && !valid_at(img, 22, 50), "label left valid");
+    CHECK(!valid_at(img, 280, 93), "kDa tick left valid");
+    CHECK(!valid_at(img, 150, 73), "page between the strips left valid");
+    CHECK(!valid_at(img, 150, 30) && !valid_at(img, 150, 116), "frame rows left valid");
+    CHECK(info.rule_rows >= 2, "%d rule rows", info.rule_rows);
     for (int y = 35; y <= 65; y++)
-        EXPECT(valid_at(img, 150, y), "strip 1 row %d masked", y);
+        CHECK(valid_at(img, 150, y), "strip 1 row %d masked", y);
     for (int y = 81; y <= 111; y++)
-        EXPECT(valid_at(img, 80, y), "strip 2 row %d masked", y);
+        CHECK(valid_at(img, 80, y), "strip 2 row %d masked", y);
     bq_image_free(img);
 }
 
@@ -87,8 +76,8 @@ static void test_uneven_tray(void)
     fill(img, 40, 30, 200, 130, 5200.0f);
     fill(img, 60, 70, 90, 80, 20000.0f);
     bq_membrane_info_t info;
-    EXPECT(bq_membrane_mask(img, &info) == 0, "mask failed");
-    EXPECT(!info.page_found && info.blocks == 0 && !img->valid,
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(!info.page_found && info.blocks == 0 && !img->valid,
            "an unevenly lit tray was taken for a page (%d blocks)", info.blocks);
     bq_image_free(img);
 }
@@ -102,8 +91,8 @@ static void test_membrane_to_the_edges(void)
     for (int l = 0; l < 5; l++)
         fill(img, 10 + 38 * l, 35, 38 + 38 * l, 45, 30.0f);
     bq_membrane_info_t info;
-    EXPECT(bq_membrane_mask(img, &info) == 0, "mask failed");
-    EXPECT(!info.page_found && !img->valid, "a membrane filling the picture was masked");
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(!info.page_found && !img->valid, "a membrane filling the picture was masked");
     bq_image_free(img);
 }
 
@@ -112,7 +101,7 @@ int main(void)
     test_figure();
     test_uneven_tray();
     test_membrane_to_the_edges();
-    if (failures == 0)
+    if (check_failures == 0)
         printf("membrane: figure, uneven tray, full membrane: all as expected\n");
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }

@@ -13,17 +13,7 @@
 
 #include "blotquant/blotquant.h"
 #include "overlay.h"
-
-static int failures;
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
+#include "../check.h"
 
 static const bq_colour_t BLACK = {0, 0, 0}, WHITE = {255, 255, 255}, MARK = {1, 2, 3};
 static const bq_colour_t GRAY = {128, 128, 128}, CANVAS = {232, 232, 232};
@@ -692,7 +682,7 @@ int main(int argc, char **argv)
     test_simulated("clean", 0, 0, 0, 2, outdir);
     test_simulated("strips", 0, 0, 0, 2, outdir); /* MDM2 and ACTB, one per strip */
     test_simulated("clean", 314, 102, 8, 2, outdir); /* a tight crop */
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    if (check_failures)
+        fprintf(stderr, "%d check(s) failed\n", check_failures);
+    return check_failures ? 1 : 0;
 }
