@@ -15,18 +15,13 @@
 #define GAP_WEIGHT 2.5   /* a typical gap off by 40 % of the pitch scores 0 */
 #define WIDTH_WEIGHT 1.5 /* a typical width off by 2/3 of the median scores 0 */
 
-static double median_of(double *v, int n)
-{
-    return bq_median_inplace(v, (size_t)n);
-}
-
 /* The upper quartile of |v - median| over the median; reorders v. The
  * quartile, not the median: lanes split in two alternate short and long
  * gaps, which half the gaps would hide; one missing lane in a row of four
  * or more still leaves it at zero. */
 static double relative_spread(double *v, int n, double *scratch)
 {
-    double med = median_of(v, n);
+    double med = bq_median_inplace(v, (size_t)n);
     if (!(med > 0.0))
         return 1.0;
     for (int i = 0; i < n; i++)
