@@ -246,6 +246,10 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
         nl = lanes_fill_comb_gaps(d->sw, ns, bx0, bx1, lanes, nl, tmp);
         if (nl != before)
             lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
+        before = nl;
+        nl = lanes_extend_comb_ends(d->sw, ns, sumprof, bx0, bx1, lanes, nl, tmp);
+        if (nl != before)
+            lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         nl = lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
     }
     return nl;
@@ -392,7 +396,10 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
         }
     }
     if (want <= 0) {
-        int k = lanes_drop_label_lanes(img, res, counts);
+        int placed[BQ_MAX_LANES];
+        for (int i = 0; i < nl; i++)
+            placed[i] = d.lanes[i].faint == COMB_TOOTH;
+        int k = lanes_drop_label_lanes(img, res, counts, placed);
         if (k < 0) {
             rc = bq_error_set(err, k, "lanes: out of memory");
             goto done;

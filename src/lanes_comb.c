@@ -247,18 +247,93 @@ static int comb_odd_gaps(const peak_t *l, int n, double pitch, int by_centre)
     return off;
 }
 
+/* Is the comb of the n lanes l regular (at most one odd gap in
+ * COMB_ODD_GAPS)? Measured on the lanes' peaks or their centres, whichever
+ * makes the more regular comb; sets its pitch, that choice, and the median
+ * lane width. */
+static int regular_comb(const peak_t *l, int n, double *tmp, double *pitch, int *by_centre,
+                        double *wd)
+{
+    double pp = comb_pitch(l, n, 0, tmp), pc = comb_pitch(l, n, 1, tmp);
+    int op = pp > 0.0 ? comb_odd_gaps(l, n, pp, 0) : n, oc = pc > 0.0 ? comb_odd_gaps(l, n, pc, 1) : n;
+    *by_centre = oc < op;
+    *pitch = *by_centre ? pc : pp;
+    if (!(*pitch > 0.0) || (*by_centre ? oc : op) > (n - 1) / COMB_ODD_GAPS)
+        return 0;
+    for (int i = 0; i < n; i++)
+        tmp[i] = l[i].right - l[i].left;
+    *wd = bq_median_inplace(tmp, (size_t)n);
+    return 1;
+}
+
+/* The comb as a line: lane i sits at a + b * k[i], k counting whole
+ * pitches from the first lane. A line through all the lanes places the
+ * next tooth better than one end lane, whose centre leans with its band
+ * or with the texture beyond it (it has no neighbour on that side).
+ * Returns the last lane's k. */
+static int comb_line(const peak_t *l, int n, double pitch, int by_centre, double *a, double *b)
+{
+    double sk = 0.0, sx = 0.0, skk = 0.0, skx = 0.0;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0) {
+            long step = lround((comb_at(&l[i], by_centre) - comb_at(&l[i - 1], by_centre)) / pitch);
+            k += step < 1 ? 1 : (int)step;
+        }
+        double x = comb_at(&l[i], by_centre);
+        sk += k;
+        sx += x;
+        skk += (double)k * k;
+        skx += k * x;
+    }
+    double det = n * skk - sk * sk;
+    *b = det > 0.0 ? (n * skx - sk * sx) / det : pitch;
+    *a = (sx - *b * sk) / n;
+    return k;
+}
+
+/* The comb predicts where a tooth sits to within a fraction of a pitch
+ * (lanes are loaded by hand); a peak of the profile that close is the
+ * lane itself. */
+#define SNAP_TOL 0.3
+
+/* x moved to the highest local maximum of profile p within tol of it and
+ * at least pitch - tol from the end lane at e (nearer, it is a wiggle on
+ * that lane's own flank); x itself when there is none (a maximum on the
+ * window's edge is the flank of something beyond it, not a peak). */
+static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e, double pitch,
+                           double tol)
+{
+    int lo = (int)ceil(x - tol), hi = (int)floor(x + tol), best = -1;
+    for (int c = lo + 1; c < hi; c++)
+        if (c > bx0 && c < bx1 && fabs(c - e) >= pitch - tol && p[c] >= p[c - 1] &&
+            p[c] >= p[c + 1] && (best < 0 || p[c] > p[best]))
+            best = c;
+    return best < 0 ? x : best;
+}
+
 /* A regular comb whose end lane stands a pitch or more inside the region
  * may have lost a lane against the edge (a frame, a crop through the last
- * lane): one more tooth on that side where some strip shows signal there
- * and the tooth fits inside the region. */
-static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
-                            double pitch, int by_centre, double wd, double *tmp)
+ * lane): one more tooth on that side, on the comb's line and snapped to a
+ * peak of the summed profile p near it, where some strip shows signal
+ * there and the tooth fits inside the region. */
+int lanes_extend_comb_ends(const strip_work_t *sw, int ns, const double *p, int bx0, int bx1,
+                           peak_t *l, int n, double *tmp)
 {
+    double pitch, wd;
+    int by_centre;
+    if (!regular_comb(l, n, tmp, &pitch, &by_centre, &wd))
+        return n;
     for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
         const peak_t *end = side ? &l[n - 1] : &l[0];
-        /* from the end lane's centre: an end lane's peak leans whichever
-         * way its band is brighter */
-        double x = comb_at(end, 1) + (side ? pitch : -pitch);
+        double a, b;
+        int k_last = comb_line(l, n, pitch, by_centre, &a, &b);
+        double x = side ? a + b * (k_last + 1) : a - b;
+        /* an end lane off the comb's line (a ladder set apart) leaves no
+         * room for a tooth beside it */
+        if (fabs(x - end->pos) < (1.0 - SNAP_TOL) * b)
+            continue;
+        x = snap_to_peak(p, bx0, bx1, x, end->pos, b, SNAP_TOL * b);
         if (x - 0.4 * wd < bx0 || x + 0.4 * wd > bx1)
             continue;
         double base[LANES_MAX_STRIPS], typical[LANES_MAX_STRIPS];
@@ -288,16 +363,10 @@ static int extend_comb_ends(const strip_work_t *sw, int ns, int bx0, int bx1, pe
 int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
                          double *tmp)
 {
-    /* peaks or centres: whichever makes the more regular comb */
-    double pp = comb_pitch(l, n, 0, tmp), pc = comb_pitch(l, n, 1, tmp);
-    int op = pp > 0.0 ? comb_odd_gaps(l, n, pp, 0) : n, oc = pc > 0.0 ? comb_odd_gaps(l, n, pc, 1) : n;
-    int by_centre = oc < op;
-    double pitch = by_centre ? pc : pp;
-    if (!(pitch > 0.0) || (by_centre ? oc : op) > (n - 1) / COMB_ODD_GAPS)
+    double pitch, wd;
+    int by_centre;
+    if (!regular_comb(l, n, tmp, &pitch, &by_centre, &wd))
         return n;
-    for (int i = 0; i < n; i++)
-        tmp[i] = l[i].right - l[i].left;
-    double wd = bq_median_inplace(tmp, (size_t)n);
     double base[LANES_MAX_STRIPS], typical[LANES_MAX_STRIPS];
     comb_levels(sw, ns, bx0, bx1, l, n, tmp, base, typical);
     peak_t out[BQ_MAX_LANES];
@@ -328,5 +397,5 @@ int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_
         }
     }
     memcpy(l, out, (size_t)m * sizeof *l);
-    return extend_comb_ends(sw, ns, bx0, bx1, l, m, pitch, by_centre, wd, tmp);
+    return m;
 }

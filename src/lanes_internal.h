@@ -163,10 +163,14 @@ int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int 
                           peak_t *cand, int cap, peak_t *out);
 /* Cut lanes several pitches wide into one lane a pitch. Returns the new count. */
 int lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp);
-/* Teeth missing from a regular comb, inside it and at its ends. Returns the
- * new count. */
+/* Teeth missing inside a regular comb. Returns the new count. */
 int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
                          double *tmp);
+/* One more tooth at either end of a regular comb where a strip shows
+ * signal there, placed on the comb's line and snapped to a peak of the
+ * summed profile p nearby. Returns the new count. */
+int lanes_extend_comb_ends(const strip_work_t *sw, int ns, const double *p, int bx0, int bx1,
+                           peak_t *l, int n, double *tmp);
 
 /* ---- lanes_ladders.c: 6/6b. ladders and label columns ---------------- */
 
@@ -174,7 +178,9 @@ int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_
 int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp,
                           double *tmp);
 /* Drop columns of burned-in text from the ends of res's lanes; counts
- * follows the lanes. Returns the new lane count or BQ_ERR_NOMEM. */
-int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts);
+ * follows the lanes. placed[i] is nonzero for a lane the comb placed (its
+ * width given, not measured). Returns the new lane count or BQ_ERR_NOMEM. */
+int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
+                           const int *placed);
 
 #endif

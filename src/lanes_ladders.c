@@ -217,10 +217,11 @@ static double typical_lane_width(const bq_lanes_t *res)
 }
 
 /* Drop label columns from both ends of an automatic lane set: narrow end
- * lanes whose band rows are text, one after the other (a word can make
+ * lanes (or lanes the comb placed) whose band rows are text, one after the other (a word can make
  * several peaks). Keeps at least two lanes; counts follows the lanes.
  * Returns the new lane count or a negative error. */
-int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts)
+int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
+                           const int *placed)
 {
     int nl = res->n_lanes;
     if (nl <= 2)
@@ -245,7 +246,10 @@ int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts)
             double wd = HUGE_VAL;
             for (int s = 0; s < res->n_strips; s++)
                 wd = fmin(wd, res->strips[s].lanes[i].x_right - res->strips[s].lanes[i].x_left);
-            if (wd < LABEL_WIDTH * mw && lane_is_label(img, res, i, lo, hi, mw, rp, prof, cnt))
+            /* a lane the comb placed has the typical width by construction:
+             * only its content can tell text from bands */
+            int narrow = wd < LABEL_WIDTH * mw || placed[i];
+            if (narrow && lane_is_label(img, res, i, lo, hi, mw, rp, prof, cnt))
                 drop = i;
         }
         if (drop < 0)
