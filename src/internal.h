@@ -67,4 +67,16 @@ int bq_count_strokes(const double *v, size_t n, double lo, double hi);
  * target is written in place, never replaced by a renamed temporary. */
 int bq_path_is_special(const char *path);
 
+/* rescale.c. A copy of img at twice its resolution (bilinear over the valid
+ * pixels; validity from the nearest source pixel), NULL when out of memory
+ * or too large. */
+struct bq_image;
+struct bq_image *bq_image_upsample2(const struct bq_image *img);
+/* Lanes or bands found on such a copy, mapped back to the picture's own
+ * pixels (boxes to the pixels they fall in, positions to sub-pixel). */
+struct bq_lanes;
+struct bq_band_table;
+void bq_lanes_halve(struct bq_lanes *lanes);
+void bq_band_table_halve(struct bq_band_table *table);
+
 #endif

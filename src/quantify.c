@@ -298,6 +298,59 @@ void bq_quant_result_free(bq_quant_result_t *res)
     free(res);
 }
 
+/* The detectors' pixel constants hold for lanes this wide and wider;
+ * narrower lanes (a figure crop, a thumbnail) are found on a copy at twice
+ * the resolution. */
+#define SMALL_LANE_PX 16.0
+
+/* The median lane width over every strip, in pixels. */
+static double typical_lane_width(const bq_lanes_t *lanes)
+{
+    double w[BQ_MAX_LANES];
+    int n = 0;
+    const bq_strip_t *st = lanes->n_strips > 0 ? &lanes->strips[0] : NULL;
+    for (int i = 0; st && i < st->n_lanes && n < BQ_MAX_LANES; i++)
+        w[n++] = st->lanes[i].x_right - st->lanes[i].x_left;
+    return n ? bq_select_nth(w, (size_t)n, (size_t)(n / 2)) : 0.0;
+}
+
+/* Lanes and bands again on img at twice its resolution, mapped back, in
+ * place of res's; res keeps its own when that finds nothing. */
+static int detect_at_double(const bq_image_t *img, const bq_quant_options_t *opts,
+                            bq_quant_result_t *res, bq_error_t *err)
+{
+    bq_image_t *up = bq_image_upsample2(img);
+    if (!up)
+        return 0; /* too large to double: the picture's own result stands */
+    bq_lane_options_t lo = opts->lanes;
+    lo.roi.x *= 2;
+    lo.roi.y *= 2;
+    lo.roi.w *= 2;
+    lo.roi.h *= 2;
+    bq_lanes_t *lanes = NULL;
+    bq_band_table_t *table = NULL;
+    bq_error_t quiet = {0};
+    int rc = bq_lanes_detect(up, &lo, &lanes, &quiet);
+    if (rc == 0)
+        rc = bq_bands_detect(up, lanes, &opts->bands, &table, &quiet);
+    bq_image_free(up);
+    if (rc == BQ_ERR_NOMEM) {
+        bq_lanes_free(lanes);
+        return bq_error_set(err, rc, "quant: out of memory");
+    }
+    if (rc != 0) {
+        bq_lanes_free(lanes);
+        return 0;
+    }
+    bq_lanes_halve(lanes);
+    bq_band_table_halve(table);
+    bq_lanes_free(res->lanes);
+    bq_band_table_free(res->table);
+    res->lanes = lanes;
+    res->table = table;
+    return 0;
+}
+
 int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
                    bq_quant_result_t **out, bq_error_t *err)
 {
@@ -345,6 +398,8 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
         rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
     if (rc == 0)
         rc = bq_bands_detect(img, res->lanes, &opts->bands, &res->table, err);
+    if (rc == 0 && !opts->manual_lanes && typical_lane_width(res->lanes) < SMALL_LANE_PX)
+        rc = detect_at_double(img, opts, res, err);
     if (rc == 0)
         rc = bq_quantify(img, res->lanes, opts->background, res->table, err);
     if (rc != 0) {
