@@ -217,9 +217,9 @@ static double typical_lane_width(const bq_lanes_t *res)
 }
 
 /* Drop label columns from both ends of an automatic lane set: narrow end
- * lanes (or lanes the comb placed) whose band rows are text, one after the other (a word can make
- * several peaks). Keeps at least two lanes; counts follows the lanes.
- * Returns the new lane count or a negative error. */
+ * lanes (or lanes the comb placed) whose band rows are text, one after the
+ * other (a word can make several peaks). Keeps at least two lanes; counts
+ * follows the lanes. Returns the new lane count or a negative error. */
 int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
                            const int *placed)
 {

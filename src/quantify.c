@@ -303,7 +303,8 @@ void bq_quant_result_free(bq_quant_result_t *res)
  * the resolution. */
 #define SMALL_LANE_PX 16.0
 
-/* The median lane width over every strip, in pixels. */
+/* The median lane width in pixels (every strip has the same lanes: the
+ * first strip's). */
 static double typical_lane_width(const bq_lanes_t *lanes)
 {
     double w[BQ_MAX_LANES];
