@@ -251,6 +251,15 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
         if (nl != before)
             lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         nl = lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
+        if (!lanes_comb_regular(lanes, nl, tmp)) {
+            peak_t fit[BQ_MAX_LANES];
+            int nfit = lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes, nl, fit);
+            if (nfit >= 3) {
+                memcpy(lanes, fit, (size_t)nfit * sizeof *lanes);
+                nl = nfit;
+                lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
+            }
+        }
     }
     return nl;
 }

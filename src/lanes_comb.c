@@ -266,6 +266,13 @@ static int regular_comb(const peak_t *l, int n, double *tmp, double *pitch, int 
     return 1;
 }
 
+int lanes_comb_regular(const peak_t *l, int n, double *tmp)
+{
+    double pitch, wd;
+    int by_centre;
+    return regular_comb(l, n, tmp, &pitch, &by_centre, &wd);
+}
+
 /* The comb as a line: lane i sits at a + b * k[i], k counting whole
  * pitches from the first lane. A line through all the lanes places the
  * next tooth better than one end lane, whose centre leans with its band

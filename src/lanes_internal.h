@@ -172,6 +172,21 @@ int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_
 int lanes_extend_comb_ends(const strip_work_t *sw, int ns, const double *p, int bx0, int bx1,
                            peak_t *l, int n, double *tmp);
 
+/* Is the comb of lanes l regular: at most one gap in COMB_ODD_GAPS not a
+ * whole number of pitches? tmp holds n. */
+int lanes_comb_regular(const peak_t *l, int n, double *tmp);
+
+/* ---- lanes_combfit.c: 5d. a comb fitted to the whole profile ---------- */
+
+/* The comb whose teeth stand highest over the points half a pitch beside
+ * them along profile v (w cells) over a..b, at a pitch between the
+ * spacing of the peaks cand (nc, from lanes_find_peaks) and that of the
+ * lanes found so far (nl), its teeth where v shows
+ * signal into out (BQ_MAX_LANES); 0 when no comb stands FIT_SNR times the
+ * noise. Returns the count. */
+int lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
+                   int nc, const peak_t *lanes, int nl, peak_t *out);
+
 /* ---- lanes_ladders.c: 6/6b. ladders and label columns ---------------- */
 
 /* The bands along lane l of strip sw; rowp and tmp hold the grid's height. */

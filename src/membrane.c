@@ -21,8 +21,8 @@
 #include "internal.h"
 
 #define GRID_MAX 800        /* cells along the longer side */
-#define PAGE_TOL 0.04       /* page: at most this fraction of full scale off its level */
-#define PAGE_TOL_MIN 0.01   /* ... and always this much */
+#define PAGE_TOL 0.04       /* page: at most this fraction of page_scale off its level */
+#define PAGE_TOL_MIN 0.01   /* ... and always this much (page_scale) */
 #define PAGE_SPREAD 6.0     /* ... or this many robust sigmas of the border's own spread */
 #define PAGE_BORDER 0.6     /* share of the border ring at the page level */
 #define PAGE_EXTREME 0.12   /* the page level lies within this fraction of an end */
@@ -93,6 +93,35 @@ static int cells_build(const bq_image_t *img, cells_t *c)
     return 0;
 }
 
+/* The scale the page tolerance is a share of. An 8-bit picture uses its
+ * format's range (JPEG ringing on a white page is a share of that); a
+ * 16-bit or float export of a faint blot (raw chemiluminescence counts)
+ * may fill a few percent of its format, and a share of the format would
+ * take its whole membrane for page: its scale is the range it uses, the
+ * RANGE_QUANTILE of its cells (the brightest cells left out: hot pixels,
+ * saturated bands), never more than the format's. (Whether the border is
+ * a page at all is still judged against the format's range.) 0 or
+ * BQ_ERR_NOMEM. */
+#define RANGE_QUANTILE 0.99
+static int page_scale(const bq_image_t *img, const cells_t *c, double *scale)
+{
+    *scale = img->max_value;
+    if (img->bits_per_sample <= 8 && !img->is_float)
+        return 0;
+    size_t k = 0, n = (size_t)c->w * (size_t)c->h;
+    float *buf = bq_alloc_array(n, sizeof *buf);
+    if (!buf)
+        return BQ_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(c->v[i]))
+            buf[k++] = c->v[i] > 0.0f ? c->v[i] : 0.0f;
+    double q = k ? bq_select_nth_float(buf, k, (size_t)(RANGE_QUANTILE * (double)(k - 1))) : 0.0;
+    free(buf);
+    if (q > 0.0 && q < img->max_value)
+        *scale = q;
+    return 0;
+}
+
 /* Median of the valid cells of one side of the grid (0 top, 1 bottom,
  * 2 left, 3 right); NAN if none. buf holds a side. */
 static double side_median(const cells_t *c, int side, float *buf)
@@ -142,31 +171,34 @@ static size_t ring_cells(const cells_t *c, float *ring)
     return k;
 }
 
-/* The page level: the most common level of the border ring, if it holds
- * PAGE_BORDER of the ring, sits at an end of the range and is flat; else
- * NAN. */
-static double page_level(const cells_t *c, const float *ring, size_t n, double full)
+/* The page level: the most common level of the border ring (in 64 bins of
+ * the page scale), if it holds PAGE_BORDER of the ring, sits at an end of
+ * the format's full range and is flat; else NAN. */
+static double page_level(const cells_t *c, const float *ring, size_t n, double scale,
+                         double full)
 {
     enum { NB = 64 };
     size_t hist[NB] = {0};
     for (size_t i = 0; i < n; i++)
-        hist[(int)bq_clamp(ring[i] / full * NB, 0, NB - 1)]++;
+        hist[(int)bq_clamp(ring[i] / scale * NB, 0, NB - 1)]++;
     int mode = 0;
     for (int b = 1; b < NB; b++)
         mode = hist[b] > hist[mode] ? b : mode;
-    double lvl = (mode + 0.5) / NB;
+    double page = (mode + 0.5) / NB * scale;
     size_t near = hist[mode] + (mode > 0 ? hist[mode - 1] : 0) + (mode < NB - 1 ? hist[mode + 1] : 0);
     if (n == 0 || (double)near < PAGE_BORDER * (double)n)
         return NAN;
-    if (lvl > PAGE_EXTREME && lvl < 1.0 - PAGE_EXTREME)
+    /* at an end of the format's range: a membrane to the picture's edges
+     * is the top of the range it uses, never the format's */
+    if (page > PAGE_EXTREME * full && page < (1.0 - PAGE_EXTREME) * full)
         return NAN;
-    return page_is_flat(c, lvl * full, PAGE_TOL_MIN * full) ? lvl * full : NAN;
+    return page_is_flat(c, page, PAGE_TOL_MIN * scale) ? page : NAN;
 }
 
 /* How far a cell may sit from the page level and still be page: the
  * ring's own spread around that level (PAGE_SPREAD robust sigmas: paper
- * grain, a tray's noise), at least PAGE_TOL_MIN of full scale (JPEG ringing
- * on a white page), at most PAGE_TOL of full scale. buf holds n. */
+ * grain, a tray's noise), at least PAGE_TOL_MIN of the scale (JPEG ringing
+ * on a white page), at most PAGE_TOL of it. buf holds n. */
 static double page_tolerance(const float *ring, size_t n, double page, double full, float *buf)
 {
     size_t k = 0;
@@ -405,12 +437,19 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
         return BQ_ERR_NOMEM;
     }
     size_t nr = ring_cells(&c, ring);
-    double page = page_level(&c, ring, nr, img->max_value);
+    double scale;
+    if (page_scale(img, &c, &scale) != 0) {
+        free(c.v);
+        free(ring);
+        free(buf);
+        return BQ_ERR_NOMEM;
+    }
+    double page = page_level(&c, ring, nr, scale, img->max_value);
     uint8_t *keep = NULL;
     int rc = 0, blocks = 0, masked = 0;
     if (!isnan(page)) {
         keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
-        double tol = page_tolerance(ring, nr, page, img->max_value, buf);
+        double tol = page_tolerance(ring, nr, page, scale, buf);
         blocks = keep ? find_blocks(&c, page, tol, keep) : BQ_ERR_NOMEM;
         if (blocks < 0)
             rc = blocks;
