@@ -12,6 +12,8 @@
  *   lanes_peaks.c    5. peaks of a column profile, lane edges, lane choice
  *   lanes_comb.c     5b/5c. the comb: faint lanes, touching lanes, teeth
  *                    missing in the middle or at the ends
+ *   lanes_combfit.c  5d. a comb fitted to the whole column profile, for
+ *                    touching lanes the peaks merged
  *   lanes_ladders.c  6/6b. ladders, label columns beside the end lanes
  *   lanes_util.c     small numeric helpers the stages share
  *
