@@ -247,7 +247,7 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
         if (nl != before)
             lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         before = nl;
-        nl = lanes_extend_comb_ends(d->sw, ns, sumprof, bx0, bx1, lanes, nl, tmp);
+        nl = lanes_extend_comb_ends(g, d->sw, ns, sumprof, bx0, bx1, lanes, nl, d->fbuf, tmp);
         if (nl != before)
             lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         nl = lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);

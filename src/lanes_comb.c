@@ -324,8 +324,40 @@ static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e
  * lane): one more tooth on that side, on the comb's line and snapped to a
  * peak of the summed profile p near it, where some strip shows signal
  * there and the tooth fits inside the region. */
-int lanes_extend_comb_ends(const strip_work_t *sw, int ns, const double *p, int bx0, int bx1,
-                           peak_t *l, int n, double *tmp)
+/* How far lane l's strongest band stands over the lane's own median along
+ * strip sw (its central 60 %, following the tilt); rowp holds the strip's
+ * rows. */
+static double band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
+                            double *rowp)
+{
+    int rows = sw->gy1 - sw->gy0 + 1;
+    double c = l->pos + sw->shift, half = fmax(0.3 * (l->right - l->left), 0.5);
+    double mx = -HUGE_VAL;
+    for (int y = sw->gy0; y <= sw->gy1; y++) {
+        double v = row_mean(g, sw, y, c - half, c + half);
+        rowp[y - sw->gy0] = v;
+        mx = fmax(mx, v);
+    }
+    return mx - lanes_median(rowp, rows);
+}
+
+/* Does the tooth t beside end lane e show a band, BLANK_LANE as strong as
+ * e's, in some strip? Signal there without one is the membrane's border
+ * lit or stained evenly along its length (a tray's glow, a film's edge),
+ * not a lane. rowp holds the grid's height. */
+static int tooth_has_band(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *t,
+                          const peak_t *e, double *rowp)
+{
+    for (int s = 0; s < ns; s++) {
+        double be = band_standout(g, &sw[s], e, rowp);
+        if (be > 0.0 && band_standout(g, &sw[s], t, rowp) >= BLANK_LANE * be)
+            return 1;
+    }
+    return 0;
+}
+
+int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
+                           int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp)
 {
     double pitch, wd;
     int by_centre;
@@ -352,6 +384,8 @@ int lanes_extend_comb_ends(const strip_work_t *sw, int ns, const double *p, int 
         t.left = x - 0.5 * wd;
         t.right = x + 0.5 * wd;
         t.faint = COMB_TOOTH;
+        if (!tooth_has_band(g, sw, ns, &t, end, rowp))
+            continue;
         if (side)
             l[n] = t;
         else {

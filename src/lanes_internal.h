@@ -169,10 +169,11 @@ int lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp);
 int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
                          double *tmp);
 /* One more tooth at either end of a regular comb where a strip shows
- * signal there, placed on the comb's line and snapped to a peak of the
- * summed profile p nearby. Returns the new count. */
-int lanes_extend_comb_ends(const strip_work_t *sw, int ns, const double *p, int bx0, int bx1,
-                           peak_t *l, int n, double *tmp);
+ * signal and a band there, placed on the comb's line and snapped to a peak
+ * of the summed profile p nearby; rowp holds the grid's height. Returns
+ * the new count. */
+int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
+                           int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp);
 
 /* Is the comb of lanes l regular: at most one gap in COMB_ODD_GAPS not a
  * whole number of pitches? tmp holds n. */
