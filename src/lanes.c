@@ -219,7 +219,8 @@ static int detect_align(detect_t *d)
 
 /* Stage 5 on the summed profile: the lanes all strips share into d->lanes,
  * want of them or automatic. Automatic lanes are then checked against the
- * comb (5b, 5c). Returns the count. */
+ * comb (5b, 5c; 5d refits it when touching lanes were merged). Returns
+ * the count. */
 static int detect_shared_lanes(detect_t *d, int strong, int want)
 {
     int bx0 = d->bx0, bx1 = d->bx1, ns = d->ns;
@@ -253,7 +254,8 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
         nl = lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
         if (!lanes_comb_regular(lanes, nl, tmp)) {
             peak_t fit[BQ_MAX_LANES];
-            int nfit = lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes, nl, fit);
+            int nfit = lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes,
+                                      nl, fit);
             if (nfit >= 3) {
                 memcpy(lanes, fit, (size_t)nfit * sizeof *lanes);
                 nl = nfit;
