@@ -15,9 +15,10 @@
 #include "blotquant/lanes.h"
 #include "internal.h"
 
-/* Source coordinate of target pixel X at twice the resolution: the pixel
- * centres of the two grids line up at (X + 0.5) / 2 - 0.5. */
-static double source_coord(int X)
+/* A coordinate X at twice the resolution in the picture's own pixels: the
+ * pixel centres of the two grids line up at (X + 0.5) / 2 - 0.5. Used both
+ * to sample the copy and to map results on it back. */
+static double half_coord(double X)
 {
     return 0.5 * (X + 0.5) - 0.5;
 }
@@ -71,7 +72,7 @@ bq_image_t *bq_image_upsample2(const bq_image_t *img)
         for (int x = 0; x < up->width; x++) {
             size_t i = (size_t)y * (size_t)up->width + (size_t)x;
             int v;
-            up->data[i] = upsample_pixel(img, source_coord(x), source_coord(y), &v);
+            up->data[i] = upsample_pixel(img, half_coord(x), half_coord(y), &v);
             if (up->valid)
                 up->valid[i] = (uint8_t)v;
         }
@@ -83,12 +84,6 @@ bq_image_t *bq_image_upsample2(const bq_image_t *img)
     up->data = pixels.data;
     up->valid = pixels.valid;
     return up;
-}
-
-/* A coordinate at twice the resolution back in the picture's pixels. */
-static double half_coord(double X)
-{
-    return 0.5 * (X + 0.5) - 0.5;
 }
 
 /* The pixel of the picture that target pixel X falls in. */
