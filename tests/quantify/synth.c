@@ -5,8 +5,6 @@
 
 #include "synth.h"
 
-int syn_failures;
-
 void syn_default(syn_params_t *p)
 {
     memset(p, 0, sizeof *p);

@@ -8,18 +8,6 @@
 
 #include "blotquant/blotquant.h"
 
-/* Count a failed check and say what failed (tests keep going). */
-extern int syn_failures;
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            syn_failures++;                                                    \
-        }                                                                      \
-    } while (0)
-
 #define SYN_MAX_LANES 24
 #define SYN_MAX_ROWS 4
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../check.h"
 #include "synth.h"
 
 
@@ -161,8 +162,8 @@ int main(void)
     one_band(1.5, 6.0, 40, 0.01, 0, 0, "x+y gradient, noise 40");
     test_saturation();
     test_invalid();
-    if (syn_failures) {
-        fprintf(stderr, "%d check(s) failed\n", syn_failures);
+    if (check_failures) {
+        fprintf(stderr, "%d check(s) failed\n", check_failures);
         return 1;
     }
     printf("all background checks passed\n");

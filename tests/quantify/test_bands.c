@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../check.h"
 #include "synth.h"
 
 
@@ -193,8 +194,8 @@ int main(void)
     series(&p);
     run_case_at("unnamed rows + dose labels", &p, NULL, 0, 2, 30);
 
-    if (syn_failures) {
-        fprintf(stderr, "%d check(s) failed\n", syn_failures);
+    if (check_failures) {
+        fprintf(stderr, "%d check(s) failed\n", check_failures);
         return 1;
     }
     printf("all band checks passed\n");
