@@ -36,7 +36,10 @@ typedef struct cand {
     double score;
     double rough;    /* median over the lanes of separate strokes across the lane */
     int n_found;
+    double hu, hd;   /* consensus half-widths at half maximum, above / below */
     double *pos;     /* per lane: band centre (absolute row) */
+    int valley_up, valley_down; /* the consensus box ended at a valley there */
+    double *lo, *hi; /* per lane: the row's box where the row's fit crosses the lane */
     unsigned char *found;
 } cand_t;
 
@@ -601,9 +604,13 @@ static cand_t *cand_new(cand_t **cands, int *n_cands, int *cap_cands, int nl)
     cand_t *c = &(*cands)[*n_cands];
     memset(c, 0, sizeof *c);
     c->pos = bq_alloc_array((size_t)nl, sizeof *c->pos);
+    c->lo = bq_alloc_array((size_t)nl, sizeof *c->lo);
+    c->hi = bq_alloc_array((size_t)nl, sizeof *c->hi);
     c->found = bq_calloc_array((size_t)nl, 1);
-    if (!c->pos || !c->found) {
+    if (!c->pos || !c->lo || !c->hi || !c->found) {
         free(c->pos);
+        free(c->lo);
+        free(c->hi);
         free(c->found);
         return NULL;
     }
@@ -698,6 +705,16 @@ static int add_row(const bq_image_t *img, const bq_strip_t *st, int si, const st
     c->y = w->y0 + yc;
     c->up = yc - a;
     c->down = b - yc;
+    c->hu = hu;
+    c->hd = hd;
+    /* an edge the box reached by its sigmas is no edge of the row: only a
+     * valley (the frame, the next row) bounds the lanes' boxes */
+    c->valley_up = a > 0 && i - a < BOX_SIGMAS * su + 1;
+    c->valley_down = b < h - 1 && b - i < BOX_SIGMAS * sd + 1;
+    for (int l = 0; l < w->nl; l++) {
+        c->lo[l] = -INFINITY;
+        c->hi[l] = INFINITY;
+    }
     c->height = cons[i];
     double hsum = row_lanes(st, w, c, yc, cons[i], packed, n_samples, tmp);
     c->rough = row_roughness(img, st, c, w->nl, tmp);
@@ -957,9 +974,15 @@ static void refine_row(const bq_strip_t *st, const strip_work_t *w, cand_t *c, d
     }
     if (added)
         fit_row_robust(st, c, use, curv, b_prior, &m);
-    for (int l = 0; l < nl; l++)
+    for (int l = 0; l < nl; l++) {
+        double fit = row_at(&m, lane_x(&st->lanes[l], c->y));
         if (!c->found[l] || st->lanes[l].is_ladder)
-            c->pos[l] = row_at(&m, lane_x(&st->lanes[l], c->y));
+            c->pos[l] = fit;
+        if (c->valley_up)
+            c->lo[l] = fit - c->up;
+        if (c->valley_down)
+            c->hi[l] = fit + c->down;
+    }
 }
 
 static int cmp_cand_y(const void *a, const void *b)
@@ -978,9 +1001,30 @@ static void cands_free(cand_t *c, int n)
 {
     for (int i = 0; i < n; i++) {
         free(c[i].pos);
+        free(c[i].lo);
+        free(c[i].hi);
         free(c[i].found);
     }
     free(c);
+}
+
+/* A lane's box: the row's extent around the lane's band, but not past where
+ * the consensus box ended in that lane (a valley, the next row, the strip's
+ * frame): a band found a few pixels off its row would otherwise carry the
+ * box over that edge. The band's own half-maximum extent is always kept. */
+static void box_rows(const cand_t *c, int l, int *top, int *bottom)
+{
+    double yc = c->pos[l];
+    double t = yc - c->up, b = yc + c->down;
+    double tmax = yc - c->hu, bmin = yc + c->hd;
+    if (c->found[l]) { /* a lane placed on the row's fit has not moved */
+        if (t < c->lo[l])
+            t = c->lo[l] < tmax ? c->lo[l] : tmax;
+        if (b > c->hi[l])
+            b = c->hi[l] > bmin ? c->hi[l] : bmin;
+    }
+    *top = (int)lround(t);
+    *bottom = (int)lround(b);
 }
 
 int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
@@ -1096,8 +1140,7 @@ int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
             bq_lane_extent_at(lane, yc, &xl, &xr);
             b->x_left = (int)lround(xl);
             b->x_right = (int)lround(xr);
-            b->y_top = (int)lround(yc - c[r].up);
-            b->y_bottom = (int)lround(yc + c[r].down);
+            box_rows(&c[r], l, &b->y_top, &b->y_bottom);
             b->y_peak = yc;
             unsigned fl = 0;
             int sy0 = st->y_top > ry0 ? st->y_top : ry0;

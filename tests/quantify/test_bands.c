@@ -96,6 +96,67 @@ static void burn_labels(syn_blot_t *b, int y)
     }
 }
 
+/* A membrane's frame line across the whole image at rows y..y+1, as a
+ * figure panel draws around each strip. */
+static void burn_frame(syn_blot_t *b, int y, double value)
+{
+    bq_image_t *img = b->img;
+    for (int r = y; r < y + 2 && r < img->height; r++)
+        for (int x = 0; x < img->width; x++)
+            img->data[(size_t)r * (size_t)img->width + (size_t)x] += value;
+}
+
+/* A faint Gaussian smudge of height amp in lane l, centred on row y. */
+static void add_smudge(syn_blot_t *b, int l, double y, double sigma, double amp)
+{
+    bq_image_t *img = b->img;
+    double xl, xr;
+    bq_lane_extent_at(&b->lane[l], y, &xl, &xr);
+    for (int r = (int)(y - 4 * sigma); r <= (int)(y + 4 * sigma); r++)
+        for (int x = (int)xl; x <= (int)xr; x++)
+            if (r >= 0 && r < img->height && x >= 0 && x < img->width)
+                img->data[(size_t)r * (size_t)img->width + (size_t)x] +=
+                    amp * exp(-0.5 * (r - y) * (r - y) / (sigma * sigma));
+}
+
+/* A framed strip whose target is faint in the last four lanes and gone in
+ * lane 6 but for a smudge a few pixels above the row: that lane's box may
+ * follow the smudge, but not over the frame the row's own boxes stop at. */
+static void run_framed_smudge(void)
+{
+    syn_params_t p;
+    series(&p);
+    p.n_rows = 1;
+    p.sigma_y = 6;
+    for (int l = 4; l < 8; l++)
+        p.amp[0][l] = l == 5 ? 0 : 900;
+    syn_blot_t b;
+    if (syn_render(&p, &b) != 0) {
+        CHECK(0, "render");
+        return;
+    }
+    int frame_y = (int)p.row_y[0] - 18;
+    burn_frame(&b, frame_y, 1000); /* fainter than the target, as a panel's frame */
+    add_smudge(&b, 5, p.row_y[0] - 6, p.sigma_y, 1500);
+    const char *names[] = {"MDM2"};
+    bq_band_options_t o = {names, 1};
+    bq_band_table_t *t = NULL;
+    bq_error_t err = {0};
+    int rc = bq_bands_detect(b.img, &b.lanes, &o, &t, &err);
+    CHECK(rc == 0, "framed smudge: detect: %s", err.msg);
+    const bq_band_t *first = rc == 0 ? bq_band_table_find(t, 1, 1) : NULL;
+    CHECK(first && fabs(first->y_peak - p.row_y[0]) < 2, "framed smudge: row at %.1f, truth %.1f",
+          first ? first->y_peak : -1.0, p.row_y[0]);
+    for (int l = 0; rc == 0 && l < p.n_lanes; l++) {
+        const bq_band_t *band = bq_band_table_find(t, 1, l + 1);
+        CHECK(band && band->y_top > frame_y + 1,
+              "framed smudge: lane %d box top %d reaches the frame at %d..%d", l + 1,
+              band ? band->y_top : -1, frame_y, frame_y + 1);
+    }
+    bq_band_table_free(t);
+    syn_free(&b);
+}
+
 static void run_case_at(const char *what, syn_params_t *p, const char *const *names, int n_names,
                         int rows_expected, int label_y)
 {
@@ -193,6 +254,8 @@ int main(void)
     run_case_at("named rows + dose labels", &p, names, 2, 2, 30);
     series(&p);
     run_case_at("unnamed rows + dose labels", &p, NULL, 0, 2, 30);
+
+    run_framed_smudge();
 
     if (check_failures) {
         fprintf(stderr, "%d check(s) failed\n", check_failures);
