@@ -1027,6 +1027,148 @@ static void box_rows(const cand_t *c, int l, int *top, int *bottom)
     *bottom = (int)lround(b);
 }
 
+/* Every strip's candidate rows, each refined on the row model, into
+ * *cands (*n_cands of them). 0 or BQ_ERR_NOMEM. */
+static int candidate_rows(const bq_image_t *img, const bq_lanes_t *lanes, cand_t **cands,
+                          int *n_cands)
+{
+    int cap = 0;
+    strip_work_t *works = bq_calloc_array((size_t)lanes->n_strips, sizeof *works);
+    unsigned char *use = bq_alloc_array((size_t)lanes->n_lanes, 1);
+    int rc = works && use ? 0 : BQ_ERR_NOMEM;
+    for (int s = 0; s < lanes->n_strips && rc == 0; s++)
+        rc = analyse_strip(img, &lanes->strips[s], s, cands, n_cands, &cap, &works[s]);
+    if (rc == 0) {
+        cand_t *c = *cands;
+        double curv = smile_curvature(lanes, c, *n_cands);
+        for (int i = 0; i < *n_cands; i++)
+            if (c[i].score > 0 && works[c[i].strip].res)
+                refine_row(&lanes->strips[c[i].strip], &works[c[i].strip], &c[i], curv, use);
+    }
+    if (works)
+        for (int s = 0; s < lanes->n_strips; s++)
+            strip_work_free(&works[s]);
+    free(works);
+    free(use);
+    return rc;
+}
+
+/* The rows worth reporting, moved to the front of c in top-to-bottom
+ * order: the want best-scoring ones when rows are named, else every row
+ * that scores at least 1 % of the strongest (weaker ones are residual
+ * junk, not proteins). Returns how many. */
+static int select_rows(cand_t *c, int nc, int want)
+{
+    int keep = 0;
+    if (nc > 1) /* c is NULL when no lane had a candidate: qsort(NULL, 0) is UB */
+        qsort(c, (size_t)nc, sizeof *c, cmp_cand_score);
+    while (keep < nc && c[keep].score > 0)
+        keep++;
+    if (want > 0 && keep > want)
+        keep = want;
+    if (want == 0 && keep > 0) {
+        double top = c[0].score;
+        int k = 0;
+        while (k < keep && c[k].score >= 0.01 * top)
+            k++;
+        keep = k;
+    }
+    if (keep > 1)
+        qsort(c, (size_t)keep, sizeof *c, cmp_cand_y);
+    return keep;
+}
+
+/* Boxes of neighbouring rows of one strip must not overlap: where they
+ * would, both are shortened in proportion to meet a row before the next. */
+static void separate_rows(cand_t *c, int keep)
+{
+    for (int r = 0; r + 1 < keep; r++) {
+        if (c[r].strip != c[r + 1].strip)
+            continue;
+        double room = c[r + 1].y - c[r].y - 1.0;
+        if (c[r].down + c[r + 1].up > room) {
+            double f = room / (c[r].down + c[r + 1].up);
+            c[r].down *= f;
+            c[r + 1].up *= f;
+        }
+    }
+}
+
+/* The image rectangle the lanes were searched in (the ROI, or all). */
+typedef struct region {
+    int x0, y0, x1, y1;
+} region_t;
+
+static region_t lanes_region(const bq_image_t *img, const bq_lanes_t *lanes)
+{
+    const bq_roi_t *roi = &lanes->roi;
+    if (roi->w > 0 && roi->h > 0)
+        return (region_t){roi->x, roi->y, roi->x + roi->w - 1, roi->y + roi->h - 1};
+    return (region_t){0, 0, img->width - 1, img->height - 1};
+}
+
+/* Lane l's band of row r (c), its box clamped to the image and its flags:
+ * edge when the box meets the region's or the strip's border, ladder, or
+ * weak when the lane's band was not found. */
+static void fill_band(const bq_image_t *img, const bq_strip_t *st, region_t rg,
+                      const bq_band_options_t *opts, const cand_t *c, int r, int l, bq_band_t *b)
+{
+    const bq_lane_t *lane = &st->lanes[l];
+    b->lane = lane->index > 0 ? lane->index : l + 1;
+    b->row = r + 1;
+    if (opts && opts->row_names && r < opts->n_row_names && opts->row_names[r])
+        snprintf(b->protein, sizeof b->protein, "%s", opts->row_names[r]);
+    else
+        snprintf(b->protein, sizeof b->protein, "row%d", r + 1);
+    double yc = c->pos[l], xl, xr;
+    bq_lane_extent_at(lane, yc, &xl, &xr);
+    b->x_left = (int)lround(xl);
+    b->x_right = (int)lround(xr);
+    box_rows(c, l, &b->y_top, &b->y_bottom);
+    b->y_peak = yc;
+    unsigned fl = 0;
+    int sy0 = st->y_top > rg.y0 ? st->y_top : rg.y0;
+    int sy1 = st->y_bottom < rg.y1 ? st->y_bottom : rg.y1;
+    if (b->x_left <= rg.x0 || b->x_right >= rg.x1 || b->y_top <= sy0 || b->y_bottom >= sy1)
+        fl |= BQ_BAND_EDGE;
+    b->x_left = (int)bq_clamp(b->x_left, 0, img->width - 1);
+    b->x_right = (int)bq_clamp(b->x_right, b->x_left, img->width - 1);
+    b->y_top = (int)bq_clamp(b->y_top, 0, img->height - 1);
+    b->y_bottom = (int)bq_clamp(b->y_bottom, b->y_top, img->height - 1);
+    if (lane->is_ladder)
+        fl |= BQ_BAND_LADDER;
+    else if (!c->found[l])
+        fl |= BQ_BAND_WEAK;
+    b->flags = fl;
+}
+
+/* The band table of the keep rows in c, one band per lane per row. NULL
+ * when out of memory. */
+static bq_band_table_t *band_table(const bq_image_t *img, const bq_lanes_t *lanes,
+                                   const bq_band_options_t *opts, const cand_t *c, int keep)
+{
+    int nl = lanes->n_lanes;
+    bq_band_table_t *t = calloc(1, sizeof *t);
+    size_t nb;
+    if (!t || bq_mul_size((size_t)keep, (size_t)nl, &nb) != 0 ||
+        !(t->bands = bq_calloc_array(nb, sizeof *t->bands))) {
+        free(t);
+        return NULL;
+    }
+    t->n_bands = (int)nb;
+    t->n_lanes = nl;
+    t->n_rows = keep;
+    t->n_strips = lanes->n_strips;
+    t->lanes_confidence = lanes->confidence;
+    t->lanes_uncertain = lanes->uncertain;
+    region_t rg = lanes_region(img, lanes);
+    for (int r = 0; r < keep; r++)
+        for (int l = 0; l < nl; l++)
+            fill_band(img, &lanes->strips[c[r].strip], rg, opts, &c[r], r, l,
+                      &t->bands[(size_t)r * (size_t)nl + (size_t)l]);
+    return t;
+}
+
 int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
                     const bq_band_options_t *opts, bq_band_table_t **out,
                     bq_error_t *err)
@@ -1041,124 +1183,24 @@ int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
             return bq_error_set(err, BQ_ERR_INVALID,
                                 "bands: strip %d has %d lanes, expected %d", s + 1,
                                 lanes->strips[s].n_lanes, lanes->n_lanes);
-
     cand_t *c = NULL;
-    int nc = 0, cap = 0;
-    strip_work_t *works = bq_calloc_array((size_t)lanes->n_strips, sizeof *works);
-    unsigned char *use = bq_alloc_array((size_t)lanes->n_lanes, 1);
-    int rc = works && use ? 0 : BQ_ERR_NOMEM;
-    for (int s = 0; s < lanes->n_strips && rc == 0; s++)
-        rc = analyse_strip(img, &lanes->strips[s], s, &c, &nc, &cap, &works[s]);
-    if (rc == 0) {
-        double curv = smile_curvature(lanes, c, nc);
-        for (int i = 0; i < nc; i++)
-            if (c[i].score > 0 && works[c[i].strip].res)
-                refine_row(&lanes->strips[c[i].strip], &works[c[i].strip], &c[i], curv, use);
-    }
-    if (works)
-        for (int s = 0; s < lanes->n_strips; s++)
-            strip_work_free(&works[s]);
-    free(works);
-    free(use);
+    int nc = 0;
+    int rc = candidate_rows(img, lanes, &c, &nc);
     if (rc != 0) {
         cands_free(c, nc);
         return bq_error_set(err, rc, "bands: out of memory");
     }
-    /* rows worth reporting */
-    int keep = 0;
-    if (nc > 1) /* c is NULL when no lane had a candidate: qsort(NULL, 0) is UB */
-        qsort(c, (size_t)nc, sizeof *c, cmp_cand_score);
-    while (keep < nc && c[keep].score > 0)
-        keep++;
     int want = (opts && opts->n_row_names > 0) ? opts->n_row_names : 0;
-    if (want > 0 && keep > want)
-        keep = want;
-    if (want == 0 && keep > 0) {
-        /* without names, drop rows far weaker than the strongest: residual
-         * junk, not proteins */
-        double top = c[0].score;
-        int k = 0;
-        while (k < keep && c[k].score >= 0.01 * top)
-            k++;
-        keep = k;
-    }
+    int keep = select_rows(c, nc, want);
     if (keep == 0) {
         cands_free(c, nc);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "no bands found");
     }
-    qsort(c, (size_t)keep, sizeof *c, cmp_cand_y);
-
-    /* keep boxes of one strip from overlapping: split at the midpoint */
-    for (int r = 0; r + 1 < keep; r++) {
-        if (c[r].strip != c[r + 1].strip)
-            continue;
-        double gap = c[r + 1].y - c[r].y;
-        double room = gap - 1.0;
-        if (c[r].down + c[r + 1].up > room) {
-            double f = room / (c[r].down + c[r + 1].up);
-            c[r].down *= f;
-            c[r + 1].up *= f;
-        }
-    }
-
-    int nl = lanes->n_lanes;
-    bq_band_table_t *t = calloc(1, sizeof *t);
-    size_t nb;
-    if (!t || bq_mul_size((size_t)keep, (size_t)nl, &nb) != 0 ||
-        !(t->bands = bq_calloc_array(nb, sizeof *t->bands))) {
-        free(t);
-        cands_free(c, nc);
-        return bq_error_set(err, BQ_ERR_NOMEM, "bands: out of memory");
-    }
-    t->n_bands = (int)nb;
-    t->n_lanes = nl;
-    t->n_rows = keep;
-    t->n_strips = lanes->n_strips;
-    t->lanes_confidence = lanes->confidence;
-    t->lanes_uncertain = lanes->uncertain;
-    const bq_roi_t *roi = &lanes->roi;
-    int rx0 = 0, ry0 = 0, rx1 = img->width - 1, ry1 = img->height - 1;
-    if (roi->w > 0 && roi->h > 0) {
-        rx0 = roi->x;
-        ry0 = roi->y;
-        rx1 = roi->x + roi->w - 1;
-        ry1 = roi->y + roi->h - 1;
-    }
-    for (int r = 0; r < keep; r++) {
-        const bq_strip_t *st = &lanes->strips[c[r].strip];
-        for (int l = 0; l < nl; l++) {
-            bq_band_t *b = &t->bands[(size_t)r * (size_t)nl + (size_t)l];
-            const bq_lane_t *lane = &st->lanes[l];
-            b->lane = lane->index > 0 ? lane->index : l + 1;
-            b->row = r + 1;
-            if (opts && opts->row_names && r < opts->n_row_names && opts->row_names[r])
-                snprintf(b->protein, sizeof b->protein, "%s", opts->row_names[r]);
-            else
-                snprintf(b->protein, sizeof b->protein, "row%d", r + 1);
-            double yc = c[r].pos[l];
-            double xl, xr;
-            bq_lane_extent_at(lane, yc, &xl, &xr);
-            b->x_left = (int)lround(xl);
-            b->x_right = (int)lround(xr);
-            box_rows(&c[r], l, &b->y_top, &b->y_bottom);
-            b->y_peak = yc;
-            unsigned fl = 0;
-            int sy0 = st->y_top > ry0 ? st->y_top : ry0;
-            int sy1 = st->y_bottom < ry1 ? st->y_bottom : ry1;
-            if (b->x_left <= rx0 || b->x_right >= rx1 || b->y_top <= sy0 || b->y_bottom >= sy1)
-                fl |= BQ_BAND_EDGE;
-            b->x_left = (int)bq_clamp(b->x_left, 0, img->width - 1);
-            b->x_right = (int)bq_clamp(b->x_right, b->x_left, img->width - 1);
-            b->y_top = (int)bq_clamp(b->y_top, 0, img->height - 1);
-            b->y_bottom = (int)bq_clamp(b->y_bottom, b->y_top, img->height - 1);
-            if (lane->is_ladder)
-                fl |= BQ_BAND_LADDER;
-            else if (!c[r].found[l])
-                fl |= BQ_BAND_WEAK;
-            b->flags = fl;
-        }
-    }
+    separate_rows(c, keep);
+    bq_band_table_t *t = band_table(img, lanes, opts, c, keep);
     cands_free(c, nc);
+    if (!t)
+        return bq_error_set(err, BQ_ERR_NOMEM, "bands: out of memory");
     *out = t;
     return 0;
 }
