@@ -693,10 +693,9 @@ static int cmp_double_desc(const void *a, const void *b)
  * `hard`). A saturated loading control on a real blot is the heaviest-
  * loaded few lanes of an over-exposed scan; the lighter ones stay below the
  * clip level, so a detector must tell them apart and a normaliser still has
- * lanes to work with. (Until 2026-11-26 the single strongest band was put
- * 12 % past full scale, meant to clip "the strongest few"; at a 10 %
- * loading CV that clipped 7 of 12 bands on `saturated` and 14 of 16 on
- * `hard`.) */
+ * lanes to work with. Putting the single strongest band 12 % past full
+ * scale instead would, at a 10 % loading CV, clip 7 of 12 bands on
+ * `saturated` and 14 of 16 on `hard`: far more than "the strongest few". */
 static void choose_peak(sim_t *s)
 {
     const bq_sim_params_t *p = s->p;
