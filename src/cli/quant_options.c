@@ -76,8 +76,11 @@ int quant_cli_handle(quant_cli_t *q, int opt, const char *arg, const char *cmd)
             return -cli_usage_error(cmd, "--rows wants a comma list of names, got '%s'", arg);
         for (int i = 0; i < n; i++) {
             if (strlen(names[i]) >= BQ_NAME_MAX) {
+                /* the message quotes the name: free the list after it */
+                cli_usage_error(cmd, "--rows: name too long: '%s' (at most %d characters)",
+                                names[i], BQ_NAME_MAX - 1);
                 free(names);
-                return -cli_usage_error(cmd, "--rows: name too long: '%s'", names[i]);
+                return -BQ_EXIT_USAGE;
             }
         }
         free(q->row_names);
