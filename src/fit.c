@@ -605,6 +605,17 @@ static double profile_root_fn(double L, void *data)
     return isfinite(r) ? r - pf->threshold : 1e300;
 }
 
+/* Does profile_root_fn change sign over [a, b], as gsl_root_fsolver_set
+ * demands (it calls GSL's error handler when not)? Each value depends on
+ * the warm start the previous one left, so the check runs the same two
+ * calls, in the same order, on a copy: the solver then sees these values. */
+static int brackets_root(const profile_t *pf, double a, double b)
+{
+    profile_t copy = *pf;
+    double fa = profile_root_fn(a, &copy), fb = profile_root_fn(b, &copy);
+    return a < b && !((fa < 0 && fb < 0) || (fa > 0 && fb > 0));
+}
+
 /* Walk from the optimum L0 in direction dir until the profile RSS exceeds
  * the threshold, then find the crossing with Brent's method. NaN if the
  * profile stays below the threshold within `limit` (the data do not bound
@@ -646,7 +657,7 @@ static double profile_bound(profile_t *pf, const double p0[NPAR], double se, dou
     double a = dir > 0 ? inside : outside, b = dir > 0 ? outside : inside;
     memcpy(pf->warm, warm_inside, sizeof pf->warm);
     double root = NAN;
-    if (gsl_root_fsolver_set(s, &F, a, b) == GSL_SUCCESS) {
+    if (brackets_root(pf, a, b) && gsl_root_fsolver_set(s, &F, a, b) == GSL_SUCCESS) {
         for (int it = 0; it < 100; it++) {
             if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
                 break;
@@ -1367,15 +1378,10 @@ static int fit_nonneg(const bq_fit_point_t *pts, size_t n, const bq_fit_options_
     return rc;
 }
 
-int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
-               bq_fit_result_t *res, bq_error_t *err)
+/* bq_fit_4pl without the locale scope. */
+static int fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+                   bq_fit_result_t *res, bq_error_t *err)
 {
-    gsl_set_error_handler_off();
-    bq_fit_options_t defaults;
-    if (!opts) {
-        bq_fit_options_init(&defaults);
-        opts = &defaults;
-    }
     int rc = fit_nonneg(pts, n, opts, res, err);
     if (res->hook || !opts->detect_hook || !opts->hook_from_flagged || isfinite(opts->hook_turn))
         return rc;
@@ -1423,6 +1429,24 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
     free(all);
     free(r_all);
     free(r_hint);
+    return rc;
+}
+
+/* GSL's error handler is the program's to set (fit.h): the checks in
+ * fit_once and lm_solve, and the bracket test in profile_bound, keep every
+ * GSL call off its error paths, allocation failures aside. */
+int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+               bq_fit_result_t *res, bq_error_t *err)
+{
+    bq_fit_options_t defaults;
+    if (!opts) {
+        bq_fit_options_init(&defaults);
+        opts = &defaults;
+    }
+    /* the messages name doses and p-values */
+    locale_t previous = bq_numbers_begin();
+    int rc = fit_4pl(pts, n, opts, res, err);
+    bq_numbers_end(previous);
     return rc;
 }
 
@@ -1494,6 +1518,7 @@ int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *tar
                            const char *control, const char *unit, const char *group,
                            int header)
 {
+    locale_t previous = bq_numbers_begin();
     if (header) {
         fputs(BQ_FIT_CSV_HEADER, fp);
         fputc('\n', fp);
@@ -1536,21 +1561,14 @@ int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *tar
     fprintf(fp, ",%s,", res->bottom_held ? "yes" : "no");
     put_str(fp, group);
     fputc('\n', fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 
+/* s as a JSON string, "" for NULL. */
 static void json_str(FILE *fp, const char *s)
 {
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
+    bq_json_put_string(fp, s ? s : "");
 }
 
 static void json_num(FILE *fp, const char *key, double v)
@@ -1571,6 +1589,7 @@ int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
 int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *target,
                             const char *control, const char *unit, const char *group)
 {
+    locale_t previous = bq_numbers_begin();
     fputs("{\"target\":", fp);
     json_str(fp, target);
     fputs(",\"control\":", fp);
@@ -1608,7 +1627,8 @@ int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *ta
     json_num(fp, "hook_recovery", res->hook_recovery);
     json_num(fp, "hook_dc", res->hook_dc);
     fprintf(fp, ",\"bottom_held\":%s,\"group\":", res->bottom_held ? "true" : "false");
-    json_str(fp, group ? group : "");
+    json_str(fp, group);
     fputs("}\n", fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

@@ -159,6 +159,7 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
 int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
                                     const bq_plot_labels_t *labels)
 {
+    locale_t previous = bq_numbers_begin();
     const char *unit = labels && labels->unit ? labels->unit : "";
     const char *ylabel = labels && labels->response ? labels->response
                                                     : "relative level (vehicle = 1)";
@@ -387,5 +388,6 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
                 ly + 4, bq_fit_status_name(res->status));
     }
     fputs("</svg>\n", fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
