@@ -47,7 +47,7 @@ if [ "$(cat "$tmp/keep.csv")" != "precious" ]; then
   echo "FAIL: output clobbered on failure"; fails=$((fails + 1))
 fi
 expect 1 "" -- "$bq" quant -o "$tmp/new.csv" "$tmp/text.png"
-if [ -e "$tmp/new.csv" ] || ls "$tmp"/new.csv.tmp* > /dev/null 2>&1; then
+if [ -e "$tmp/new.csv" ] || ls "$tmp"/new.csv.bq-tmp.* > /dev/null 2>&1; then
   echo "FAIL: output or temp file left behind on failure"; fails=$((fails + 1))
 fi
 
