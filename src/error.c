@@ -26,7 +26,10 @@ int bq_error_set(bq_error_t *err, int code, const char *fmt, ...)
     if (err) {
         va_list ap;
         va_start(ap, fmt);
+        /* messages quote numbers from files: "0.5", whatever the locale */
+        locale_t previous = bq_numbers_begin();
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        bq_numbers_end(previous);
         va_end(ap);
         err->code = code;
     }

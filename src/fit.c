@@ -9,6 +9,7 @@
  * best few cells seed GSL's trust-region Levenberg-Marquardt. */
 #include <float.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -605,6 +606,17 @@ static double profile_root_fn(double L, void *data)
     return isfinite(r) ? r - pf->threshold : 1e300;
 }
 
+/* Does profile_root_fn change sign over [a, b], as gsl_root_fsolver_set
+ * demands (it calls GSL's error handler when not)? Each value depends on
+ * the warm start the previous one left, so the check runs the same two
+ * calls, in the same order, on a copy: the solver then sees these values. */
+static int brackets_root(const profile_t *pf, double a, double b)
+{
+    profile_t copy = *pf;
+    double fa = profile_root_fn(a, &copy), fb = profile_root_fn(b, &copy);
+    return a < b && !((fa < 0 && fb < 0) || (fa > 0 && fb > 0));
+}
+
 /* Walk from the optimum L0 in direction dir until the profile RSS exceeds
  * the threshold, then find the crossing with Brent's method. NaN if the
  * profile stays below the threshold within `limit` (the data do not bound
@@ -646,7 +658,7 @@ static double profile_bound(profile_t *pf, const double p0[NPAR], double se, dou
     double a = dir > 0 ? inside : outside, b = dir > 0 ? outside : inside;
     memcpy(pf->warm, warm_inside, sizeof pf->warm);
     double root = NAN;
-    if (gsl_root_fsolver_set(s, &F, a, b) == GSL_SUCCESS) {
+    if (brackets_root(pf, a, b) && gsl_root_fsolver_set(s, &F, a, b) == GSL_SUCCESS) {
         for (int it = 0; it < 100; it++) {
             if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
                 break;
@@ -862,15 +874,39 @@ static int fail(bq_fit_result_t *res, bq_error_t *err, bq_fit_status st, int cod
     return bq_error_set(err, code, "%s", res->message);
 }
 
-/* One complete analysis with the options as given. *below_zero is set
- * when the final fit's free bottom asymptote came out below zero,
- * *bell_below_zero when the bell model was refused for that reason. */
-static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
-                    bq_fit_result_t *res, bq_error_t *err, int *below_zero,
-                    int *bell_below_zero)
+/* What one analysis (fit_once) works on, handed between its steps. */
+typedef struct fit_work {
+    const bq_fit_options_t *o;
+    bq_fit_result_t *res;
+    bq_error_t *err;
+    xy_t *xy;            /* the points that enter, sorted by dose */
+    double *x, *y;       /* the same as two arrays */
+    double *d, *m;       /* distinct doses and their mean responses */
+    int *c;              /* points per dose */
+    size_t *first;       /* first point of each dose */
+    size_t nu, n_fit;    /* points that enter; points of the final fit */
+    int nd, np;          /* distinct doses; free parameters */
+    fitctx_t fc;
+    double p[NPAR], rss; /* the current fit */
+    gsl_matrix *cov;
+    int bell_below_zero;
+} fit_work_t;
+
+/* Fail with res->message set from fmt. */
+static int refuse(fit_work_t *w, bq_fit_status st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int refuse(fit_work_t *w, bq_fit_status st, int code, const char *fmt, ...)
 {
-    *below_zero = 0;
-    *bell_below_zero = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->res->message, sizeof w->res->message, fmt, ap);
+    va_end(ap);
+    return fail(w->res, w->err, st, code);
+}
+
+static void result_start(bq_fit_result_t *res, const bq_fit_options_t *opts)
+{
     memset(res, 0, sizeof *res);
     result_clear_numbers(res);
     res->hook_p = NAN;
@@ -880,27 +916,39 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
     res->level = opts->level > 0 && opts->level < 1 ? opts->level : 0.95;
     res->fixed_top = opts->fix_top;
     res->fixed_bottom = opts->fix_bottom;
+}
 
-    if ((opts->fix_top && !isfinite(opts->top)) || (opts->fix_bottom && !isfinite(opts->bottom))) {
-        snprintf(res->message, sizeof res->message, "a fixed top or bottom is not a finite number");
-        return fail(res, err, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID);
-    }
-    /* the points that enter, sorted by dose */
-    xy_t *xy = bq_alloc_array(n ? n : 1, sizeof *xy);
-    double *x = bq_alloc_array(n ? n : 1, sizeof *x);
-    double *y = bq_alloc_array(n ? n : 1, sizeof *y);
-    double *d = bq_alloc_array(n ? n : 1, sizeof *d);
-    double *m = bq_alloc_array(n ? n : 1, sizeof *m);
-    int *c = bq_alloc_array(n ? n : 1, sizeof *c);
-    size_t *first = bq_alloc_array(n ? n : 1, sizeof *first);
-    gsl_matrix *cov = NULL;
-    int rc = 0;
-    if (!xy || !x || !y || !d || !m || !c || !first) {
-        snprintf(res->message, sizeof res->message, "out of memory");
-        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NOMEM);
-        goto out;
-    }
-    size_t nu = 0;
+static int work_alloc(fit_work_t *w, size_t n)
+{
+    size_t k = n ? n : 1;
+    w->xy = bq_alloc_array(k, sizeof *w->xy);
+    w->x = bq_alloc_array(k, sizeof *w->x);
+    w->y = bq_alloc_array(k, sizeof *w->y);
+    w->d = bq_alloc_array(k, sizeof *w->d);
+    w->m = bq_alloc_array(k, sizeof *w->m);
+    w->c = bq_alloc_array(k, sizeof *w->c);
+    w->first = bq_alloc_array(k, sizeof *w->first);
+    if (!w->xy || !w->x || !w->y || !w->d || !w->m || !w->c || !w->first)
+        return refuse(w, BQ_FIT_FAILED, BQ_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+static void work_free(fit_work_t *w)
+{
+    gsl_matrix_free(w->cov);
+    free(w->xy);
+    free(w->x);
+    free(w->y);
+    free(w->d);
+    free(w->m);
+    free(w->c);
+    free(w->first);
+}
+
+/* The points that enter, checked and sorted by dose, and their doses. */
+static int take_points(fit_work_t *w, const bq_fit_point_t *pts, size_t n)
+{
+    bq_fit_result_t *res = w->res;
     for (size_t i = 0; i < n; i++) {
         if (pts[i].excluded) {
             res->n_flagged++;
@@ -908,409 +956,504 @@ static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t 
                 add_sorted_unique(res->excluded, &res->n_excluded, pts[i].dose);
             continue;
         }
-        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response)) {
-            snprintf(res->message, sizeof res->message, "point %zu: %s is not a finite number",
-                     i + 1, isfinite(pts[i].dose) ? "response" : "dose");
-            rc = fail(res, err, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID);
-            goto out;
-        }
-        if (pts[i].dose < 0) {
-            snprintf(res->message, sizeof res->message, "point %zu: dose %g is negative", i + 1,
-                     pts[i].dose);
-            rc = fail(res, err, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID);
-            goto out;
-        }
-        xy[nu].x = pts[i].dose;
-        xy[nu].y = pts[i].response;
-        nu++;
+        if (!isfinite(pts[i].dose) || !isfinite(pts[i].response))
+            return refuse(w, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID, "point %zu: %s is not a finite number",
+                          i + 1, isfinite(pts[i].dose) ? "response" : "dose");
+        if (pts[i].dose < 0)
+            return refuse(w, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID, "point %zu: dose %g is negative",
+                          i + 1, pts[i].dose);
+        w->xy[w->nu].x = pts[i].dose;
+        w->xy[w->nu].y = pts[i].response;
+        w->nu++;
     }
-    qsort(xy, nu, sizeof *xy, cmp_xy);
-    int nd = dose_groups(xy, nu, d, m, c, first);
-    res->n = (int)nu;
-    res->n_doses = nd;
+    qsort(w->xy, w->nu, sizeof *w->xy, cmp_xy);
+    w->nd = dose_groups(w->xy, w->nu, w->d, w->m, w->c, w->first);
+    res->n = (int)w->nu;
+    res->n_doses = w->nd;
+    return 0;
+}
 
-    fitctx_t fc;
-    fc.o = opts;
-    fc.is_free[P_BOTTOM] = !opts->fix_bottom;
-    fc.is_free[P_TOP] = !opts->fix_top;
-    fc.is_free[P_HILL] = 1;
-    fc.is_free[P_LOGDC50] = 1;
-    fc.fixed[P_BOTTOM] = opts->fix_bottom ? opts->bottom : 0;
-    fc.fixed[P_TOP] = opts->fix_top ? opts->top : 0;
-    fc.fixed[P_HILL] = 0;
-    fc.fixed[P_LOGDC50] = 0;
-    fc.is_free[P_REC] = 0;
-    fc.is_free[P_LOGHC] = 0;
-    fc.is_free[P_HHILL] = 0;
-    fc.fixed[P_REC] = 0;
-    fc.fixed[P_LOGHC] = 0;
-    fc.fixed[P_HHILL] = opts->hook_hill > 0 ? opts->hook_hill : 1.5;
-    fc.hill_sign = (!opts->fix_top && !opts->fix_bottom) ? 1 : 0;
-    int np = 2 + !opts->fix_top + !opts->fix_bottom;
+/* The 4PL's parameters, free or held as the options say. */
+static void ctx_init(fit_work_t *w)
+{
+    const bq_fit_options_t *opts = w->o;
+    fitctx_t *fc = &w->fc;
+    fc->o = opts;
+    fc->is_free[P_BOTTOM] = !opts->fix_bottom;
+    fc->is_free[P_TOP] = !opts->fix_top;
+    fc->is_free[P_HILL] = 1;
+    fc->is_free[P_LOGDC50] = 1;
+    fc->fixed[P_BOTTOM] = opts->fix_bottom ? opts->bottom : 0;
+    fc->fixed[P_TOP] = opts->fix_top ? opts->top : 0;
+    fc->fixed[P_HILL] = 0;
+    fc->fixed[P_LOGDC50] = 0;
+    fc->is_free[P_REC] = 0;
+    fc->is_free[P_LOGHC] = 0;
+    fc->is_free[P_HHILL] = 0;
+    fc->fixed[P_REC] = 0;
+    fc->fixed[P_LOGHC] = 0;
+    fc->fixed[P_HHILL] = opts->hook_hill > 0 ? opts->hook_hill : 1.5;
+    fc->hill_sign = (!opts->fix_top && !opts->fix_bottom) ? 1 : 0;
+    w->np = 2 + !opts->fix_top + !opts->fix_bottom;
+}
 
-    if (nd < 4) {
-        if (res->n_flagged > 0)
-            snprintf(res->message, sizeof res->message,
-                     "only %d distinct dose%s left after leaving out %d flagged point%s "
-                     "(a 4PL fit needs at least 4)",
-                     nd, nd == 1 ? "" : "s", res->n_flagged, res->n_flagged == 1 ? "" : "s");
-        else
-            snprintf(res->message, sizeof res->message,
-                     "only %d distinct dose%s (a 4PL fit needs at least 4)", nd,
-                     nd == 1 ? "" : "s");
-        rc = fail(res, err, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID);
-        goto out;
+/* Enough doses, degrees of freedom and spread to fit; x and y filled. */
+static int check_fittable(fit_work_t *w)
+{
+    int nd = w->nd, nf = w->res->n_flagged;
+    if (nd < 4 && nf > 0)
+        return refuse(w, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID,
+                      "only %d distinct dose%s left after leaving out %d flagged point%s "
+                      "(a 4PL fit needs at least 4)",
+                      nd, nd == 1 ? "" : "s", nf, nf == 1 ? "" : "s");
+    if (nd < 4)
+        return refuse(w, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID,
+                      "only %d distinct dose%s (a 4PL fit needs at least 4)", nd,
+                      nd == 1 ? "" : "s");
+    if (w->nu <= (size_t)w->np)
+        return refuse(w, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID,
+                      "only %zu points for %d parameters (no degrees of freedom left)", w->nu,
+                      w->np);
+    double ymin = INFINITY, ymax = -INFINITY, yabs = 0;
+    for (size_t i = 0; i < w->nu; i++) {
+        ymin = fmin(ymin, w->xy[i].y);
+        ymax = fmax(ymax, w->xy[i].y);
+        yabs = fmax(yabs, fabs(w->xy[i].y));
     }
-    if (nu <= (size_t)np) {
-        snprintf(res->message, sizeof res->message,
-                 "only %zu points for %d parameters (no degrees of freedom left)", nu, np);
-        rc = fail(res, err, BQ_FIT_TOO_FEW_DOSES, BQ_ERR_INVALID);
-        goto out;
+    if (ymax - ymin <= 1e-12 * yabs || ymax == ymin)
+        return refuse(w, BQ_FIT_FLAT, BQ_ERR_NUMERIC,
+                      "the response is constant (%g at every dose): nothing to fit", ymin);
+    for (size_t i = 0; i < w->nu; i++) {
+        w->x[i] = w->xy[i].x;
+        w->y[i] = w->xy[i].y;
     }
-    {
-        double ymin = INFINITY, ymax = -INFINITY, yabs = 0;
-        for (size_t i = 0; i < nu; i++) {
-            ymin = fmin(ymin, xy[i].y);
-            ymax = fmax(ymax, xy[i].y);
-            yabs = fmax(yabs, fabs(xy[i].y));
-        }
-        if (ymax - ymin <= 1e-12 * yabs || ymax == ymin) {
-            snprintf(res->message, sizeof res->message,
-                     "the response is constant (%g at every dose): nothing to fit", ymin);
-            rc = fail(res, err, BQ_FIT_FLAT, BQ_ERR_NUMERIC);
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < nu; i++) {
-        x[i] = xy[i].x;
-        y[i] = xy[i].y;
-    }
+    return 0;
+}
 
-    /* fit everything */
-    double p[NPAR], rss;
-    if (fit_points(&fc, x, y, nu, NULL, p, &rss, NULL) != 0) {
-        snprintf(res->message, sizeof res->message, "the 4PL fit did not converge");
-        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
-        goto out;
-    }
-    size_t n_fit = nu;
+/* ---- fit_once: the hook ------------------------------------------------ */
 
-    /* hook: does the response come back at the top doses beyond noise? */
-    if (opts->detect_hook && nd >= 5) {
-        /* The turning point is the extreme of the dose means smoothed over
-         * neighbouring doses: with one lane per dose, a noisy point near
-         * the bottom must not be taken for the start of the hook. */
-        int imin = 0, imax = 0;
-        double smin = INFINITY, smax = -INFINITY;
-        for (int k = 0; k < nd; k++) {
-            int a = k > 0 ? k - 1 : k, b = k < nd - 1 ? k + 1 : k;
-            double sm = 0;
-            for (int j = a; j <= b; j++)
-                sm += m[j];
-            sm /= (b - a + 1);
-            if (sm < smin) {
-                smin = sm;
-                imin = k;
-            }
-            if (sm > smax) {
-                smax = sm;
-                imax = k;
-            }
+/* How many of the top doses lie past the turning point (at most nd - 4, so
+ * four doses remain for the 4PL); *sgn is +1 for a falling curve (a hook
+ * rises), -1 for a rising one. The turning point is the extreme of the dose
+ * means smoothed over neighbouring doses: with one lane per dose, a noisy
+ * point near the bottom must not be taken for the start of the hook. A
+ * turning point found with the flagged points (opts->hook_turn, from
+ * bq_fit_4pl) overrides: the doses past it are post-hook whatever these
+ * points alone show. */
+static int post_hook_doses(const fit_work_t *w, double *sgn)
+{
+    int nd = w->nd, imin = 0, imax = 0;
+    double smin = INFINITY, smax = -INFINITY;
+    for (int k = 0; k < nd; k++) {
+        int a = k > 0 ? k - 1 : k, b = k < nd - 1 ? k + 1 : k;
+        double sm = 0;
+        for (int j = a; j <= b; j++)
+            sm += w->m[j];
+        sm /= (b - a + 1);
+        if (sm < smin) {
+            smin = sm;
+            imin = k;
         }
-        double sgn = imin > imax ? 1.0 : -1.0; /* +1: falling curve, a hook rises */
-        int ext = imin > imax ? imin : imax;
-        int K = nd - 1 - ext;
-        /* a turning point found with the flagged points (bq_fit_4pl): the
-         * doses past it are post-hook whatever these points alone show */
-        int hinted = isfinite(opts->hook_turn);
-        if (hinted) {
-            sgn = 1.0;
-            K = 0;
-            while (K < nd && d[nd - 1 - K] > opts->hook_turn)
-                K++;
-        }
-        if (K > nd - 4)
-            K = nd - 4;
-        if (K > 0) {
-            size_t ns = first[nd - K]; /* points below the first dropped dose */
-            double ps[NPAR], rss_s;
-            if (fit_points(&fc, x, y, ns, p, ps, &rss_s, NULL) == 0) {
-                double within = 0;
-                for (size_t i = ns; i < nu; i++) {
-                    int k = nd - K;
-                    while (k < nd - 1 && first[k + 1] <= i)
-                        k++;
-                    within += (y[i] - m[k]) * (y[i] - m[k]);
-                }
-                double rss_b = rss_s + within;
-                long df_b = (long)nu - np - K;
-                double pval = NAN;
-                if (df_b > 0 && rss_b > 0 && rss > rss_b) {
-                    double F = ((rss - rss_b) / K) / (rss_b / (double)df_b);
-                    pval = gsl_cdf_fdist_Q(F, (double)K, (double)df_b);
-                } else if (rss_b <= 0 && rss > 0) {
-                    pval = 0.0;
-                } else if (df_b > 0) {
-                    pval = 1.0;
-                }
-                double span = fabs(ps[P_TOP] - ps[P_BOTTOM]);
-                double maxrise = -INFINITY;
-                for (int k = nd - K; k < nd; k++)
-                    maxrise = fmax(maxrise, sgn * (m[k] - model_eval(ps, d[k])));
-                if (hinted)
-                    pval = opts->hook_turn_p;
-                res->hook_p = pval;
-                if (hinted || (isfinite(pval) && pval < opts->hook_alpha &&
-                               maxrise > opts->hook_min_rise * span)) {
-                    int start = nd - K;
-                    res->hook = 1;
-                    /* with a hint the turn lies among the flagged doses */
-                    double turn = hinted ? opts->hook_turn : d[start - 1];
-                    res->hook_turn = turn;
-                    char buf[320];
-                    const char *why = NULL;
-                    int free_h2 = !(opts->hook_hill > 0);
-                    if (opts->bell && sgn > 0) {
-                        double rss_all = rss;
-                        why = try_bell(&fc, x, y, nu, ps, turn, K, rss_all, rss_b,
-                                       np + K, opts->hook_alpha, free_h2, p, &rss);
-                        /* a recovery slope the data cannot pin: hold it */
-                        if (why && free_h2) {
-                            free_h2 = 0;
-                            why = try_bell(&fc, x, y, nu, ps, turn, K, rss_all, rss_b,
-                                           np + K, opts->hook_alpha, 0, p, &rss);
-                        }
-                        *bell_below_zero = why == BOTTOM_BELOW_ZERO;
-                    } else
-                        why = opts->bell ? "the response rises with dose"
-                                         : "bell model switched off";
-                    if (!why) {
-                        /* every point stays in: the bell model describes the
-                         * recovery, so the degradation term is not pulled by it */
-                        fc.is_free[P_REC] = 1;
-                        fc.is_free[P_LOGHC] = 1;
-                        fc.is_free[P_HHILL] = free_h2;
-                        fc.hill_sign = 1;
-                        np += 2 + free_h2;
-                        res->model = BQ_FIT_MODEL_BELL;
-                        snprintf(buf, sizeof buf,
-                                 "hook: response recovers above dose %g (F-test p = %.2g%s); "
-                                 "fitted the bell-shaped model",
-                                 turn, pval, hinted ? HINT_NOTE : "");
-                    } else {
-                        /* every dose past the turning point goes: one that has
-                         * risen less than the noise can still bias the bottom */
-                        for (int k = start; k < nd; k++) {
-                            res->hook_doses[res->n_hook++] = d[k];
-                            add_sorted_unique(res->excluded, &res->n_excluded, d[k]);
-                        }
-                        n_fit = first[start];
-                        memcpy(p, ps, sizeof p);
-                        rss = rss_s;
-                        res->model = BQ_FIT_MODEL_4PL_EXCLUDED;
-                        snprintf(buf, sizeof buf,
-                                 "hook: response recovers above dose %g (F-test p = %.2g%s); "
-                                 "post-hook doses excluded (bell model not used: %s)",
-                                 turn, pval, hinted ? HINT_NOTE : "", why);
-                    }
-                    note(res, buf);
-                }
-            }
+        if (sm > smax) {
+            smax = sm;
+            imax = k;
         }
     }
+    *sgn = imin > imax ? 1.0 : -1.0;
+    int K = nd - 1 - (imin > imax ? imin : imax);
+    if (isfinite(w->o->hook_turn)) {
+        *sgn = 1.0;
+        K = 0;
+        while (K < nd && w->d[nd - 1 - K] > w->o->hook_turn)
+            K++;
+    }
+    return K > nd - 4 ? nd - 4 : K;
+}
 
-    /* the final fit, with the covariance at its optimum */
-    cov = gsl_matrix_alloc((size_t)np, (size_t)np);
-    if (!cov) {
-        snprintf(res->message, sizeof res->message, "out of memory");
-        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NOMEM);
-        goto out;
+/* The F-test of the 4PL on every point (w->rss) against the 4PL below the
+ * K post-hook doses plus a mean per post-hook dose (rss_s of the first ns
+ * points, plus the spread within those doses, into *rss_b). */
+static double hook_pvalue(const fit_work_t *w, int K, size_t ns, double rss_s, double *rss_b)
+{
+    int nd = w->nd;
+    double within = 0;
+    for (size_t i = ns; i < w->nu; i++) {
+        int k = nd - K;
+        while (k < nd - 1 && w->first[k + 1] <= i)
+            k++;
+        within += (w->y[i] - w->m[k]) * (w->y[i] - w->m[k]);
     }
-    {
-        problem_t pr;
-        problem_setup(&pr, x, y, n_fit, fc.is_free, fc.fixed);
-        double q[NPAR];
-        memcpy(q, p, sizeof q);
-        double r2;
-        if (lm_solve(&pr, q, &r2, cov) != 0) {
-            snprintf(res->message, sizeof res->message, "the 4PL fit did not converge");
-            rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
-            goto out;
-        }
-        if (r2 <= rss) {
-            memcpy(p, q, sizeof q);
-            rss = r2;
-        }
+    *rss_b = rss_s + within;
+    long df_b = (long)w->nu - w->np - K;
+    if (df_b > 0 && *rss_b > 0 && w->rss > *rss_b) {
+        double F = ((w->rss - *rss_b) / K) / (*rss_b / (double)df_b);
+        return gsl_cdf_fdist_Q(F, (double)K, (double)df_b);
     }
-    /* canonical form: top is the vehicle-side asymptote (hill > 0) */
-    if (fc.hill_sign > 0 && !fc.is_free[P_REC] && p[P_HILL] < 0) {
+    if (*rss_b <= 0 && w->rss > 0)
+        return 0.0;
+    return df_b > 0 ? 1.0 : NAN;
+}
+
+/* A hook found: fit the bell model on every point, or, where it is refused,
+ * leave the post-hook doses out (ps / rss_s: the 4PL without them; sgn as
+ * post_hook_doses). */
+static void hook_model(fit_work_t *w, const double ps[NPAR], double rss_s, double rss_b, int K,
+                       double pval, double sgn)
+{
+    const bq_fit_options_t *opts = w->o;
+    bq_fit_result_t *res = w->res;
+    int hinted = isfinite(opts->hook_turn), start = w->nd - K;
+    res->hook = 1;
+    /* with a hint the turn lies among the flagged doses */
+    double turn = hinted ? opts->hook_turn : w->d[start - 1];
+    res->hook_turn = turn;
+    char buf[320];
+    const char *why = NULL;
+    int free_h2 = !(opts->hook_hill > 0);
+    if (opts->bell && sgn > 0) {
+        double rss_all = w->rss;
+        why = try_bell(&w->fc, w->x, w->y, w->nu, ps, turn, K, rss_all, rss_b, w->np + K,
+                       opts->hook_alpha, free_h2, w->p, &w->rss);
+        /* a recovery slope the data cannot pin: hold it */
+        if (why && free_h2) {
+            free_h2 = 0;
+            why = try_bell(&w->fc, w->x, w->y, w->nu, ps, turn, K, rss_all, rss_b, w->np + K,
+                           opts->hook_alpha, 0, w->p, &w->rss);
+        }
+        w->bell_below_zero = why == BOTTOM_BELOW_ZERO;
+    } else
+        why = opts->bell ? "the response rises with dose" : "bell model switched off";
+    if (!why) {
+        /* every point stays in: the bell model describes the recovery, so
+         * the degradation term is not pulled by it */
+        w->fc.is_free[P_REC] = 1;
+        w->fc.is_free[P_LOGHC] = 1;
+        w->fc.is_free[P_HHILL] = free_h2;
+        w->fc.hill_sign = 1;
+        w->np += 2 + free_h2;
+        res->model = BQ_FIT_MODEL_BELL;
+        snprintf(buf, sizeof buf,
+                 "hook: response recovers above dose %g (F-test p = %.2g%s); "
+                 "fitted the bell-shaped model",
+                 turn, pval, hinted ? HINT_NOTE : "");
+    } else {
+        /* every dose past the turning point goes: one that has risen less
+         * than the noise can still bias the bottom */
+        for (int k = start; k < w->nd; k++) {
+            res->hook_doses[res->n_hook++] = w->d[k];
+            add_sorted_unique(res->excluded, &res->n_excluded, w->d[k]);
+        }
+        w->n_fit = w->first[start];
+        memcpy(w->p, ps, sizeof w->p);
+        w->rss = rss_s;
+        res->model = BQ_FIT_MODEL_4PL_EXCLUDED;
+        snprintf(buf, sizeof buf,
+                 "hook: response recovers above dose %g (F-test p = %.2g%s); "
+                 "post-hook doses excluded (bell model not used: %s)",
+                 turn, pval, hinted ? HINT_NOTE : "", why);
+    }
+    note(res, buf);
+}
+
+/* Does the response come back at the top doses beyond noise? If so,
+ * hook_model changes the fit. */
+static void hook_step(fit_work_t *w)
+{
+    const bq_fit_options_t *opts = w->o;
+    double sgn;
+    int K = post_hook_doses(w, &sgn);
+    if (K <= 0)
+        return;
+    size_t ns = w->first[w->nd - K]; /* points below the first dropped dose */
+    double ps[NPAR], rss_s, rss_b;
+    if (fit_points(&w->fc, w->x, w->y, ns, w->p, ps, &rss_s, NULL) != 0)
+        return;
+    double pval = hook_pvalue(w, K, ns, rss_s, &rss_b);
+    double span = fabs(ps[P_TOP] - ps[P_BOTTOM]);
+    double maxrise = -INFINITY;
+    for (int k = w->nd - K; k < w->nd; k++)
+        maxrise = fmax(maxrise, sgn * (w->m[k] - model_eval(ps, w->d[k])));
+    int hinted = isfinite(opts->hook_turn);
+    if (hinted)
+        pval = opts->hook_turn_p;
+    w->res->hook_p = pval;
+    if (hinted ||
+        (isfinite(pval) && pval < opts->hook_alpha && maxrise > opts->hook_min_rise * span))
+        hook_model(w, ps, rss_s, rss_b, K, pval, sgn);
+}
+
+/* ---- fit_once: the final fit and what follows from it ----------------- */
+
+/* Refit the chosen model with its covariance, in canonical form (top is
+ * the vehicle-side asymptote, hill > 0); res->n, n_doses, df. */
+static int final_fit(fit_work_t *w)
+{
+    w->cov = gsl_matrix_alloc((size_t)w->np, (size_t)w->np);
+    if (!w->cov)
+        return refuse(w, BQ_FIT_FAILED, BQ_ERR_NOMEM, "out of memory");
+    problem_t pr;
+    problem_setup(&pr, w->x, w->y, w->n_fit, w->fc.is_free, w->fc.fixed);
+    double q[NPAR], r2;
+    memcpy(q, w->p, sizeof q);
+    if (lm_solve(&pr, q, &r2, w->cov) != 0)
+        return refuse(w, BQ_FIT_FAILED, BQ_ERR_NUMERIC, "the 4PL fit did not converge");
+    if (r2 <= w->rss) {
+        memcpy(w->p, q, sizeof q);
+        w->rss = r2;
+    }
+    double *p = w->p;
+    if (w->fc.hill_sign > 0 && !w->fc.is_free[P_REC] && p[P_HILL] < 0) {
         double t = p[P_TOP];
         p[P_TOP] = p[P_BOTTOM];
         p[P_BOTTOM] = t;
         p[P_HILL] = -p[P_HILL];
     }
-    int df = (int)n_fit - np;
-    res->n = (int)n_fit;
-    {
-        int ndf = 0;
-        for (size_t i = 0; i < n_fit; i++)
-            ndf += i == 0 || x[i] != x[i - 1];
-        res->n_doses = ndf;
-    }
-    res->df = df;
+    int ndf = 0;
+    for (size_t i = 0; i < w->n_fit; i++)
+        ndf += i == 0 || w->x[i] != w->x[i - 1];
+    w->res->n = (int)w->n_fit;
+    w->res->n_doses = ndf;
+    w->res->df = (int)w->n_fit - w->np;
+    return 0;
+}
+
+/* Sum of squares of the final fit's responses about their mean. */
+static double total_ss(const fit_work_t *w)
+{
     double ybar = 0, sst = 0;
-    for (size_t i = 0; i < n_fit; i++)
-        ybar += y[i];
-    ybar /= (double)n_fit;
-    for (size_t i = 0; i < n_fit; i++)
-        sst += (y[i] - ybar) * (y[i] - ybar);
+    for (size_t i = 0; i < w->n_fit; i++)
+        ybar += w->y[i];
+    ybar /= (double)w->n_fit;
+    for (size_t i = 0; i < w->n_fit; i++)
+        sst += (w->y[i] - ybar) * (w->y[i] - ybar);
+    return sst;
+}
 
-    /* is there a dose response at all? 4PL against a constant */
-    if (sst > 0 && df > 0 && np > 1) {
-        double pval;
-        if (rss <= 0) {
-            pval = 0;
-        } else {
-            double F = ((sst - rss) / (np - 1)) / (rss / df);
-            pval = F > 0 ? gsl_cdf_fdist_Q(F, (double)(np - 1), (double)df) : 1.0;
-        }
-        if (pval > opts->no_response_alpha) {
-            snprintf(res->message + strlen(res->message),
-                     sizeof res->message - strlen(res->message),
-                     "%sno significant dose response (4PL vs. constant, p = %.2g): "
-                     "no DC50 can be estimated",
-                     res->message[0] ? "; " : "", pval);
-            int nn = res->n;
-            rc = fail(res, err, BQ_FIT_NO_RESPONSE, BQ_ERR_NUMERIC);
-            res->n = nn;
-            goto out;
-        }
+/* Is there a dose response at all? The 4PL against a constant. */
+static int response_test(fit_work_t *w, double sst)
+{
+    int df = w->res->df, np = w->np;
+    if (!(sst > 0 && df > 0 && np > 1))
+        return 0;
+    double pval;
+    if (w->rss <= 0) {
+        pval = 0;
+    } else {
+        double F = ((sst - w->rss) / (np - 1)) / (w->rss / df);
+        pval = F > 0 ? gsl_cdf_fdist_Q(F, (double)(np - 1), (double)df) : 1.0;
     }
+    if (!(pval > w->o->no_response_alpha))
+        return 0;
+    bq_fit_result_t *res = w->res;
+    size_t len = strlen(res->message);
+    snprintf(res->message + len, sizeof res->message - len,
+             "%sno significant dose response (4PL vs. constant, p = %.2g): "
+             "no DC50 can be estimated",
+             res->message[0] ? "; " : "", pval);
+    int nn = res->n;
+    int rc = fail(res, w->err, BQ_FIT_NO_RESPONSE, BQ_ERR_NUMERIC);
+    res->n = nn;
+    return rc;
+}
 
-    if (fc.is_free[P_BOTTOM] && p[P_BOTTOM] < 0)
-        *below_zero = 1;
+/* The deepest point of the curve over the tested doses, as 1 - it / top. */
+static double deepest_point(const fit_work_t *w)
+{
+    double xmin = INFINITY, xmax = 0, ylo = INFINITY;
+    for (size_t i = 0; i < w->nu; i++) {
+        if (w->x[i] > 0)
+            xmin = fmin(xmin, w->x[i]);
+        xmax = fmax(xmax, w->x[i]);
+    }
+    if (xmax > xmin)
+        for (int k = 0; k <= 400; k++)
+            ylo = fmin(ylo, model_eval(w->p, xmin * pow(xmax / xmin, k / 400.0)));
+    double top = w->res->top;
+    return top != 0 && isfinite(ylo) ? 1.0 - ylo / top : NAN;
+}
+
+/* Standard errors of the free 4PL parameters from the covariance. */
+static void standard_errors(fit_work_t *w)
+{
+    bq_fit_result_t *res = w->res;
+    double s2 = w->rss / res->df;
+    int slot = 0;
+    double se[NPAR] = {NAN, NAN, NAN, NAN};
+    for (int k = 0; k < NPAR; k++) {
+        if (!w->fc.is_free[k])
+            continue;
+        double v = gsl_matrix_get(w->cov, (size_t)slot, (size_t)slot) * s2;
+        se[k] = v >= 0 ? sqrt(v) : NAN;
+        slot++;
+    }
+    res->se_bottom = se[P_BOTTOM];
+    res->se_top = se[P_TOP];
+    res->se_hill = se[P_HILL];
+    res->se_log_dc50 = se[P_LOGDC50];
+}
+
+/* The estimates of the final fit into res. */
+static void estimates(fit_work_t *w, double sst)
+{
+    bq_fit_result_t *res = w->res;
+    const double *p = w->p;
+    int df = res->df;
     res->top = p[P_TOP];
     res->bottom = p[P_BOTTOM];
     res->hill = p[P_HILL];
     res->dc50 = exp(p[P_LOGDC50]);
-    res->rss = rss;
-    res->r2 = sst > 0 ? 1.0 - rss / sst : NAN;
-    res->rmse = sqrt(rss / (double)n_fit);
-    res->sigma = df > 0 ? sqrt(rss / df) : NAN;
+    res->rss = w->rss;
+    res->r2 = sst > 0 ? 1.0 - w->rss / sst : NAN;
+    res->rmse = sqrt(w->rss / (double)w->n_fit);
+    res->sigma = df > 0 ? sqrt(w->rss / df) : NAN;
     res->dmax = res->top != 0 ? 1.0 - res->bottom / res->top : NAN;
     if (res->model == BQ_FIT_MODEL_BELL) {
         res->hook_recovery = p[P_REC];
         res->hook_dc = exp(p[P_LOGHC]);
         res->hook_hill = p[P_HHILL];
     }
-    {
-        /* the deepest point of the curve over the tested doses */
-        double xmin = INFINITY, xmax = 0, ylo = INFINITY;
-        for (size_t i = 0; i < nu; i++) {
-            if (x[i] > 0)
-                xmin = fmin(xmin, x[i]);
-            xmax = fmax(xmax, x[i]);
-        }
-        if (xmax > xmin)
-            for (int k = 0; k <= 400; k++)
-                ylo = fmin(ylo, model_eval(p, xmin * pow(xmax / xmin, k / 400.0)));
-        res->dmax_obs = res->top != 0 && isfinite(ylo) ? 1.0 - ylo / res->top : NAN;
-    }
-    if (df > 0) {
-        double s2 = rss / df;
-        int slot = 0;
-        double se[NPAR] = {NAN, NAN, NAN, NAN};
-        for (int k = 0; k < NPAR; k++) {
-            if (!fc.is_free[k])
-                continue;
-            double v = gsl_matrix_get(cov, (size_t)slot, (size_t)slot) * s2;
-            se[k] = v >= 0 ? sqrt(v) : NAN;
-            slot++;
-        }
-        res->se_bottom = se[P_BOTTOM];
-        res->se_top = se[P_TOP];
-        res->se_hill = se[P_HILL];
-        res->se_log_dc50 = se[P_LOGDC50];
-    }
+    res->dmax_obs = deepest_point(w);
+    if (df > 0)
+        standard_errors(w);
+}
 
-    /* dc50_abs: where the curve crosses abs_level (half of top unless set) */
-    {
-        double a = isfinite(opts->abs_level) ? opts->abs_level : 0.5 * res->top;
-        res->abs_level = a;
-        double u = (res->top - res->bottom) / (a - res->bottom) - 1.0;
-        if (isfinite(u) && u > 0 && res->hill != 0)
-            res->dc50_abs = res->dc50 * pow(u, 1.0 / res->hill);
-        if (isfinite(res->dc50_abs) && res->model == BQ_FIT_MODEL_BELL)
-            res->dc50_abs = bell_crossing(p, a, res->dc50_abs);
-        if (!isfinite(res->dc50_abs))
-            note(res, "the curve never reaches the 50 % level: dc50_abs undefined");
-    }
+/* dc50_abs: where the curve crosses abs_level (half of top unless set). */
+static void dc50_abs(fit_work_t *w)
+{
+    bq_fit_result_t *res = w->res;
+    double a = isfinite(w->o->abs_level) ? w->o->abs_level : 0.5 * res->top;
+    res->abs_level = a;
+    double u = (res->top - res->bottom) / (a - res->bottom) - 1.0;
+    if (isfinite(u) && u > 0 && res->hill != 0)
+        res->dc50_abs = res->dc50 * pow(u, 1.0 / res->hill);
+    if (isfinite(res->dc50_abs) && res->model == BQ_FIT_MODEL_BELL)
+        res->dc50_abs = bell_crossing(w->p, a, res->dc50_abs);
+    if (!isfinite(res->dc50_abs))
+        note(res, "the curve never reaches the 50 % level: dc50_abs undefined");
+}
 
-    /* confidence interval for dc50 */
-    if (df > 0) {
-        double L0 = p[P_LOGDC50];
-        if (opts->ci == BQ_CI_WALD) {
-            double tq = gsl_cdf_tdist_Pinv(1.0 - (1.0 - res->level) / 2.0, (double)df);
-            if (isfinite(res->se_log_dc50)) {
-                res->dc50_low = exp(L0 - tq * res->se_log_dc50);
-                res->dc50_high = exp(L0 + tq * res->se_log_dc50);
-            }
-        } else {
-            double lo, hi;
-            profile_ci(&fc, x, y, n_fit, p, rss, df, res->level, res->se_log_dc50, &lo, &hi);
-            res->dc50_low = isfinite(lo) ? exp(lo) : NAN;
-            res->dc50_high = isfinite(hi) ? exp(hi) : NAN;
-        }
-        if (!isfinite(res->dc50_low) || !isfinite(res->dc50_high))
-            note(res, "the data do not bound the DC50 confidence interval on both sides");
-    } else {
+/* The confidence interval of dc50, Wald on log(dc50) or profile. */
+static void dc50_ci(fit_work_t *w)
+{
+    bq_fit_result_t *res = w->res;
+    int df = res->df;
+    if (df <= 0) {
         note(res, "no residual degrees of freedom: no confidence interval");
+        return;
     }
+    double L0 = w->p[P_LOGDC50];
+    if (w->o->ci == BQ_CI_WALD) {
+        double tq = gsl_cdf_tdist_Pinv(1.0 - (1.0 - res->level) / 2.0, (double)df);
+        if (isfinite(res->se_log_dc50)) {
+            res->dc50_low = exp(L0 - tq * res->se_log_dc50);
+            res->dc50_high = exp(L0 + tq * res->se_log_dc50);
+        }
+    } else {
+        double lo, hi;
+        profile_ci(&w->fc, w->x, w->y, w->n_fit, w->p, w->rss, df, res->level,
+                   res->se_log_dc50, &lo, &hi);
+        res->dc50_low = isfinite(lo) ? exp(lo) : NAN;
+        res->dc50_high = isfinite(hi) ? exp(hi) : NAN;
+    }
+    if (!isfinite(res->dc50_low) || !isfinite(res->dc50_high))
+        note(res, "the data do not bound the DC50 confidence interval on both sides");
+}
+
+/* Notes on where dc50 lies, and refusal of a dc50 the doses do not
+ * locate. */
+static int dc50_placed(fit_work_t *w)
+{
+    bq_fit_result_t *res = w->res;
     /* the tested doses of the final fit (vehicle aside) */
     double tested_lo = INFINITY, tested_hi = 0;
-    for (size_t i = 0; i < n_fit; i++) {
-        if (x[i] > 0)
-            tested_lo = fmin(tested_lo, x[i]);
-        tested_hi = fmax(tested_hi, x[i]);
+    for (size_t i = 0; i < w->n_fit; i++) {
+        if (w->x[i] > 0)
+            tested_lo = fmin(tested_lo, w->x[i]);
+        tested_hi = fmax(tested_hi, w->x[i]);
     }
     if (res->dc50 > tested_hi || res->dc50 < tested_lo)
         note(res, "dc50 lies outside the tested doses (extrapolated)");
-    if (fc.hill_sign > 0 && res->top < res->bottom)
+    if (w->fc.hill_sign > 0 && res->top < res->bottom)
         note(res, "the response rises with dose (no degradation)");
     /* the optimiser works on log(dc50): when the doses do not locate the
      * DC50 (the whole drop between vehicle and the first dose, or a fixed
      * asymptote the data contradict) log(dc50) runs off and exp() gives 0
      * or Inf, which is no estimate */
-    if (!(isfinite(res->dc50) && res->dc50 > 0) || !isfinite(res->hill)) {
-        snprintf(res->message, sizeof res->message,
-                 "the DC50 is not identifiable from these doses (the fit drives it to %g)",
-                 res->dc50);
-        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
-        goto out;
-    }
+    if (!(isfinite(res->dc50) && res->dc50 > 0) || !isfinite(res->hill))
+        return refuse(w, BQ_FIT_FAILED, BQ_ERR_NUMERIC,
+                      "the DC50 is not identifiable from these doses (the fit drives it to %g)",
+                      res->dc50);
     /* a finite but absurd value (1e-300, 1e30) is the same run-off: more
      * than DC50_REACH-fold beyond the tested doses nothing in the data
      * speaks for the number */
     if (tested_hi > 0 &&
-        (res->dc50 < tested_lo / DC50_REACH || res->dc50 > tested_hi * DC50_REACH)) {
-        snprintf(res->message, sizeof res->message,
-                 "the DC50 is not identifiable from these doses (the fit puts it at %g, "
-                 "more than %g-fold outside the tested %g to %g)",
-                 res->dc50, DC50_REACH, tested_lo, tested_hi);
-        rc = fail(res, err, BQ_FIT_FAILED, BQ_ERR_NUMERIC);
-        goto out;
+        (res->dc50 < tested_lo / DC50_REACH || res->dc50 > tested_hi * DC50_REACH))
+        return refuse(w, BQ_FIT_FAILED, BQ_ERR_NUMERIC,
+                      "the DC50 is not identifiable from these doses (the fit puts it at %g, "
+                      "more than %g-fold outside the tested %g to %g)",
+                      res->dc50, DC50_REACH, tested_lo, tested_hi);
+    return 0;
+}
+
+/* From the final fit to the result: the response test, estimates, dc50_abs,
+ * the CI and the checks on dc50. *below_zero as fit_once. */
+static int conclude(fit_work_t *w, int *below_zero)
+{
+    double sst = total_ss(w);
+    int rc = response_test(w, sst);
+    if (rc != 0)
+        return rc;
+    if (w->fc.is_free[P_BOTTOM] && w->p[P_BOTTOM] < 0)
+        *below_zero = 1;
+    estimates(w, sst);
+    dc50_abs(w);
+    dc50_ci(w);
+    rc = dc50_placed(w);
+    if (rc != 0)
+        return rc;
+    w->res->status = BQ_FIT_OK;
+    bq_error_clear(w->err);
+    return 0;
+}
+
+/* One complete analysis with the options as given. *below_zero is set
+ * when the final fit's free bottom asymptote came out below zero,
+ * *bell_below_zero when the bell model was refused for that reason. */
+static int fit_once(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+                    bq_fit_result_t *res, bq_error_t *err, int *below_zero,
+                    int *bell_below_zero)
+{
+    *below_zero = 0;
+    result_start(res, opts);
+    fit_work_t w;
+    memset(&w, 0, sizeof w);
+    w.o = opts;
+    w.res = res;
+    w.err = err;
+    int rc;
+    if ((opts->fix_top && !isfinite(opts->top)) || (opts->fix_bottom && !isfinite(opts->bottom)))
+        rc = refuse(&w, BQ_FIT_BAD_INPUT, BQ_ERR_INVALID,
+                    "a fixed top or bottom is not a finite number");
+    else
+        rc = work_alloc(&w, n);
+    if (rc == 0)
+        rc = take_points(&w, pts, n);
+    if (rc == 0) {
+        ctx_init(&w);
+        rc = check_fittable(&w);
     }
-    res->status = BQ_FIT_OK;
-    bq_error_clear(err);
-out:
-    gsl_matrix_free(cov);
-    free(xy);
-    free(x);
-    free(y);
-    free(d);
-    free(m);
-    free(c);
-    free(first);
+    if (rc == 0 && fit_points(&w.fc, w.x, w.y, w.nu, NULL, w.p, &w.rss, NULL) != 0)
+        rc = refuse(&w, BQ_FIT_FAILED, BQ_ERR_NUMERIC, "the 4PL fit did not converge");
+    if (rc == 0) {
+        w.n_fit = w.nu;
+        if (opts->detect_hook && w.nd >= 5)
+            hook_step(&w);
+        rc = final_fit(&w);
+    }
+    if (rc == 0)
+        rc = conclude(&w, below_zero);
+    *bell_below_zero = w.bell_below_zero;
+    work_free(&w);
     return rc;
 }
 
@@ -1367,15 +1510,10 @@ static int fit_nonneg(const bq_fit_point_t *pts, size_t n, const bq_fit_options_
     return rc;
 }
 
-int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
-               bq_fit_result_t *res, bq_error_t *err)
+/* bq_fit_4pl without the locale scope. */
+static int fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+                   bq_fit_result_t *res, bq_error_t *err)
 {
-    gsl_set_error_handler_off();
-    bq_fit_options_t defaults;
-    if (!opts) {
-        bq_fit_options_init(&defaults);
-        opts = &defaults;
-    }
     int rc = fit_nonneg(pts, n, opts, res, err);
     if (res->hook || !opts->detect_hook || !opts->hook_from_flagged || isfinite(opts->hook_turn))
         return rc;
@@ -1423,6 +1561,24 @@ int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts
     free(all);
     free(r_all);
     free(r_hint);
+    return rc;
+}
+
+/* GSL's error handler is the program's to set (fit.h): the checks in
+ * fit_once and lm_solve, and the bracket test in profile_bound, keep every
+ * GSL call off its error paths, allocation failures aside. */
+int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+               bq_fit_result_t *res, bq_error_t *err)
+{
+    bq_fit_options_t defaults;
+    if (!opts) {
+        bq_fit_options_init(&defaults);
+        opts = &defaults;
+    }
+    /* the messages name doses and p-values */
+    locale_t previous = bq_numbers_begin();
+    int rc = fit_4pl(pts, n, opts, res, err);
+    bq_numbers_end(previous);
     return rc;
 }
 
@@ -1494,6 +1650,7 @@ int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *tar
                            const char *control, const char *unit, const char *group,
                            int header)
 {
+    locale_t previous = bq_numbers_begin();
     if (header) {
         fputs(BQ_FIT_CSV_HEADER, fp);
         fputc('\n', fp);
@@ -1536,21 +1693,14 @@ int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *tar
     fprintf(fp, ",%s,", res->bottom_held ? "yes" : "no");
     put_str(fp, group);
     fputc('\n', fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 
+/* s as a JSON string, "" for NULL. */
 static void json_str(FILE *fp, const char *s)
 {
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(fp, "\\u%04x", *p);
-        else
-            fputc(*p, fp);
-    }
-    fputc('"', fp);
+    bq_json_put_string(fp, s ? s : "");
 }
 
 static void json_num(FILE *fp, const char *key, double v)
@@ -1571,6 +1721,7 @@ int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
 int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *target,
                             const char *control, const char *unit, const char *group)
 {
+    locale_t previous = bq_numbers_begin();
     fputs("{\"target\":", fp);
     json_str(fp, target);
     fputs(",\"control\":", fp);
@@ -1608,7 +1759,8 @@ int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *ta
     json_num(fp, "hook_recovery", res->hook_recovery);
     json_num(fp, "hook_dc", res->hook_dc);
     fprintf(fp, ",\"bottom_held\":%s,\"group\":", res->bottom_held ? "true" : "false");
-    json_str(fp, group ? group : "");
+    json_str(fp, group);
     fputs("}\n", fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

@@ -32,7 +32,7 @@ static int parse_cell(const char *s, double *out)
         s++;
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
+    double v = bq_strtod(s, &end);
     while (*end == ' ' || *end == '\t')
         end++;
     if (end == s || *end != '\0' || errno == ERANGE)

@@ -38,10 +38,4 @@ int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
 void bq_image_put_row(bq_image_t *img, int y, const float *samples, int n_color,
                       int has_alpha, bq_channel channel);
 
-/* All-or-nothing writes: open a fresh temporary file beside path (returns
- * its fd, *tmp owned by the caller), then bq_image_tmp_commit renames it over
- * path if ok, else removes it. Both return negative bq_err on failure. */
-int bq_image_tmp_open(const char *path, char **tmp, bq_error_t *err);
-int bq_image_tmp_commit(const char *tmp, const char *path, int ok, bq_error_t *err);
-
 #endif

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "blotquant/image.h"
+#include "blotquant/table.h"
 #include "image_internal.h"
 #include "internal.h"
 
@@ -158,39 +159,41 @@ static int write_png_stream(FILE *f, const bq_rgb_t *rgb, const palette_t *pal, 
     return 1;
 }
 
-int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err)
+/* What the PNG writer callback of bq_file_write_atomic needs. */
+typedef struct png_job {
+    const bq_rgb_t *rgb;
+    const char *path;
+    bq_error_t *err;
+} png_job_t;
+
+/* A bq_write_fn: a palette image when the colours fit one, else RGB. */
+static int png_write_job(FILE *fp, void *ctx)
 {
-    if (!rgb || !rgb->data || rgb->width <= 0 || rgb->height <= 0 || !path)
-        return bq_error_set(err, BQ_ERR_INVALID, "%s: no picture to write",
-                            path ? path : "(null)");
-    char *tmp = NULL;
-    int fd = bq_image_tmp_open(path, &tmp, err);
-    if (fd < 0)
-        return fd;
-    FILE *f = fdopen(fd, "wb");
+    const png_job_t *job = ctx;
+    const bq_rgb_t *rgb = job->rgb;
     png_msgs_t msgs = {{0}, {0}};
-    int ok = 0;
     palette_t *pal = malloc(sizeof *pal);
     uint8_t *row = malloc((size_t)rgb->width);
     if (pal && row && !palette_build(rgb, pal)) {
         free(pal); /* too many colours: RGB */
         pal = NULL;
     }
-    if (!f) {
-        close(fd);
-    } else {
-        ok = write_png_stream(f, rgb, row ? pal : NULL, row, &msgs);
-        if (fclose(f) != 0)
-            ok = 0;
-    }
+    int ok = write_png_stream(fp, rgb, row ? pal : NULL, row, &msgs);
     free(pal);
     free(row);
-    int rc = bq_image_tmp_commit(tmp, path, ok, err);
-    if (!ok)
-        rc = bq_error_set(err, BQ_ERR_IO, "%s: cannot write PNG: %s", path,
-                          msgs.error[0] ? msgs.error : strerror(errno));
-    free(tmp);
-    return rc;
+    if (ok)
+        return 0;
+    return bq_error_set(job->err, BQ_ERR_IO, "%s: cannot write PNG: %s", job->path,
+                        msgs.error[0] ? msgs.error : "out of memory");
+}
+
+int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err)
+{
+    if (!rgb || !rgb->data || rgb->width <= 0 || rgb->height <= 0 || !path)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: no picture to write",
+                            path ? path : "(null)");
+    png_job_t job = {rgb, path, err};
+    return bq_file_write_atomic(path, png_write_job, &job, err);
 }
 
 /* ---- reader ------------------------------------------------------------- */

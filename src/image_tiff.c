@@ -13,6 +13,7 @@
 #include <tiffio.h>
 
 #include "blotquant/image.h"
+#include "blotquant/table.h"
 #include "image_internal.h"
 #include "internal.h"
 
@@ -81,6 +82,77 @@ int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *er
     return bq_image_save_tiff16_as(img, path, BQ_TIFF_DEFLATE, err);
 }
 
+/* What a TIFF writer callback of bq_file_write_atomic needs. */
+typedef struct tiff_job {
+    const bq_image_t *img;
+    uint16_t codec;
+    const char *path;
+    bq_error_t *err;
+} tiff_job_t;
+
+static int tiff_set_fields(TIFF *tif, const bq_image_t *img, uint16_t codec)
+{
+    /* ~64 KiB strips: small enough to stream, big enough to compress. */
+    uint32_t rows_per_strip = (uint32_t)(65536 / ((size_t)img->width * 2) + 1);
+    if (rows_per_strip > (uint32_t)img->height)
+        rows_per_strip = (uint32_t)img->height;
+    return TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, (uint32_t)img->width) &&
+           TIFFSetField(tif, TIFFTAG_IMAGELENGTH, (uint32_t)img->height) &&
+           TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16) &&
+           TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1) &&
+           TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_UINT) &&
+           TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK) &&
+           TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
+           TIFFSetField(tif, TIFFTAG_COMPRESSION, codec) &&
+           (codec == COMPRESSION_NONE ||
+            TIFFSetField(tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL)) &&
+           TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip) &&
+           TIFFSetField(tif, TIFFTAG_SOFTWARE, "blotquant");
+}
+
+static int tiff_write_rows(TIFF *tif, const bq_image_t *img)
+{
+    uint16_t *row = bq_alloc_array((size_t)img->width, sizeof *row);
+    int ok = row != NULL;
+    for (int y = 0; ok && y < img->height; y++) {
+        const float *src = img->data + (size_t)y * (size_t)img->width;
+        for (int x = 0; x < img->width; x++) {
+            float v = src[x];
+            row[x] = (uint16_t)(v > 0.0f ? (v < 65535.0f ? lrintf(v) : 65535) : 0);
+        }
+        ok = TIFFWriteScanline(tif, row, (uint32_t)y, 0) == 1;
+    }
+    free(row);
+    return ok;
+}
+
+/* A bq_write_fn. libtiff writes through a descriptor and closes the one it
+ * is given, so it gets a duplicate: fp's own stays open for the sync. */
+static int tiff_write_job(FILE *fp, void *ctx)
+{
+    const tiff_job_t *job = ctx;
+    tiff_msgs_t msgs = {{0}, {0}, job->path};
+    int fd = fflush(fp) == 0 ? dup(fileno(fp)) : -1;
+    if (fd < 0)
+        return bq_error_set(job->err, BQ_ERR_IO, "%s: cannot write TIFF: %s", job->path,
+                            strerror(errno));
+    TIFFOpenOptions *o = tiff_options(&msgs, 0);
+    TIFF *tif = o ? TIFFFdOpenExt(fd, job->path, "w", o) : NULL;
+    TIFFOpenOptionsFree(o);
+    int ok = tif != NULL;
+    if (!tif)
+        close(fd);
+    else {
+        ok = tiff_set_fields(tif, job->img, job->codec) && tiff_write_rows(tif, job->img) &&
+             TIFFWriteDirectory(tif) == 1;
+        TIFFClose(tif); /* closes fd */
+    }
+    if (ok && !msgs.error[0])
+        return 0;
+    return bq_error_set(job->err, BQ_ERR_IO, "%s: cannot write TIFF: %s", job->path,
+                        msgs.error[0] ? msgs.error : "out of memory");
+}
+
 int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
                             bq_tiff_compression compression, bq_error_t *err)
 {
@@ -96,59 +168,8 @@ int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
         return bq_error_set(err, BQ_ERR_INVALID, "%s: unknown TIFF compression %d", path,
                             (int)compression);
     }
-    char *tmp = NULL;
-    int fd = bq_image_tmp_open(path, &tmp, err);
-    if (fd < 0)
-        return fd;
-    const char *name = tmp ? tmp : path; /* no temporary: written in place */
-    tiff_msgs_t msgs = {{0}, {0}, name};
-    TIFFOpenOptions *o = tiff_options(&msgs, 0);
-    TIFF *tif = o ? TIFFFdOpenExt(fd, name, "w", o) : NULL;
-    TIFFOpenOptionsFree(o);
-    uint16_t *row = bq_alloc_array((size_t)img->width, sizeof *row);
-    int ok = tif != NULL && row != NULL;
-    if (!tif)
-        close(fd);
-    if (ok) {
-        /* ~64 KiB strips: small enough to stream, big enough to compress. */
-        uint32_t rows_per_strip = (uint32_t)(65536 / ((size_t)img->width * 2) + 1);
-        if (rows_per_strip > (uint32_t)img->height)
-            rows_per_strip = (uint32_t)img->height;
-        ok = TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, (uint32_t)img->width) &&
-             TIFFSetField(tif, TIFFTAG_IMAGELENGTH, (uint32_t)img->height) &&
-             TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16) &&
-             TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1) &&
-             TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_UINT) &&
-             TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK) &&
-             TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
-             TIFFSetField(tif, TIFFTAG_COMPRESSION, codec) &&
-             (codec == COMPRESSION_NONE ||
-              TIFFSetField(tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL)) &&
-             TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip) &&
-             TIFFSetField(tif, TIFFTAG_SOFTWARE, "blotquant");
-    }
-    for (int y = 0; ok && y < img->height; y++) {
-        const float *src = img->data + (size_t)y * (size_t)img->width;
-        for (int x = 0; x < img->width; x++) {
-            float v = src[x];
-            row[x] = (uint16_t)(v > 0.0f ? (v < 65535.0f ? lrintf(v) : 65535) : 0);
-        }
-        ok = TIFFWriteScanline(tif, row, (uint32_t)y, 0) == 1;
-    }
-    free(row);
-    if (tif) {
-        if (ok)
-            ok = TIFFWriteDirectory(tif) == 1;
-        TIFFClose(tif); /* closes fd */
-        if (ok && msgs.error[0])
-            ok = 0;
-    }
-    int rc = bq_image_tmp_commit(tmp, path, ok, err);
-    if (!ok)
-        rc = bq_error_set(err, BQ_ERR_IO, "%s: cannot write TIFF: %s", path,
-                          msgs.error[0] ? msgs.error : "out of memory");
-    free(tmp);
-    return rc;
+    tiff_job_t job = {img, codec, path, err};
+    return bq_file_write_atomic(path, tiff_write_job, &job, err);
 }
 
 /* ---- Molecular Dynamics tags ------------------------------------------ */

@@ -2,6 +2,7 @@
 #ifndef BLOTQUANT_INTERNAL_H
 #define BLOTQUANT_INTERNAL_H
 
+#include <locale.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,6 +62,16 @@ double bq_select_nth(double *v, size_t n, size_t k);
  * twice). NaN entries are skipped. A band across a lane is one stroke; a
  * word of burned-in text is several. */
 int bq_count_strokes(const double *v, size_t n, double lo, double hi);
+
+/* numbers.c. Between bq_numbers_begin() and bq_numbers_end() the calling
+ * thread formats and parses numbers in the C locale ('.' decimal, no
+ * grouping); other threads and the process locale are untouched. Pairs nest:
+ * end restores what begin returned. Should the C locale object not be
+ * created (out of memory), numbers follow the thread's locale. */
+locale_t bq_numbers_begin(void);
+void bq_numbers_end(locale_t previous);
+/* strtod in the C locale. */
+double bq_strtod(const char *s, char **end);
 
 /* Does path name something that exists and is neither a regular file nor
  * a folder (a device such as /dev/null, a terminal, a named pipe)? Such a

@@ -283,7 +283,7 @@ static void put_number(FILE *fp, double v)
     }
     for (int prec = 6; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
+        if (bq_strtod(buf, NULL) == v)
             break;
     }
     fputs(buf, fp);
@@ -307,10 +307,12 @@ int bq_lanes_write_csv(FILE *fp, const bq_lanes_t *lanes)
 {
     if (!fp || bq_lanes_check(lanes, NULL, NULL) != 0)
         return BQ_ERR_INVALID;
+    locale_t previous = bq_numbers_begin();
     fprintf(fp, "%s\n", BQ_LANES_CSV_HEADER);
     for (int s = 0; s < lanes->n_strips; s++)
         for (int k = 0; k < lanes->n_lanes; k++)
             put_lane(fp, lanes, s, k);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }
 
@@ -362,7 +364,7 @@ static int cell_number(const bq_csv_t *csv, int row, int col, range_t r, double 
         buf[len] = '\0';
         char *end;
         errno = 0;
-        double x = strtod(buf, &end);
+        double x = bq_strtod(buf, &end);
         if (*end == '\0' && errno == 0 && isfinite(x) && x >= r.lo && x <= r.hi &&
             (!r.whole || x == floor(x))) {
             *v = x;

@@ -168,6 +168,7 @@ static void put_number(FILE *fp, double v)
 
 int bq_norm_table_write_csv(FILE *fp, const bq_norm_table_t *table, int header)
 {
+    locale_t previous = bq_numbers_begin();
     char flags[160];
     if (header)
         fprintf(fp, "%s\n", BQ_NORMALIZED_CSV_HEADER);
@@ -192,5 +193,6 @@ int bq_norm_table_write_csv(FILE *fp, const bq_norm_table_t *table, int header)
         bq_csv_put_field(fp, r->group);
         fputc('\n', fp);
     }
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }

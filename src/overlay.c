@@ -319,7 +319,9 @@ static seg_t *caption_add(caption_t *c, bq_colour_t ink, const char *fmt, ...)
     s->ink = ink;
     va_list ap;
     va_start(ap, fmt);
+    locale_t previous = bq_numbers_begin();
     vsnprintf(s->text, sizeof s->text, fmt, ap);
+    bq_numbers_end(previous);
     va_end(ap);
     return s;
 }

@@ -442,6 +442,7 @@ static void draw_legend(FILE *fp, const bq_plot_series_t *series, int n_series,
 int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
                                     const bq_plot_labels_t *labels)
 {
+    locale_t previous = bq_numbers_begin();
     const char *unit = labels && labels->unit ? labels->unit : "";
     const char *ylabel = labels && labels->response ? labels->response
                                                     : "relative level (vehicle = 1)";
@@ -465,5 +466,6 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
     draw_points(fp, &a, series, n_series, &pm);
     draw_legend(fp, series, n_series, &pm, unit);
     fputs("</svg>\n", fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

@@ -103,7 +103,7 @@ static int parse_number(const char *s, double *out)
         return -1;
     char *end;
     errno = 0;
-    double v = strtod(buf, &end);
+    double v = bq_strtod(buf, &end);
     if (errno == ERANGE && fabs(v) > 1.0)
         return -1;
     if (*end != '\0' || !isfinite(v))

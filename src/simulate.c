@@ -1070,6 +1070,7 @@ static int draw_text(sim_t *s, const char *txt, int x0, int y0, int scale)
  * where it fits without touching a band. */
 static void render_labels(sim_t *s)
 {
+    locale_t previous = bq_numbers_begin();
     const bq_sim_params_t *p = s->p;
     char buf[32];
     double pitch = s->wm / (s->n_lanes + 1.2);
@@ -1132,6 +1133,7 @@ static void render_labels(sim_t *s)
                 draw_text(s, buf, (int)(x0 - w - 3), (int)(0.5 * (y0 + y1) - 0.5 * th), scale);
         }
     }
+    bq_numbers_end(previous);
 }
 
 /* ---- truth -------------------------------------------------------------- */
@@ -1414,6 +1416,7 @@ static void put_dose(FILE *fp, double dose)
 
 int bq_sim_truth_write_csv(FILE *fp, const bq_sim_truth_t *t)
 {
+    locale_t previous = bq_numbers_begin();
     fputs("lane,row,protein,dose,unit,x_center,x_left,x_right,y_center,y_top,y_bottom,"
           "volume,saturated,ladder\n",
           fp);
@@ -1427,11 +1430,13 @@ int bq_sim_truth_write_csv(FILE *fp, const bq_sim_truth_t *t)
                 b->ladder ? "" : t->params.unit, b->x_center, b->x_left, b->x_right,
                 b->y_center, b->y_top, b->y_bottom, b->volume, b->saturated, b->ladder);
     }
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
 int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *t)
 {
+    locale_t previous = bq_numbers_begin();
     fputs("lane,dose,unit\n", fp);
     for (int i = 0; i < t->n_lanes; i++) {
         const bq_sim_lane_t *l = &t->lanes[i];
@@ -1441,6 +1446,7 @@ int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *t)
         put_dose(fp, l->dose);
         fprintf(fp, ",%s\n", t->params.unit);
     }
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
@@ -1448,6 +1454,7 @@ int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *t)
  * the table), or NULL when the caller does not know them. */
 static int params_write(FILE *fp, const bq_sim_truth_t *t, const char *const names[2])
 {
+    locale_t previous = bq_numbers_begin();
     const bq_sim_params_t *p = &t->params;
     static const char *ladders[] = {"none", "left", "both"};
     fputs("key,value\n", fp);
@@ -1502,6 +1509,7 @@ static int params_write(FILE *fp, const bq_sim_truth_t *t, const char *const nam
         fprintf(fp, "lane%d_loading,%.6g\nlane%d_fraction,%.6g\n", l->lane, l->loading, l->lane,
                 l->fraction);
     }
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 

@@ -1,11 +1,7 @@
-/* table.c - the band table as CSV and JSON, and all-or-nothing file output. */
-#include <errno.h>
-#include <fcntl.h>
+/* table.c - the band table as CSV and JSON. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "blotquant/table.h"
 #include "internal.h"
@@ -41,6 +37,7 @@ int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table, const char *
                             int header)
 {
     char flags[128];
+    locale_t previous = bq_numbers_begin();
     if (header)
         fprintf(fp, "%s\n", BQ_BANDS_CSV_HEADER);
     for (int i = 0; i < table->n_bands; i++) {
@@ -62,6 +59,7 @@ int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table, const char *
         bq_csv_put_field(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
         fputc('\n', fp);
     }
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
@@ -94,6 +92,7 @@ static void put_json_number(FILE *fp, double v)
 int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char *image)
 {
     char flags[128];
+    locale_t previous = bq_numbers_begin();
     fputs("{\"image\": ", fp);
     bq_json_put_string(fp, image);
     fprintf(fp, ", \"lanes\": %d, \"rows\": %d, \"strips\": %d, \"lanes_confidence\": ",
@@ -122,82 +121,6 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char 
         fputc('}', fp);
     }
     fputs("\n]}\n", fp);
+    bq_numbers_end(previous);
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
-}
-
-/* A target that exists and is no regular file (/dev/null, a terminal, a
- * named pipe) is written in place: renaming a temporary over it would
- * replace the device or pipe with a file. */
-static int write_in_place(const char *path, bq_write_fn write_fn, void *ctx, bq_error_t *err)
-{
-    FILE *fp = fopen(path, "w");
-    if (!fp)
-        return bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    int rc = write_fn(fp, ctx);
-    int io_failed = fflush(fp) != 0 || ferror(fp);
-    int e = errno;
-    if (fclose(fp) != 0 && !io_failed) {
-        io_failed = 1;
-        e = errno;
-    }
-    if (rc != 0)
-        return err && err->code != 0 ? rc : bq_error_set(err, rc, "%s: not written: %s", path, bq_strerror(rc));
-    return io_failed ? bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(e)) : 0;
-}
-
-int bq_path_is_special(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
-int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ctx, bq_error_t *err)
-{
-    if (bq_path_is_special(path))
-        return write_in_place(path, write_fn, ctx, err);
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", path);
-    /* The temporary lives beside the target so rename() stays on one file
-     * system and is atomic; mkstemp keeps concurrent writers apart. */
-    snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return bq_error_set(err, BQ_ERR_IO, "%s: cannot create: %s", path, strerror(e));
-    }
-    /* mkstemp makes 0600 files; results are ordinary documents. */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
-    FILE *fp = fdopen(fd, "w");
-    if (!fp) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return bq_error_set(err, BQ_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    int rc = write_fn(fp, ctx);
-    int io_failed = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
-    int e = errno;
-    if (fclose(fp) != 0)
-        io_failed = 1;
-    if (rc == 0 && !io_failed && rename(tmp, path) != 0) {
-        e = errno;
-        io_failed = 1;
-    }
-    if (rc != 0 || io_failed) {
-        unlink(tmp);
-        free(tmp);
-        if (rc != 0 && (!err || err->code == 0))
-            return bq_error_set(err, rc, "%s: not written: %s", path, bq_strerror(rc));
-        if (rc != 0)
-            return rc;
-        return bq_error_set(err, BQ_ERR_IO, "%s: write failed: %s", path, strerror(e));
-    }
-    free(tmp);
-    return BQ_OK;
 }

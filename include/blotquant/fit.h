@@ -141,7 +141,12 @@ typedef struct bq_fit_result {
 /* Fit the 4PL to the n points (those with excluded = 0). Always fills *res;
  * returns 0 when res->status is BQ_FIT_OK, else BQ_ERR_INVALID (bad input,
  * too few doses) or BQ_ERR_NUMERIC (flat, no response, failed) with
- * res->message saying why (also copied into err). opts may be NULL. */
+ * res->message saying why (also copied into err). opts may be NULL.
+ * GSL does the fitting. The library never changes GSL's error handler (it
+ * is process-wide) and keeps its calls off GSL's error paths, but GSL still
+ * reports running out of memory through that handler, whose default aborts:
+ * a program embedding the library should call gsl_set_error_handler_off()
+ * once at start, as the blotquant command does. */
 int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
                bq_fit_result_t *res, bq_error_t *err);
 

@@ -1,5 +1,5 @@
 /* table.h - writing tables: the band table as CSV (RFC 4180) or JSON, CSV
- * field quoting, and all-or-nothing file output. */
+ * field quoting, and all-or-nothing file output (file_write.c). */
 #ifndef BLOTQUANT_TABLE_H
 #define BLOTQUANT_TABLE_H
 
@@ -30,13 +30,24 @@ int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table,
 int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table,
                              const char *image);
 
-/* Write a file all-or-nothing: write_fn fills a temporary file beside path,
- * which is flushed, synced and renamed over path only if write_fn returned 0
- * and no I/O error occurred; otherwise the temporary file is removed and path
- * is untouched. Returns 0 or a negative bq_err. */
+/* Write a file all-or-nothing: write_fn fills a temporary file beside path
+ * (named path.bq-tmp.XXXXXX), which is flushed, synced and renamed over path
+ * only if write_fn returned 0 and no I/O error occurred; otherwise the
+ * temporary file is removed and path is untouched. The file gets the mode of
+ * any newly created file (0666 less the umask; the umask is never changed),
+ * also when it replaces an existing one. write_fn runs with numbers in the C
+ * locale. A path that names a device or pipe is written in place. Every file
+ * the library writes goes through here. Returns 0 or a negative bq_err. */
 typedef int (*bq_write_fn)(FILE *fp, void *ctx);
 int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ctx,
                          bq_error_t *err);
+
+/* Remove the temporaries of bq_file_write_atomic (regular files named
+ * *.bq-tmp.XXXXXX) from dir and the folders below it; only a killed
+ * process leaves them. Nothing else is touched, and links are not
+ * followed. Call it only when no other process writes into dir. *removed
+ * (if not NULL) receives the count. Returns 0 or a negative bq_err. */
+int bq_file_remove_stale_temps(const char *dir, int *removed, bq_error_t *err);
 
 #ifdef __cplusplus
 }

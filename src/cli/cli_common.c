@@ -62,7 +62,7 @@ int cli_parse_double(const char *s, double lo, double hi, double *out)
         return -1;
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
+    double v = strtod(s, &end); /* '.' decimal: the command runs in the C locale */
     if (errno != 0 || *end != '\0' || !isfinite(v) || v < lo || v > hi)
         return -1;
     *out = v;

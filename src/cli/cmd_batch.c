@@ -229,6 +229,23 @@ done:
     return rc;
 }
 
+/* A batch killed mid-write leaves the library's temporaries behind; the
+ * output folder is this batch's, so none of them belongs to a live writer.
+ * Only files of the library's temporary naming go. */
+static int remove_stale_temps(const char *outdir)
+{
+    bq_error_t err = {0};
+    int removed = 0;
+    if (bq_file_remove_stale_temps(outdir, &removed, &err) != 0) {
+        cli_error("%s", err.msg);
+        return -1;
+    }
+    if (removed > 0)
+        cli_info("%s: removed %d temporary file%s left by an interrupted run", outdir, removed,
+                 removed == 1 ? "" : "s");
+    return 0;
+}
+
 static int parse_shard(const char *s, int *k, int *n)
 {
     const char *slash = strchr(s, '/');
@@ -336,6 +353,8 @@ int cmd_batch(int argc, char **argv)
         cli_error("%s: cannot create: %s", outdir, strerror(errno));
         goto out;
     }
+    if (remove_stale_temps(outdir) != 0)
+        goto out;
     char *msg = NULL;
     if (gel_list_scan(folder, outdir, &gels, &msg) != 0) {
         cli_error("%s: %s", msg ? msg : folder, strerror(errno));

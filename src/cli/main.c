@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "cli.h"
 
 typedef struct command {
@@ -44,6 +46,11 @@ static int close_stdout(int rc)
 
 int main(int argc, char **argv)
 {
+    /* GSL's default handler aborts; a failed fit must become an exit code
+     * and a message instead. Process-wide, so the program sets it, once,
+     * before any thread starts. The command never calls setlocale(): it runs
+     * in the C locale, so its own numbers read and print with '.'. */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         print_help(stderr);
         return BQ_EXIT_USAGE;

@@ -45,7 +45,7 @@ grep -q "^loose/nosheet.tif," "$tmp/out2/bands.csv" && ok || bad "gel without a 
 
 find "$in" -type f -exec md5sum {} + | sort > "$tmp/after.md5"
 cmp -s "$tmp/before.md5" "$tmp/after.md5" && ok || bad "inputs changed"
-ls "$tmp/out2"/*.tmp* > /dev/null 2>&1 && bad "temporary files left" || ok
+ls "$tmp/out2"/*.bq-tmp.* > /dev/null 2>&1 && bad "temporary files left" || ok
 
 # -j 1 gives the same tables
 "$bq" batch -q -j 1 --rows MDM2,ACTB -o "$tmp/out1" "$in"

@@ -238,7 +238,7 @@ if [ "$(cat "$tmp/keep.csv")" != "precious" ]; then
   echo "FAIL: output clobbered on failure"; fails=$((fails + 1))
 fi
 run_case 1 "$tmp/text.png: not a TIFF" quant -o "$tmp/new.csv" "$tmp/text.png"
-if [ -e "$tmp/new.csv" ] || ls "$tmp"/new.csv.tmp* > /dev/null 2>&1; then
+if [ -e "$tmp/new.csv" ] || ls "$tmp"/new.csv.bq-tmp.* > /dev/null 2>&1; then
   echo "FAIL: output or temp file left behind on failure"; fails=$((fails + 1))
 fi
 for f in "$tmp/o" "$tmp/m" "$tmp/a.tif" "$tmp/a.truth.csv"; do
