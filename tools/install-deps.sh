@@ -2,7 +2,10 @@
 # Install what blotquant needs to build and test, from Debian's packages.
 # Skips apt-get entirely when everything is already there; uses sudo when not root.
 set -euo pipefail
-pkgs=(libtiff-dev libpng-dev libgsl-dev meson ninja-build pkg-config gcc libtiff-tools python3 imagemagick)
+# g++ builds the C++ example and bash-completion gives the completion's install
+# directory (.ci/run builds the examples against the installed library).
+pkgs=(libtiff-dev libpng-dev libgsl-dev meson ninja-build pkg-config gcc g++ bash-completion
+      libtiff-tools python3 imagemagick)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

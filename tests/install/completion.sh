@@ -2,7 +2,7 @@
 # completion.sh BLOTQUANT COMPLETION - the bash completion, sourced into
 # bash, completes the commands of `blotquant --help`, for each command
 # exactly the options its --help mentions, and the values of options with a
-# fixed set of words.
+# fixed set of words; bash-completion's loader, when installed, finds it.
 set -uo pipefail
 bq=$1 completion=$2
 fails=0
@@ -54,6 +54,21 @@ expect "json" analyze --format j
 # a value that is not a fixed word, and a non-option word, complete as files
 expect "" quant --rows ""
 expect "" quant bl
+
+# With the bash-completion package, its loader finds the file under the
+# name and in the directory meson installs it to.
+loader=/usr/share/bash-completion/bash_completion
+if [ -r "$loader" ]; then
+  xdg=$(mktemp -d)
+  mkdir -p "$xdg/bash-completion/completions"
+  cp "$completion" "$xdg/bash-completion/completions/blotquant"
+  XDG_DATA_DIRS=$xdg bash -c '. "$1" && __load_completion blotquant && complete -p blotquant' \
+    _ "$loader" 2>&1 | grep -q -- "-F $fn blotquant" ||
+    fail "bash-completion does not load $completion as bash-completion/completions/blotquant"
+  rm -rf "$xdg"
+else
+  echo "bash-completion not installed: its loader is not tried"
+fi
 
 echo "$fails failures"
 [ "$fails" -eq 0 ]
