@@ -27,7 +27,10 @@ tr '\n' ' ' < "$tmp/headers.i" | tr ';' '\n' | awk '
     name = substr($0, RSTART, RLENGTH - 1); sub(/[ \t]+$/, "", name); print name
   }' | sort -u > "$tmp/declared"
 
-nm -D --defined-only "$so" | awk '{ print $NF }' | sort -u > "$tmp/exported"
+# A sanitizer build adds its own symbols (AddressSanitizer's __odr_asan.NAME
+# for each exported variable); they are the compiler's, not the API.
+nm -D --defined-only "$so" | awk '{ print $NF }' |
+  grep -vE '^__(odr_asan|asan|ubsan|tsan|sanitizer)' | sort -u > "$tmp/exported"
 nm -g --defined-only "$ar" 2> /dev/null | awk 'NF == 3 { print $3 }' | sort -u > "$tmp/defined"
 # Every identifier of the headers outside comments (preprocessing drops them).
 grep -oE '[A-Za-z_][A-Za-z0-9_]*' "$tmp/headers.i" | sort -u > "$tmp/words"
