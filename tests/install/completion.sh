@@ -5,10 +5,7 @@
 # fixed set of words; bash-completion's loader, when installed, finds it.
 set -uo pipefail
 bq=$1 completion=$2
-fails=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-. "$(dirname "$0")/cli_help.sh"
+. "$(dirname "$0")/common.sh"
 
 # shellcheck source=/dev/null
 . "$completion" || fail "$completion cannot be sourced"

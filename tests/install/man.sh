@@ -8,10 +8,7 @@ set -uo pipefail
 bq=$1 man=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-. "$(dirname "$0")/cli_help.sh"
+. "$(dirname "$0")/common.sh"
 
 commands_of "$bq" > "$tmp/commands.help"
 
@@ -39,12 +36,10 @@ while read -r cmd; do
   awk -F '\t' -v cmd="$cmd" '{ n = split($1, c, " "); for (i = 1; i <= n; i++) if (c[i] == cmd) print $2 }' \
     "$tmp/items" | options_of > "$tmp/$cmd.opts.man"
   [ -s "$tmp/$cmd.opts.man" ] || fail "the OPTIONS section has no heading naming $cmd"
-  while read -r o; do
-    fail "blotquant $cmd --help mentions $o, the man page does not document it for $cmd"
-  done < <(comm -23 "$tmp/$cmd.opts.help" "$tmp/$cmd.opts.man")
-  while read -r o; do
-    fail "the man page documents $o for $cmd, blotquant $cmd --help does not mention it"
-  done < <(comm -13 "$tmp/$cmd.opts.help" "$tmp/$cmd.opts.man")
+  fail_each "blotquant $cmd --help mentions {}, the man page does not document it for $cmd" \
+    < <(comm -23 "$tmp/$cmd.opts.help" "$tmp/$cmd.opts.man")
+  fail_each "the man page documents {} for $cmd, blotquant $cmd --help does not mention it" \
+    < <(comm -13 "$tmp/$cmd.opts.help" "$tmp/$cmd.opts.man")
 done < "$tmp/commands.help"
 
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" EXAMPLES; do

@@ -11,9 +11,7 @@ shift 3
 cc=("$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/common.sh"
 
 # The public headers with BQ_API turned into a marker, comments gone.
 for h in "$inc"/blotquant/*.h; do
@@ -38,20 +36,15 @@ grep -oE '[A-Za-z_][A-Za-z0-9_]*' "$tmp/headers.i" | sort -u > "$tmp/words"
 [ -s "$tmp/declared" ] || fail "no BQ_API declarations found under $inc"
 [ -s "$tmp/exported" ] || fail "$so exports nothing"
 
-while read -r sym; do
-  fail "$so exports $sym, which is not a bq_ name"
-done < <(grep -vE '^(bq_|BQ_)' "$tmp/exported")
-while read -r sym; do
-  fail "$so exports $sym, which no public header declares with BQ_API"
-done < <(comm -23 "$tmp/exported" "$tmp/declared")
-while read -r sym; do
-  fail "$sym is declared with BQ_API but $so does not export it"
-done < <(comm -13 "$tmp/exported" "$tmp/declared")
+fail_each "$so exports {}, which is not a bq_ name" < <(grep -vE '^(bq_|BQ_)' "$tmp/exported")
+fail_each "$so exports {}, which no public header declares with BQ_API" \
+  < <(comm -23 "$tmp/exported" "$tmp/declared")
+fail_each "{} is declared with BQ_API but $so does not export it" \
+  < <(comm -13 "$tmp/exported" "$tmp/declared")
 # A library function that a public header names must be marked, or users
 # could not link it.
-while read -r sym; do
-  fail "$sym is defined in the library and named in a public header, but not marked BQ_API"
-done < <(comm -12 "$tmp/defined" "$tmp/words" | comm -23 - "$tmp/declared")
+fail_each "{} is defined in the library and named in a public header, but not marked BQ_API" \
+  < <(comm -12 "$tmp/defined" "$tmp/words" | comm -23 - "$tmp/declared")
 
 for h in "$inc"/blotquant/*.h; do
   grep -q '^BQ_API ' "$h" || continue
