@@ -4,8 +4,10 @@
 # Skips apt-get when everything is already there; uses sudo when not root;
 # never asks (safe with CI=true and no stdin). Running it again changes nothing.
 set -euo pipefail
-pkgs=(libtiff-dev libpng-dev libgsl-dev meson ninja-build pkg-config gcc libtiff-tools python3
-      imagemagick locales)
+# g++ builds the C++ example and bash-completion gives the completion's install
+# directory (.ci/run builds the examples against the installed library).
+pkgs=(libtiff-dev libpng-dev libgsl-dev meson ninja-build pkg-config gcc g++ bash-completion
+      libtiff-tools python3 imagemagick locales)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

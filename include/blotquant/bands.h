@@ -10,6 +10,7 @@
 #define BLOTQUANT_BANDS_H
 
 #include "error.h"
+#include "export.h"
 #include "image.h"
 #include "lanes.h"
 
@@ -58,17 +59,17 @@ typedef struct bq_band_options {
 
 /* Find bands in img along lanes. Fills geometry, row, protein and flags; the
  * signal columns are left 0 for bq_quantify. Caller owns *out. */
-int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
-                    const bq_band_options_t *opts, bq_band_table_t **out,
-                    bq_error_t *err);
+BQ_API int bq_bands_detect(const bq_image_t *img, const bq_lanes_t *lanes,
+                           const bq_band_options_t *opts, bq_band_table_t **out,
+                           bq_error_t *err);
 
-void bq_band_table_free(bq_band_table_t *table);
+BQ_API void bq_band_table_free(bq_band_table_t *table);
 
 /* The band of (row, lane), or NULL. */
-const bq_band_t *bq_band_table_find(const bq_band_table_t *table, int row, int lane);
+BQ_API const bq_band_t *bq_band_table_find(const bq_band_table_t *table, int row, int lane);
 
 /* Render flags as a ';'-separated word list ("saturated;weak") into buf. */
-const char *bq_band_flags_str(unsigned flags, char *buf, size_t size);
+BQ_API const char *bq_band_flags_str(unsigned flags, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

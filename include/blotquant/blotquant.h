@@ -22,6 +22,7 @@
 
 #include "bands.h"
 #include "error.h"
+#include "export.h"
 #include "image.h"
 #include "lanes.h"
 #include "lanes_manual.h"

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,24 +49,24 @@ typedef struct bq_csv {
  * *out belongs to the caller (bq_csv_free). Errors: BQ_ERR_IO (cannot read),
  * BQ_ERR_CORRUPT (malformed: unterminated quote, field count mismatch, NUL
  * byte, no header), BQ_ERR_LIMIT, BQ_ERR_NOMEM; err says "path:line: what". */
-int bq_csv_read_file(const char *path, const bq_csv_limits_t *lim, bq_csv_t **out,
-                     bq_error_t *err);
+BQ_API int bq_csv_read_file(const char *path, const bq_csv_limits_t *lim, bq_csv_t **out,
+                            bq_error_t *err);
 
 /* Same on len bytes at data; name labels messages (e.g. "<stdin>"). */
-int bq_csv_read_buffer(const char *data, size_t len, const char *name,
-                       const bq_csv_limits_t *lim, bq_csv_t **out, bq_error_t *err);
+BQ_API int bq_csv_read_buffer(const char *data, size_t len, const char *name,
+                              const bq_csv_limits_t *lim, bq_csv_t **out, bq_error_t *err);
 
-void bq_csv_free(bq_csv_t *csv);
+BQ_API void bq_csv_free(bq_csv_t *csv);
 
 /* Index of the column called name (ASCII case-insensitive, surrounding
  * blanks ignored), or -1. */
-int bq_csv_column(const bq_csv_t *csv, const char *name);
+BQ_API int bq_csv_column(const bq_csv_t *csv, const char *name);
 
 /* The field at (row, col), "" when either is out of range. */
-const char *bq_csv_cell(const bq_csv_t *csv, int row, int col);
+BQ_API const char *bq_csv_cell(const bq_csv_t *csv, int row, int col);
 
 /* The physical line (1-based) where data record row starts, 0 if out of range. */
-int bq_csv_line(const bq_csv_t *csv, int row);
+BQ_API int bq_csv_line(const bq_csv_t *csv, int row);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 
 #include <stdarg.h>
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,16 +35,16 @@ typedef struct bq_error {
 } bq_error_t;
 
 /* A static, never-NULL description of a bq_err code. */
-const char *bq_strerror(int code);
+BQ_API const char *bq_strerror(int code);
 
 /* Record code and a printf-style message in err (err may be NULL).
  * Returns code, so a failure can be reported in one line:
  *     return bq_error_set(err, BQ_ERR_IO, "%s: cannot open", path); */
-int bq_error_set(bq_error_t *err, int code, const char *fmt, ...)
+BQ_API int bq_error_set(bq_error_t *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Clear err to the no-error state (err may be NULL). */
-void bq_error_clear(bq_error_t *err);
+BQ_API void bq_error_clear(bq_error_t *err);
 
 #ifdef __cplusplus
 }

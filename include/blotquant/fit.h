@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,7 @@ typedef enum bq_fit_model {
 } bq_fit_model;
 
 /* "4pl", "4pl-excluded" or "bell". */
-const char *bq_fit_model_name(bq_fit_model model);
+BQ_API const char *bq_fit_model_name(bq_fit_model model);
 
 /* One observation. */
 typedef struct bq_fit_point {
@@ -84,7 +85,7 @@ typedef struct bq_fit_options {
 } bq_fit_options_t;
 
 /* Fill opts with the defaults above. */
-void bq_fit_options_init(bq_fit_options_t *opts);
+BQ_API void bq_fit_options_init(bq_fit_options_t *opts);
 
 typedef enum bq_fit_status {
     BQ_FIT_OK = 0,
@@ -97,7 +98,7 @@ typedef enum bq_fit_status {
 
 /* Name of a status ("ok", "bad_input", "too_few_doses", "flat",
  * "no_response", "failed"). */
-const char *bq_fit_status_name(bq_fit_status status);
+BQ_API const char *bq_fit_status_name(bq_fit_status status);
 
 #define BQ_FIT_MAX_LISTED 64
 
@@ -147,37 +148,37 @@ typedef struct bq_fit_result {
  * reports running out of memory through that handler, whose default aborts:
  * a program embedding the library should call gsl_set_error_handler_off()
  * once at start, as the blotquant command does. */
-int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
-               bq_fit_result_t *res, bq_error_t *err);
+BQ_API int bq_fit_4pl(const bq_fit_point_t *pts, size_t n, const bq_fit_options_t *opts,
+                      bq_fit_result_t *res, bq_error_t *err);
 
 /* The fitted curve (4PL or bell, as res->model says) at dose (>= 0); NaN if
  * the fit has no estimates. */
-double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose);
+BQ_API double bq_fit_4pl_eval(const bq_fit_result_t *res, double dose);
 
 /* 1 if point p was left out of the fit (by the caller or as post-hook). */
-int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *p);
+BQ_API int bq_fit_point_excluded(const bq_fit_result_t *res, const bq_fit_point_t *p);
 
 /* The fit.csv header (no newline): DESIGN.md's columns, then extras. */
-extern const char BQ_FIT_CSV_HEADER[];
+BQ_API extern const char BQ_FIT_CSV_HEADER[];
 
 /* Write res as one fit.csv row (with the header first if header != 0).
  * target/control/unit label the series (NULL = empty). 0 or BQ_ERR_IO. */
-int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
-                     const char *control, const char *unit, int header);
+BQ_API int bq_fit_write_csv(FILE *fp, const bq_fit_result_t *res, const char *target,
+                            const char *control, const char *unit, int header);
 
 /* The same with the series' group (sample-sheet `group`, e.g. a compound)
  * in the last column; bq_fit_write_csv leaves it empty. */
-int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *target,
-                           const char *control, const char *unit, const char *group,
-                           int header);
+BQ_API int bq_fit_write_csv_group(FILE *fp, const bq_fit_result_t *res, const char *target,
+                                  const char *control, const char *unit, const char *group,
+                                  int header);
 
 /* Write res as a JSON object (same keys as the CSV; NaN as null). */
-int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
-                      const char *control, const char *unit);
+BQ_API int bq_fit_write_json(FILE *fp, const bq_fit_result_t *res, const char *target,
+                             const char *control, const char *unit);
 
 /* The same with the series' group ("group" key; "" without one). */
-int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *target,
-                            const char *control, const char *unit, const char *group);
+BQ_API int bq_fit_write_json_group(FILE *fp, const bq_fit_result_t *res, const char *target,
+                                   const char *control, const char *unit, const char *group);
 
 /* Labels for the dose-response plot; any may be NULL. */
 typedef struct bq_plot_labels {
@@ -191,8 +192,8 @@ typedef struct bq_plot_labels {
  * per replicate, hollow when excluded), the fitted curve when res has
  * estimates, DC50 and its CI marked, and a legend. res may be NULL (points
  * only). Returns 0 or BQ_ERR_IO. */
-int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
-                              const bq_fit_result_t *res, const bq_plot_labels_t *labels);
+BQ_API int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
+                                     const bq_fit_result_t *res, const bq_plot_labels_t *labels);
 
 /* One dose series of a combined plot. */
 typedef struct bq_plot_series {
@@ -206,8 +207,8 @@ typedef struct bq_plot_series {
  * each curve, its points and its DC50 with CI in the series' colour, marker
  * shape by replicate, a legend naming each series with its DC50. With one
  * series this is bq_plot_dose_response_svg. Returns 0 or BQ_ERR_IO. */
-int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
-                                    const bq_plot_labels_t *labels);
+BQ_API int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
+                                           const bq_plot_labels_t *labels);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,12 @@
 
 #include "blotquant/csv.h"
 #include "blotquant/error.h"
+#include "blotquant/export.h"
 #include "blotquant/fit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct bq_fit_table_options {
     const char *dose_col;     /* default "dose" */
@@ -20,7 +25,7 @@ typedef struct bq_fit_table_options {
 } bq_fit_table_options_t;
 
 /* Defaults as above. */
-void bq_fit_table_options_init(bq_fit_table_options_t *o);
+BQ_API void bq_fit_table_options_init(bq_fit_table_options_t *o);
 
 /* The points of csv (`name` labels messages): one per row with a response;
  * rows whose response is empty or NA/NaN are skipped and counted in
@@ -30,8 +35,12 @@ void bq_fit_table_options_init(bq_fit_table_options_t *o);
  * unless keep_flagged; a `replicate` column is copied. A missing column, a
  * cell that is not a number or an unknown unit is an error naming the table
  * and line. *out is malloc'ed (free it); on error nothing is returned. */
-int bq_fit_points_from_csv(const bq_csv_t *csv, const char *name,
-                           const bq_fit_table_options_t *o, bq_fit_point_t **out, size_t *n_out,
-                           int *unit_out, int *skipped, bq_error_t *err);
+BQ_API int bq_fit_points_from_csv(const bq_csv_t *csv, const char *name,
+                                  const bq_fit_table_options_t *o, bq_fit_point_t **out,
+                                  size_t *n_out, int *unit_out, int *skipped,
+                                  bq_error_t *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,33 +88,33 @@ typedef struct bq_image {
 
 /* Allocate a width x height image of zeros (valid = NULL, max_value = clip_level
  * = 65535). Returns NULL on overflow or out of memory. */
-bq_image_t *bq_image_new(int width, int height);
+BQ_API bq_image_t *bq_image_new(int width, int height);
 
 /* Release an image and everything it owns (NULL is fine). */
-void bq_image_free(bq_image_t *img);
+BQ_API void bq_image_free(bq_image_t *img);
 
 /* Detect the format of a file from its first bytes. Returns BQ_FORMAT_UNKNOWN
  * for anything we cannot read (including unreadable files). */
-bq_format bq_image_sniff(const char *path);
+BQ_API bq_format bq_image_sniff(const char *path);
 
 /* Load path into *out (caller owns it). opts may be NULL for defaults.
  * Returns 0 or a negative bq_err; on failure *out is NULL and err names the
  * file and the problem. */
-int bq_image_load(const char *path, const bq_load_options_t *opts,
-                  bq_image_t **out, bq_error_t *err);
+BQ_API int bq_image_load(const char *path, const bq_load_options_t *opts,
+                         bq_image_t **out, bq_error_t *err);
 
 /* Guess polarity: returns 1 if bands look dark on a light background (the
  * image should be inverted), 0 if bands are already bright. */
-int bq_image_detect_polarity(const bq_image_t *img);
+BQ_API int bq_image_detect_polarity(const bq_image_t *img);
 
 /* Invert in place to "bands bright": v -> max_value - v over valid pixels,
  * swapping clip_low/clip_level accordingly and toggling inverted. */
-void bq_image_invert(bq_image_t *img);
+BQ_API void bq_image_invert(bq_image_t *img);
 
 /* Write img as a single-page 16-bit grayscale TIFF (values rounded and clamped
  * to 0..65535), Deflate-compressed. Written to a temporary file and renamed,
  * so path is either complete or untouched. */
-int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *err);
+BQ_API int bq_image_save_tiff16(const bq_image_t *img, const char *path, bq_error_t *err);
 
 /* How bq_image_save_tiff16_as stores the pixels. Scanner and camera exports
  * ("export for analysis") are usually uncompressed. */
@@ -125,8 +126,8 @@ typedef enum bq_tiff_compression {
 
 /* As bq_image_save_tiff16 with the compression chosen; BQ_ERR_INVALID for a
  * value outside bq_tiff_compression. */
-int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
-                            bq_tiff_compression compression, bq_error_t *err);
+BQ_API int bq_image_save_tiff16_as(const bq_image_t *img, const char *path,
+                                   bq_tiff_compression compression, bq_error_t *err);
 
 /* An 8-bit RGB picture for QC overlays. */
 typedef struct bq_rgb {
@@ -136,17 +137,17 @@ typedef struct bq_rgb {
 
 /* Render img as an RGB picture with a contrast stretch (bands dark, like a
  * film), for drawing on. Caller frees with bq_rgb_free. NULL on no memory. */
-bq_rgb_t *bq_rgb_from_image(const bq_image_t *img);
-void bq_rgb_free(bq_rgb_t *rgb);
+BQ_API bq_rgb_t *bq_rgb_from_image(const bq_image_t *img);
+BQ_API void bq_rgb_free(bq_rgb_t *rgb);
 /* Draw a 1-pixel rectangle outline, clipped to the picture. */
-void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1,
-                 uint8_t r, uint8_t g, uint8_t b);
+BQ_API void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1,
+                        uint8_t r, uint8_t g, uint8_t b);
 /* Write rgb as an 8-bit RGB PNG (temp file + rename). */
-int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err);
+BQ_API int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err);
 
 /* 1 if path is a TIFF carrying the Molecular Dynamics square-root tag
  * (33445 = 2), else 0. */
-int bq_image_tiff_is_gel(const char *path);
+BQ_API int bq_image_tiff_is_gel(const char *path);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #define BLOTQUANT_LANES_H
 
 #include "error.h"
+#include "export.h"
 #include "image.h"
 
 #ifdef __cplusplus
@@ -53,20 +54,20 @@ typedef struct bq_lane_options {
 
 /* Detect lanes in img (bands bright). opts may be NULL. On success *out is
  * owned by the caller (bq_lanes_free). BQ_ERR_NOT_FOUND if no lanes. */
-int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
-                    bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
+                           bq_lanes_t **out, bq_error_t *err);
 
-void bq_lanes_free(bq_lanes_t *lanes);
+BQ_API void bq_lanes_free(bq_lanes_t *lanes);
 
 /* Set lanes->confidence (the worst strip's: how evenly its lanes are
  * spaced and sized, 1 = a perfect comb) and lanes->uncertain. */
-void bq_lanes_score(bq_lanes_t *lanes);
+BQ_API void bq_lanes_score(bq_lanes_t *lanes);
 
 /* The lane's left and right x at row y (applies the tilt). */
-void bq_lane_extent_at(const bq_lane_t *lane, double y, double *x_left, double *x_right);
+BQ_API void bq_lane_extent_at(const bq_lane_t *lane, double y, double *x_left, double *x_right);
 
 /* The strip holding row y, or NULL. */
-const bq_strip_t *bq_lanes_strip_at(const bq_lanes_t *lanes, int y);
+BQ_API const bq_strip_t *bq_lanes_strip_at(const bq_lanes_t *lanes, int y);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,7 @@
 #include "bands.h"
 #include "csv.h"
 #include "error.h"
+#include "export.h"
 #include "image.h"
 #include "lanes.h"
 
@@ -33,7 +34,7 @@ extern "C" {
 #endif
 
 /* The lanes file header line (no newline). */
-extern const char BQ_LANES_CSV_HEADER[];
+BQ_API extern const char BQ_LANES_CSV_HEADER[];
 
 /* Most strips a lane set may have. */
 #define BQ_LANES_MAX_STRIPS 64
@@ -42,13 +43,13 @@ extern const char BQ_LANES_CSV_HEADER[];
  * finite, >= 0 and strictly increasing; width finite, 0 (the default) or
  * >= 1, and with the default the lanes must come out at least 1 px wide.
  * Returns 0 or BQ_ERR_INVALID with a message. */
-int bq_lanes_check_centres(const double *centres, int n, double width, bq_error_t *err);
+BQ_API int bq_lanes_check_centres(const double *centres, int n, double width, bq_error_t *err);
 
 /* The default lane width for n centres: 0.8 x the median spacing of the
  * centres, so neighbouring lanes keep a gap; for one centre, a tenth of
  * region_w (the width of the image, or of the region of interest), at
  * least 1. */
-double bq_lanes_default_width(const double *centres, int n, int region_w);
+BQ_API double bq_lanes_default_width(const double *centres, int n, int region_w);
 
 /* Vertical lanes (slope 0) width px wide (0 = bq_lanes_default_width) at the
  * centres, in one strip covering roi clipped to the img_w x img_h image (the
@@ -56,13 +57,13 @@ double bq_lanes_default_width(const double *centres, int n, int region_w);
  * clipped to the region. Lane set confidence 1, not uncertain. Errors:
  * BQ_ERR_INVALID for centres bq_lanes_check_centres refuses, a centre
  * outside the region or a region outside the image; BQ_ERR_NOMEM. */
-int bq_lanes_from_centres(const double *centres, int n, double width, int img_w, int img_h,
-                          const bq_roi_t *roi, bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_from_centres(const double *centres, int n, double width, int img_w, int img_h,
+                                 const bq_roi_t *roi, bq_lanes_t **out, bq_error_t *err);
 
 /* A deep copy of src (the caller frees it with bq_lanes_free). Errors:
  * BQ_ERR_INVALID if src is not a consistent lane set (see
  * bq_lanes_check), BQ_ERR_NOMEM. */
-int bq_lanes_copy(const bq_lanes_t *src, bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_copy(const bq_lanes_t *src, bq_lanes_t **out, bq_error_t *err);
 
 /* Check that lanes is a lane set the band detector can take: 1..
  * BQ_LANES_MAX_STRIPS strips of 1..BQ_MAX_LANES lanes, n_lanes the same in
@@ -71,24 +72,24 @@ int bq_lanes_copy(const bq_lanes_t *src, bq_lanes_t **out, bq_error_t *err);
  * their strip (by centre: lanes may overlap, not cross). name labels
  * the message ("lanes.csv: strip 2 overlaps strip 1"), may be NULL.
  * Returns 0 or BQ_ERR_INVALID. */
-int bq_lanes_check(const bq_lanes_t *lanes, const char *name, bq_error_t *err);
+BQ_API int bq_lanes_check(const bq_lanes_t *lanes, const char *name, bq_error_t *err);
 
 /* Write lanes as a lanes file, header first. Returns 0 or BQ_ERR_IO. */
-int bq_lanes_write_csv(FILE *fp, const bq_lanes_t *lanes);
+BQ_API int bq_lanes_write_csv(FILE *fp, const bq_lanes_t *lanes);
 
 /* Write lanes to path as a lanes file, all or nothing
  * (bq_file_write_atomic). Returns 0 or a negative bq_err. */
-int bq_lanes_save(const char *path, const bq_lanes_t *lanes, bq_error_t *err);
+BQ_API int bq_lanes_save(const char *path, const bq_lanes_t *lanes, bq_error_t *err);
 
 /* Lanes from a parsed table: a lanes file, or a band table (bands.csv of
  * one image, see bq_lanes_from_bands), told apart by the header. Every
  * error names the table and, where one is at fault, the line
  * ("lanes.csv:4: x_right: 'abc' is not a number ..."): BQ_ERR_INVALID for
  * a table that is neither or holds bad values, BQ_ERR_NOMEM. */
-int bq_lanes_from_csv(const bq_csv_t *csv, bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_from_csv(const bq_csv_t *csv, bq_lanes_t **out, bq_error_t *err);
 
 /* bq_csv_read_file, then bq_lanes_from_csv. */
-int bq_lanes_load(const char *path, bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_load(const char *path, bq_lanes_t **out, bq_error_t *err);
 
 /* Lanes that reproduce the boxes of a band table. Per lane: the tilt fitted
  * to the box centres (when its bands span at least 20 rows, else 0) and
@@ -98,7 +99,7 @@ int bq_lanes_load(const char *path, bq_lanes_t **out, bq_error_t *err);
  * whole image. A lane is a ladder if any of its bands is. Lanes must be
  * numbered 1..n without gaps. Errors: BQ_ERR_INVALID (no bands, a lane
  * without bands, lanes out of order), BQ_ERR_NOMEM. */
-int bq_lanes_from_bands(const bq_band_table_t *table, bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_from_bands(const bq_band_table_t *table, bq_lanes_t **out, bq_error_t *err);
 
 /* Lanes the user gives the pipeline instead of the detector
  * (bq_quant_options_t.manual_lanes). Either centres (built once the image
@@ -116,8 +117,8 @@ typedef struct bq_lanes_manual {
  * set holds its own region): strips and region are clipped to the image,
  * and a strip with no row in it or a lane whose centre lies outside it is
  * an error naming m->source (BQ_ERR_INVALID). Confidence 1, not uncertain. */
-int bq_lanes_manual_apply(const bq_lanes_manual_t *m, const bq_image_t *img,
-                          const bq_roi_t *roi, bq_lanes_t **out, bq_error_t *err);
+BQ_API int bq_lanes_manual_apply(const bq_lanes_manual_t *m, const bq_image_t *img,
+                                 const bq_roi_t *roi, bq_lanes_t **out, bq_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 #ifndef BLOTQUANT_MEMBRANE_H
 #define BLOTQUANT_MEMBRANE_H
 
+#include "export.h"
 #include "image.h"
 
 #ifdef __cplusplus
@@ -27,7 +28,7 @@ typedef struct bq_membrane_info {
  * too, which separates the strips. Images with no
  * page at their border are left alone. info may be NULL. 0 on success,
  * BQ_ERR_NOMEM. */
-int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info);
+BQ_API int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 
 #include "bands.h"
 #include "error.h"
+#include "export.h"
 #include "samples.h"
 
 #ifdef __cplusplus
@@ -64,28 +65,29 @@ typedef struct bq_norm_table {
  * replicate labels rows whose sheet gives none. Caller owns *out
  * (bq_norm_table_free). Errors: BQ_ERR_NOT_FOUND when a row name is not in
  * the table or no lane of the sheet is in the image. */
-int bq_normalize(const bq_band_table_t *bands, const char *image, const bq_sample_sheet_t *sheet,
-                 const char *target, const char *control, int replicate,
-                 bq_norm_table_t **out, bq_error_t *err);
+BQ_API int bq_normalize(const bq_band_table_t *bands, const char *image,
+                        const bq_sample_sheet_t *sheet, const char *target,
+                        const char *control, int replicate, bq_norm_table_t **out,
+                        bq_error_t *err);
 
-void bq_norm_table_free(bq_norm_table_t *table);
+BQ_API void bq_norm_table_free(bq_norm_table_t *table);
 
 /* For a blot without a usable vehicle lane (e.g. every vehicle control band
  * saturated): express relative as ratio / reference, where reference is the
  * top of a curve fitted to this blot's ratios, and mark the rows
  * BQ_NORM_REFERENCE_FITTED instead of BQ_NORM_NO_VEHICLE. reference must be
  * > 0. */
-void bq_norm_table_set_reference(bq_norm_table_t *table, double reference);
+BQ_API void bq_norm_table_set_reference(bq_norm_table_t *table, double reference);
 
 /* Render flags as ';'-separated words ("control_saturated;target_weak"). */
-const char *bq_norm_flags_str(unsigned flags, char *buf, size_t size);
+BQ_API const char *bq_norm_flags_str(unsigned flags, char *buf, size_t size);
 
 /* The normalized.csv header (no newline). */
-extern const char BQ_NORMALIZED_CSV_HEADER[];
+BQ_API extern const char BQ_NORMALIZED_CSV_HEADER[];
 
 /* Write the rows (header first if header != 0). target/control name the
  * proteins in the target/control columns' sense. 0 or BQ_ERR_IO. */
-int bq_norm_table_write_csv(FILE *fp, const bq_norm_table_t *table, int header);
+BQ_API int bq_norm_table_write_csv(FILE *fp, const bq_norm_table_t *table, int header);
 
 #ifdef __cplusplus
 }

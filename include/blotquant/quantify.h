@@ -5,6 +5,7 @@
 
 #include "bands.h"
 #include "error.h"
+#include "export.h"
 #include "image.h"
 #include "lanes.h"
 #include "lanes_manual.h"
@@ -21,16 +22,16 @@ typedef enum bq_background {
 } bq_background;
 
 /* Parse "auto", "rolling-ball", "border-median", "none"; -1 if unknown. */
-int bq_background_parse(const char *name);
-const char *bq_background_name(bq_background method);
+BQ_API int bq_background_parse(const char *name);
+BQ_API const char *bq_background_name(bq_background method);
 
 /* The building blocks of the methods, for tests and for callers that bring
  * their own boxes (inclusive pixel coordinates). */
 
 /* BQ_BG_BORDER_MEDIAN: the median of the valid pixels in a ring `border`
  * pixels wide around the box x0..x1, y0..y1 (the box excluded). */
-int bq_background_border_median(const bq_image_t *img, int x0, int x1, int y0,
-                                int y1, int border, double *level);
+BQ_API int bq_background_border_median(const bq_image_t *img, int x0, int x1, int y0,
+                                       int y1, int border, double *level);
 
 /* BQ_BG_AUTO: the summed background under the box, from the levels of
  * `flank` rows above and `flank` rows below it along the box's vertical
@@ -39,15 +40,15 @@ int bq_background_border_median(const bq_image_t *img, int x0, int x1, int y0,
  * follows lane smear trailing the band. The flanks stay within rows
  * lim_top..lim_bottom (keep them off neighbouring bands). Dust specks inside
  * the box (outliers along a row) are counted as background. */
-int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
-                          int lim_top, int lim_bottom, int flank, double y_step,
-                          double *bg_sum);
+BQ_API int bq_background_profile(const bq_image_t *img, int x0, int x1, int y0, int y1,
+                                 int lim_top, int lim_bottom, int flank, double y_step,
+                                 double *bg_sum);
 
 /* BQ_BG_ROLLING_BALL: ImageJ's rolling-ball background of the whole image
  * (bands bright) as a new width*height array the caller frees. presmooth
  * applies ImageJ's default 3x3 mean first. */
-int bq_background_rolling_ball(const bq_image_t *img, double radius, int presmooth,
-                               float **out, bq_error_t *err);
+BQ_API int bq_background_rolling_ball(const bq_image_t *img, double radius, int presmooth,
+                                      float **out, bq_error_t *err);
 
 #define BQ_ROLLING_BALL_RADIUS 50.0
 
@@ -57,8 +58,8 @@ int bq_background_rolling_ball(const bq_image_t *img, double radius, int presmoo
  * With BQ_BG_AUTO, the volume of a saturated band also holds the signal its
  * clipped pixels lost, estimated from its unclipped pixels (the band stays
  * flagged); the other methods report what the pixels hold. */
-int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
-                bq_background method, bq_band_table_t *table, bq_error_t *err);
+BQ_API int bq_quantify(const bq_image_t *img, const bq_lanes_t *lanes,
+                       bq_background method, bq_band_table_t *table, bq_error_t *err);
 
 typedef enum bq_polarity {
     BQ_POLARITY_AUTO = 0,
@@ -88,14 +89,14 @@ typedef struct bq_quant_result {
 } bq_quant_result_t;
 
 /* Run the pipeline on one file. opts may be NULL for defaults. */
-int bq_quant_file(const char *path, const bq_quant_options_t *opts,
-                  bq_quant_result_t **out, bq_error_t *err);
+BQ_API int bq_quant_file(const char *path, const bq_quant_options_t *opts,
+                         bq_quant_result_t **out, bq_error_t *err);
 
 /* Same on an already loaded image; takes ownership of img (even on failure). */
-int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
-                   bq_quant_result_t **out, bq_error_t *err);
+BQ_API int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
+                          bq_quant_result_t **out, bq_error_t *err);
 
-void bq_quant_result_free(bq_quant_result_t *res);
+BQ_API void bq_quant_result_free(bq_quant_result_t *res);
 
 /* Write the QC overlay of res as a PNG: the image as film (bands dark) with
  * the band region, a frame and number per strip, lane edges and numbers
@@ -105,7 +106,7 @@ void bq_quant_result_free(bq_quant_result_t *res);
  * picture is that much taller (and wider where row names or a long
  * caption need room). res is borrowed. 0, BQ_ERR_INVALID when res has no image,
  * BQ_ERR_NOMEM, or BQ_ERR_IO when the file cannot be written. */
-int bq_quant_write_overlay(const bq_quant_result_t *res, const char *path, bq_error_t *err);
+BQ_API int bq_quant_write_overlay(const bq_quant_result_t *res, const char *path, bq_error_t *err);
 
 #ifdef __cplusplus
 }

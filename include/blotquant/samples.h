@@ -11,6 +11,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,16 +27,16 @@ typedef enum bq_unit {
 
 /* Parse a unit name ("nM", "µM", "uM", ...; blanks around it ignored).
  * Returns the bq_unit, or -1 if unknown. */
-int bq_unit_parse(const char *s);
+BQ_API int bq_unit_parse(const char *s);
 
 /* The ASCII name of a unit: "pM", "nM", "uM", "mM", "M". */
-const char *bq_unit_name(bq_unit unit);
+BQ_API const char *bq_unit_name(bq_unit unit);
 
 /* How many nM one unit is (pM 1e-3 ... M 1e9). */
-double bq_unit_nm(bq_unit unit);
+BQ_API double bq_unit_nm(bq_unit unit);
 
 /* value in unit `from` expressed in unit `to`. */
-double bq_unit_convert(double value, bq_unit from, bq_unit to);
+BQ_API double bq_unit_convert(double value, bq_unit from, bq_unit to);
 
 #define BQ_SAMPLE_IMAGE_MAX 256
 #define BQ_SAMPLE_GROUP_MAX 64
@@ -63,22 +64,22 @@ typedef struct bq_sample_sheet {
  * missing or non-integer lane, non-numeric, negative or non-finite dose,
  * unknown or missing unit, duplicate (image, lane). Caller owns *out
  * (bq_samples_free). */
-int bq_samples_read(const char *path, bq_sample_sheet_t **out, bq_error_t *err);
+BQ_API int bq_samples_read(const char *path, bq_sample_sheet_t **out, bq_error_t *err);
 
 /* Same from an already parsed CSV (csv->name labels messages). */
-int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t *err);
+BQ_API int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t *err);
 
-void bq_samples_free(bq_sample_sheet_t *sheet);
+BQ_API void bq_samples_free(bq_sample_sheet_t *sheet);
 
 /* The sample of lane in image, or NULL. image is compared with the sheet's
  * image column by file name: directories and a trailing extension are
  * ignored ("gels/blot1.tif" matches "blot1"). A row naming the image wins
  * over a row without an image. image may be NULL. */
-const bq_sample_t *bq_samples_find(const bq_sample_sheet_t *sheet, const char *image,
-                                   int lane);
+BQ_API const bq_sample_t *bq_samples_find(const bq_sample_sheet_t *sheet, const char *image,
+                                          int lane);
 
 /* The dose of s in the sheet's display unit. */
-double bq_samples_display_dose(const bq_sample_sheet_t *sheet, const bq_sample_t *s);
+BQ_API double bq_samples_display_dose(const bq_sample_sheet_t *sheet, const bq_sample_t *s);
 
 #ifdef __cplusplus
 }

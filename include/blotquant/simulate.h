@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "export.h"
 #include "image.h"
 
 #ifdef __cplusplus
@@ -175,67 +176,68 @@ typedef struct bq_sim_truth {
 } bq_sim_truth_t;
 
 /* Names of the built-in presets, NULL-terminated. */
-extern const char *const bq_sim_preset_names[];
+BQ_API extern const char *const bq_sim_preset_names[];
 
 /* Fill *p with the preset `name` ("clean", "artefacts", "geometry",
  * "saturated", "kt253", "strips", "hook", "hard"); NULL or "" = "clean".
  * The seed is set to 1. Returns 0 or BQ_ERR_INVALID for an unknown name. */
-int bq_sim_params_preset(const char *name, bq_sim_params_t *p, bq_error_t *err);
+BQ_API int bq_sim_params_preset(const char *name, bq_sim_params_t *p, bq_error_t *err);
 
 /* Check every field of p against its documented range. Returns 0 or
  * BQ_ERR_INVALID with a message naming the field. */
-int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err);
+BQ_API int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err);
 
 /* Render a blot. On success *img (in the requested polarity, 16-bit values
  * stored as floats, max_value = clip_level = 65535) and *truth belong to the
  * caller; on failure both are NULL. Either out-pointer may be NULL when the
  * caller does not want it. A two-channel p is refused (BQ_ERR_INVALID):
  * one picture cannot hold it, use bq_simulate_channels. */
-int bq_simulate(const bq_sim_params_t *p, bq_image_t **img, bq_sim_truth_t **truth,
-                bq_error_t *err);
+BQ_API int bq_simulate(const bq_sim_params_t *p, bq_image_t **img, bq_sim_truth_t **truth,
+                       bq_error_t *err);
 
 /* Render a blot as one picture per channel: imgs[0] alone when
  * p->two_channel is 0 (the same pixels bq_simulate gives), else
  * imgs[BQ_SIM_CH_TARGET] and imgs[BQ_SIM_CH_CONTROL]. *n_imgs (may be NULL)
  * gets the count; unused slots are NULL. On success the images and *truth
  * belong to the caller; on failure all are NULL. truth may be NULL. */
-int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs[BQ_SIM_MAX_CHANNELS],
-                         int *n_imgs, bq_sim_truth_t **truth, bq_error_t *err);
+BQ_API int bq_simulate_channels(const bq_sim_params_t *p,
+                                bq_image_t *imgs[BQ_SIM_MAX_CHANNELS], int *n_imgs,
+                                bq_sim_truth_t **truth, bq_error_t *err);
 
-void bq_sim_truth_free(bq_sim_truth_t *truth);
+BQ_API void bq_sim_truth_free(bq_sim_truth_t *truth);
 
 /* The expected target fraction remaining at dose (1 at dose 0), with the
  * hook if p->hook is set. */
-double bq_sim_fraction(const bq_sim_params_t *p, double dose);
+BQ_API double bq_sim_fraction(const bq_sim_params_t *p, double dose);
 
 /* Write the truth table (header lane,row,protein,dose,unit,x_center,x_left,
  * x_right,y_center,y_top,y_bottom,volume,saturated,ladder). */
-int bq_sim_truth_write_csv(FILE *fp, const bq_sim_truth_t *truth);
+BQ_API int bq_sim_truth_write_csv(FILE *fp, const bq_sim_truth_t *truth);
 /* Write the sample sheet lane,dose,unit (sample lanes only; ladders have no
  * dose). */
-int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *truth);
+BQ_API int bq_sim_samples_write_csv(FILE *fp, const bq_sim_truth_t *truth);
 /* Write key,value lines describing how the blot was made (two-channel
  * file names are added only by bq_sim_write_channels, which knows them). */
-int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *truth);
+BQ_API int bq_sim_params_write_csv(FILE *fp, const bq_sim_truth_t *truth);
 
 /* Write NAME.tif plus NAME.truth.csv, NAME.samples.csv and NAME.params.csv
  * beside it (tif_path must end in .tif or .tiff). Each file is written to a
  * temporary name and renamed, so it is complete or absent. */
-int bq_sim_write_all(const char *tif_path, const bq_image_t *img,
-                     const bq_sim_truth_t *truth, bq_error_t *err);
+BQ_API int bq_sim_write_all(const char *tif_path, const bq_image_t *img,
+                            const bq_sim_truth_t *truth, bq_error_t *err);
 
 /* As bq_sim_write_all for the output of bq_simulate_channels: n_imgs 1
  * writes NAME.tif; n_imgs 2 writes NAME.target.tif and NAME.control.tif
  * instead (imgs by bq_sim_channel) and names them in NAME.params.csv. The
  * set is complete or absent. */
-int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
-                          const bq_sim_truth_t *truth, bq_error_t *err);
+BQ_API int bq_sim_write_channels(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
+                                 const bq_sim_truth_t *truth, bq_error_t *err);
 
 /* As bq_sim_write_channels, the pictures stored with the given compression
  * (bq_sim_write_channels: BQ_TIFF_DEFLATE). */
-int bq_sim_write_channels_as(const char *tif_path, bq_image_t *const imgs[], int n_imgs,
-                             const bq_sim_truth_t *truth, bq_tiff_compression compression,
-                             bq_error_t *err);
+BQ_API int bq_sim_write_channels_as(const char *tif_path, bq_image_t *const imgs[],
+                                    int n_imgs, const bq_sim_truth_t *truth,
+                                    bq_tiff_compression compression, bq_error_t *err);
 
 #ifdef __cplusplus
 }

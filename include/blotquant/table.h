@@ -7,28 +7,29 @@
 
 #include "bands.h"
 #include "error.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* The bands.csv header line (no newline), column order of DESIGN.md. */
-extern const char BQ_BANDS_CSV_HEADER[];
+BQ_API extern const char BQ_BANDS_CSV_HEADER[];
 
 /* Write one CSV field, quoted when it holds ',', '"', CR or LF. */
-void bq_csv_put_field(FILE *fp, const char *field);
+BQ_API void bq_csv_put_field(FILE *fp, const char *field);
 
 /* Write s as a JSON string literal (quotes, escapes); NULL writes null. */
-void bq_json_put_string(FILE *fp, const char *s);
+BQ_API void bq_json_put_string(FILE *fp, const char *s);
 
 /* Write the rows of table as bands.csv, image naming the source in the first
  * column; with header != 0 the header line first. Returns 0 or BQ_ERR_IO. */
-int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table,
-                            const char *image, int header);
+BQ_API int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table,
+                                   const char *image, int header);
 
 /* Write table as a JSON document {"image":..., "bands":[{...}, ...]}. */
-int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table,
-                             const char *image);
+BQ_API int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table,
+                                    const char *image);
 
 /* Write a file all-or-nothing: write_fn fills a temporary file beside path
  * (named path.bq-tmp.XXXXXX), which is flushed, synced and renamed over path
@@ -39,15 +40,15 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table,
  * locale. A path that names a device or pipe is written in place. Every file
  * the library writes goes through here. Returns 0 or a negative bq_err. */
 typedef int (*bq_write_fn)(FILE *fp, void *ctx);
-int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ctx,
-                         bq_error_t *err);
+BQ_API int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ctx,
+                                bq_error_t *err);
 
 /* Remove the temporaries of bq_file_write_atomic (regular files named
  * *.bq-tmp.XXXXXX) from dir and the folders below it; only a killed
  * process leaves them. Nothing else is touched, and links are not
  * followed. Call it only when no other process writes into dir. *removed
  * (if not NULL) receives the count. Returns 0 or a negative bq_err. */
-int bq_file_remove_stale_temps(const char *dir, int *removed, bq_error_t *err);
+BQ_API int bq_file_remove_stale_temps(const char *dir, int *removed, bq_error_t *err);
 
 #ifdef __cplusplus
 }
