@@ -144,6 +144,7 @@ int cmd_quant(int argc, char **argv)
         cli_error("%s", err.msg);
         goto done;
     }
+    cli_warn_lossy(path, res->image);
     report(path, res, &q);
 
     table_job_t job = {res, path, json};
