@@ -32,10 +32,8 @@ void cli_info(const char *fmt, ...)
     va_end(ap);
 }
 
-void cli_warn_lossy(const char *path, const bq_image_t *img)
+void cli_warn_lossy(const char *path)
 {
-    if (!img || !img->lossy)
-        return;
     cli_error("%s: warning: JPEG is lossy: these are compressed 8-bit values, usually "
               "gamma-encoded for display, not linear signal; band volumes are approximate, "
               "and saturation is judged only from what the data show (pixels at 0 or 255); "

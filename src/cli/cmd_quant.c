@@ -144,7 +144,8 @@ int cmd_quant(int argc, char **argv)
         cli_error("%s", err.msg);
         goto done;
     }
-    cli_warn_lossy(path, res->image);
+    if (res->image->lossy)
+        cli_warn_lossy(path);
     report(path, res, &q);
 
     table_job_t job = {res, path, json};

@@ -5,7 +5,7 @@
  * the 16-bit TIFF of the same blot (centres within 1 px). The 8 EXIF
  * orientations on a block pattern; damaged files (truncated, huge declared
  * size, bomb, corrupt entropy data, not a JPEG) fail cleanly, fast and with
- * the path in the message; the CLI warns once that JPEG is lossy.
+ * the path in the message; quant and analyze warn once that JPEG is lossy.
  *
  * usage: test_jpeg OUTDIR BLOTQUANT */
 #include <math.h>
@@ -354,6 +354,14 @@ static void test_cli_warning(const char *bq)
         CHECK(system(cmd) == 0 && count_lines(path_of("stderr.txt"), "lossy") == 0,
               "no lossy warning for a TIFF");
     }
+    /* analyze: once for the command, however many JPEGs */
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' analyze -q --rows A,B -o '%s' '%s' '%s' 2>'%s'", bq,
+             path_of("analyze"), path_of("progressive.jpg"), path_of("cmyk_adobe.jpg"),
+             path_of("stderr.txt"));
+    CHECK(system(cmd) == 0, "%s failed", cmd);
+    int k = count_lines(path_of("stderr.txt"), "JPEG is lossy");
+    CHECK(k == 1, "analyze: the lossy warning %d times", k);
 }
 
 int main(int argc, char **argv)
