@@ -30,8 +30,9 @@
  *     or a magnitude above 1e30 (it would overflow on inversion), is
  *     BQ_ERR_CORRUPT; images over max_pixels, and files claiming far more
  *     pixel data than their size can hold (decompression bombs), are
- *     BQ_ERR_LIMIT, refused before allocating. libtiff/libpng messages go
- *     into the error, never to stderr; loading is safe on several threads. */
+ *     BQ_ERR_LIMIT, refused before allocating. libtiff, libpng and libjpeg
+ *     messages go into the error, never to stderr; loading is safe on
+ *     several threads. */
 #ifndef BLOTQUANT_IMAGE_H
 #define BLOTQUANT_IMAGE_H
 
