@@ -1,7 +1,7 @@
 /* image.c - the format-independent half of the image loader: allocation,
- * sniffing, dispatch to the TIFF/PNG back-ends, the levels every loaded image
- * carries (max_value, clip_level, clip_low), polarity, and the RGB overlay
- * canvas. Nothing here touches libtiff or libpng. */
+ * sniffing, dispatch to the TIFF/PNG/JPEG back-ends, the levels every loaded
+ * image carries (max_value, clip_level, clip_low), polarity, and the RGB
+ * overlay canvas. Nothing here touches libtiff, libpng or libjpeg. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -96,6 +96,9 @@ void bq_image_free(bq_image_t *img)
 /* ---- sniffing ---------------------------------------------------------- */
 
 static const uint8_t png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+/* SOI and the first byte of the next marker: every JPEG (JFIF, Exif, Adobe,
+ * raw) starts so. */
+static const uint8_t jpeg_magic[3] = {0xFF, 0xD8, 0xFF};
 
 /* The TIFF family by its header; .gel files are TIFFs too and only the tag
  * inside tells them apart, so that needs the TIFF back-end. */
@@ -110,7 +113,7 @@ static int is_tiff_magic(const uint8_t *b, size_t n)
     return 0;
 }
 
-/* Format from the first bytes only: 0 TIFF, 1 PNG, -1 neither. */
+/* Format from the first bytes only: 0 TIFF, 1 PNG, 2 JPEG, -1 none. */
 static int sniff_bytes(const char *path, int *kind)
 {
     FILE *f = fopen(path, "rb");
@@ -123,6 +126,8 @@ static int sniff_bytes(const char *path, int *kind)
         *kind = 0;
     else if (n == 8 && memcmp(b, png_magic, 8) == 0)
         *kind = 1;
+    else if (n >= 3 && memcmp(b, jpeg_magic, 3) == 0)
+        *kind = 2;
     else
         *kind = -1;
     return 0;
@@ -135,6 +140,8 @@ bq_format bq_image_sniff(const char *path)
         return BQ_FORMAT_UNKNOWN;
     if (kind == 1)
         return BQ_FORMAT_PNG;
+    if (kind == 2)
+        return BQ_FORMAT_JPEG;
     return bq_image_tiff_is_gel(path) ? BQ_FORMAT_GEL : BQ_FORMAT_TIFF;
 }
 
@@ -312,13 +319,16 @@ int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **
     bq_image_t *img = NULL;
     if (kind == 0)
         rc = bq_image_load_tiff(path, opts, &img, err);
-    else if (kind == 1 && opts->page > 0)
-        return bq_error_set(err, BQ_ERR_INVALID, "%s: page %d requested, a PNG has one",
-                            path, opts->page);
+    else if ((kind == 1 || kind == 2) && opts->page > 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: page %d requested, a %s has one",
+                            path, opts->page, kind == 1 ? "PNG" : "JPEG");
     else if (kind == 1)
         rc = bq_image_load_png(path, opts, &img, err);
+    else if (kind == 2)
+        rc = bq_image_load_jpeg(path, opts, &img, err);
     else
-        return bq_error_set(err, BQ_ERR_FORMAT, "%s: not a TIFF, PNG or .gel file", path);
+        return bq_error_set(err, BQ_ERR_FORMAT, "%s: not a TIFF, PNG, JPEG or .gel file",
+                            path);
     if (rc < 0)
         return rc;
     rc = finish_levels(img, path, err);

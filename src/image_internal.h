@@ -1,5 +1,5 @@
 /* image_internal.h - the pieces bq_image_load is built from, shared by
- * image.c, image_tiff.c and image_png.c; never installed. */
+ * image.c, image_tiff.c, image_png.c and image_jpeg.c; never installed. */
 #ifndef BLOTQUANT_IMAGE_INTERNAL_H
 #define BLOTQUANT_IMAGE_INTERNAL_H
 
@@ -7,18 +7,22 @@
 
 /* ---- Format back-ends ------------------------------------------------------
  * The pieces bq_image_load is built from. Callers normally want bq_image_load;
- * these exist so image_tiff.c and image_png.c (the only files that touch
- * libtiff and libpng) share one implementation of the common steps. */
+ * these exist so image_tiff.c, image_png.c and image_jpeg.c (the only files
+ * that touch libtiff, libpng and libjpeg) share one implementation of the
+ * common steps. */
 
-/* Load a TIFF / .gel (image_tiff.c) or a PNG (image_png.c) without sniffing.
- * They fill data, valid, bits_per_sample, samples_per_pixel, is_float,
- * format, page, n_pages, gel_scale; bq_image_load then sets max_value,
+/* Load a TIFF / .gel (image_tiff.c), a PNG (image_png.c) or a JPEG
+ * (image_jpeg.c) without sniffing. They fill data, valid, bits_per_sample,
+ * samples_per_pixel, is_float, format, page, n_pages, gel_scale, lossy;
+ * bq_image_load then sets max_value,
  * clip_level and clip_low and rejects NaN/Inf. Integer data is delivered on
  * an 8-bit (0..255) or 16-bit (0..65535) scale. opts must not be NULL. */
 int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
                        bq_image_t **out, bq_error_t *err);
 int bq_image_load_png(const char *path, const bq_load_options_t *opts,
                       bq_image_t **out, bq_error_t *err);
+int bq_image_load_jpeg(const char *path, const bq_load_options_t *opts,
+                       bq_image_t **out, bq_error_t *err);
 
 /* Check width x height against max_pixels (0 = default) and this machine's
  * address space, before anything is allocated. 0 or a negative bq_err. */

@@ -1,5 +1,5 @@
-/* image.h - the image loader: TIFF, PNG and Amersham .gel files into one
- * float intensity plane of linear signal.
+/* image.h - the image loader: TIFF, PNG, JPEG and Amersham .gel files into
+ * one float intensity plane of linear signal (JPEG: see lossy below).
  *
  * The format is decided by the file's magic bytes, never by its extension.
  * Colour is reduced to one intensity channel. Polarity is a separate step
@@ -14,6 +14,11 @@
  *   - Palette images map each index through the colour map, then to one
  *     channel like RGB; 16-bit TIFF colour maps are brought to 0..255.
  *   - .gel (tag 33445 = 2): value = stored^2 x scale (tag 33446).
+ *   - JPEG: 8-bit on 0..255 with lossy = 1: an export (usually gamma-encoded)
+ *     with compression artefacts, not linear signal. CMYK/YCCK is converted
+ *     to RGB (Adobe inverted CMYK when an Adobe marker is present), then to
+ *     one channel like RGB; the EXIF orientation is applied, so width and
+ *     height are those of the upright picture.
  *   - Alpha 0 marks a pixel invalid (valid[i] = 0, data 0); other alpha
  *     values are ignored (premultiplied TIFF colour is divided out).
  *   - max_value: the full scale (255, 65535, 65535^2 x scale for .gel; for
@@ -25,8 +30,9 @@
  *     or a magnitude above 1e30 (it would overflow on inversion), is
  *     BQ_ERR_CORRUPT; images over max_pixels, and files claiming far more
  *     pixel data than their size can hold (decompression bombs), are
- *     BQ_ERR_LIMIT, refused before allocating. libtiff/libpng messages go
- *     into the error, never to stderr; loading is safe on several threads. */
+ *     BQ_ERR_LIMIT, refused before allocating. libtiff, libpng and libjpeg
+ *     messages go into the error, never to stderr; loading is safe on
+ *     several threads. */
 #ifndef BLOTQUANT_IMAGE_H
 #define BLOTQUANT_IMAGE_H
 
@@ -45,6 +51,7 @@ typedef enum bq_format {
     BQ_FORMAT_TIFF,
     BQ_FORMAT_PNG,
     BQ_FORMAT_GEL, /* TIFF with Molecular Dynamics square-root encoding (tag 33445 = 2) */
+    BQ_FORMAT_JPEG,
 } bq_format;
 
 /* How colour becomes one channel. */
@@ -84,6 +91,8 @@ typedef struct bq_image {
     int is_float;         /* stored as IEEE float */
     int page, n_pages;    /* which page was read, how many the file has */
     double gel_scale;     /* .gel: the scale of tag 33446; 0 otherwise */
+    int lossy;            /* 1 when the stored pixels went through lossy
+                             compression (JPEG): values carry its artefacts */
 } bq_image_t;
 
 /* Allocate a width x height image of zeros (valid = NULL, max_value = clip_level

@@ -333,6 +333,13 @@ static void list_flagged(analyze_outcome_t *out, const char *image, const bq_nor
         memcpy(out->flagged + len, ", ...", 6);
 }
 
+/* Remember the first image read from a lossy format, for one warning. */
+static void note_lossy(analyze_outcome_t *out, const bq_quant_result_t *res, const char *path)
+{
+    if (!out->lossy_image[0] && res->image && res->image->lossy)
+        snprintf(out->lossy_image, sizeof out->lossy_image, "%s", path);
+}
+
 /* Normalise every blot, fit the pooled points, write normalized.csv,
  * fit.csv and dose_response.svg. */
 static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
@@ -507,6 +514,9 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
         }
         if (i == 0)
             out->n_lanes = b->res->lanes->n_lanes;
+        note_lossy(out, b->res, paths[i * step]);
+        if (b->control_res)
+            note_lossy(out, b->control_res, paths[i * step + 1]);
         if ((rc = write_overlay(b->res, b->name, outdir, out)) != 0 ||
             (b->control_res && (rc = write_overlay(b->control_res, b->control_name, outdir, out)) != 0))
             goto done;

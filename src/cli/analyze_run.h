@@ -35,6 +35,8 @@ typedef struct analyze_outcome {
     char flagged[512];         /* "lane 3 (control_saturated), ..." for the summary
                                   (image-qualified with several images; cut with
                                   "..." when long) */
+    char lossy_image[256];     /* the first image read from a lossy format
+                                  (JPEG), "" if none */
     char failed_stage[16];     /* "" on success, else load/quant/samples/normalize/fit/write */
     char message[BQ_ERROR_MSG_MAX + 64];
 } analyze_outcome_t;

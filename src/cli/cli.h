@@ -26,6 +26,10 @@ extern int bq_cli_quiet;
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An informational line on stderr, unless quiet. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After reading path from a lossy format (bq_image_t.lossy: JPEG), say on
+ * stderr what that means for its numbers; once per command. A warning, so
+ * -q keeps it, as it keeps "lanes uncertain". */
+void cli_warn_lossy(const char *path);
 /* "blotquant <cmd>: <message>" + "Try 'blotquant <cmd> --help'." on stderr;
  * returns BQ_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

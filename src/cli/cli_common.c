@@ -32,6 +32,15 @@ void cli_info(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_warn_lossy(const char *path)
+{
+    cli_error("%s: warning: JPEG is lossy: these are compressed 8-bit values, usually "
+              "gamma-encoded for display, not linear signal; band volumes are approximate, "
+              "and saturation is judged only from what the data show (pixels at 0 or 255); "
+              "quantify the imager's original TIFF when you have it",
+              path);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

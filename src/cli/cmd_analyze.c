@@ -173,7 +173,10 @@ int cmd_analyze(int argc, char **argv)
         rc = BQ_EXIT_FAIL;
         goto out;
     }
-    if (analyze_run(&cfg, argv + optind, argv + optind, n, outdir, o) != 0) {
+    int failed = analyze_run(&cfg, argv + optind, argv + optind, n, outdir, o) != 0;
+    if (o->lossy_image[0])
+        cli_warn_lossy(o->lossy_image);
+    if (failed) {
         cli_error("%s", o->message);
         rc = BQ_EXIT_FAIL;
     } else {

@@ -144,6 +144,8 @@ int cmd_quant(int argc, char **argv)
         cli_error("%s", err.msg);
         goto done;
     }
+    if (res->image->lossy)
+        cli_warn_lossy(path);
     report(path, res, &q);
 
     table_job_t job = {res, path, json};

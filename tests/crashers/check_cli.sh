@@ -3,7 +3,9 @@
 # tables through `blotquant fit`, lanes files and band tables through
 # `blotquant quant --lanes-from`. Each run must end with exit 0, or exit 1
 # with a `blotquant: FILE...` message; a signal (exit > 128), a sanitizer
-# report or silence on failure fails the test.
+# report or silence on failure fails the test. The damaged JPEGs of jpeg/
+# (truncated, huge declared size, corrupt entropy data, not a JPEG) must
+# all be refused: exit 1 with a message naming the file.
 # Usage: check_cli.sh BLOTQUANT CRASHERS_DIR
 set -u
 bq=$1
@@ -31,7 +33,25 @@ check() { # check KIND FILE CMD...
   fi
 }
 
+# check_refused FILE CMD...: exit 1, a message naming FILE, no sanitizer report
+check_refused() {
+  local file=$1
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -eq 1 ] && grep -qF "blotquant: $file: " "$tmp/err" &&
+    ! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$tmp/err"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL refused $file: exit $rc"; sed -n 1,20p "$tmp/err"
+    failed=$((failed + 1))
+  fi
+}
+
 shopt -s nullglob
+for f in "$dir"/jpeg/*; do
+  check_refused "$f" "$bq" quant -q -o "$tmp/bands.csv" "$f"
+done
 for f in "$dir"/tiff/* "$dir"/png/* "$dir"/quant/*; do
   check quant "$f" "$bq" quant -q --max-pixels 4194304 -o "$tmp/bands.csv" "$f"
 done

@@ -1,9 +1,10 @@
-/* gen_seeds.c - writes the image seeds of the fuzz corpora: small TIFF and
- * PNG variants of one synthetic blot (4 lanes, 2 band rows), each a few KB.
+/* gen_seeds.c - writes the image seeds of the fuzz corpora: small TIFF, PNG
+ * and JPEG variants of one synthetic blot (4 lanes, 2 band rows), each a few
+ * KB.
  * Run by make_corpus.sh; the files it writes are committed, so this program
  * is only built on request (ninja tests/fuzz/gen_seeds).
  *
- * Usage: gen_seeds TIFF_DIR PNG_DIR */
+ * Usage: gen_seeds TIFF_DIR PNG_DIR JPEG_DIR */
 #include <math.h>
 #include <png.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tiffio.h>
+
+#include "jpeg_write.h"
 
 #define W 64
 #define H 48
@@ -285,10 +288,38 @@ static int write_png(const char *dir, const png_variant_t *v)
     return fclose(fp) == 0 ? 0 : -1;
 }
 
+/* ---- JPEG ---------------------------------------------------------------- */
+
+typedef struct jpeg_variant {
+    const char *name;
+    jw_opts_t o;
+} jpeg_variant_t;
+
+/* The blot in the variant's components (CMYK as Adobe-inverted ink), stored
+ * transposed for orientations 5-8 so the upright picture is the same. */
+static int write_jpeg(const char *dir, const jpeg_variant_t *v)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.jpg", dir, v->name);
+    int n = v->o.components, swap = v->o.orientation >= 5;
+    static uint8_t pix[W * H * 4];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double b = blot(x, y);
+            double s[4] = {b, b * 0.9, b * 0.7, 1.0 - b};
+            if (n == 4)
+                s[0] = s[1] = s[2] = 1.0 - 0.1 * b;
+            size_t i = swap ? (size_t)x * H + (size_t)y : (size_t)y * W + (size_t)x;
+            for (int c = 0; c < n; c++)
+                pix[i * (size_t)n + (size_t)c] = (uint8_t)lround(s[c] * 255.0);
+        }
+    return jw_write(path, pix, swap ? H : W, swap ? W : H, &v->o);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: gen_seeds TIFF_DIR PNG_DIR\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: gen_seeds TIFF_DIR PNG_DIR JPEG_DIR\n");
         return 2;
     }
     /* name, bits, spp, float, separate, tiled, pages, bigtiff, miniswhite,
@@ -327,7 +358,24 @@ int main(int argc, char **argv)
         {"rgba8", PNG_COLOR_TYPE_RGB_ALPHA, 8, 0, 0, 0},
         {"palette4_trns", PNG_COLOR_TYPE_PALETTE, 4, 0, 1, 0},
     };
+    static const jpeg_variant_t jpegs[] = {
+        {"gray_baseline", {.components = 1, .quality = 75}},
+        {"rgb_420", {.components = 3, .quality = 75}},
+        {"rgb_progressive", {.components = 3, .quality = 60, .progressive = 1}},
+        {"gray_progressive_restart", {.components = 1, .quality = 80, .progressive = 1,
+                                      .restart = 1}},
+        {"gray_arith", {.components = 1, .quality = 75, .arithmetic = 1}},
+        {"cmyk_adobe", {.components = 4, .quality = 75}},
+        {"ycck_adobe", {.components = 4, .quality = 75, .ycck = 1}},
+        {"gray_exif6", {.components = 1, .quality = 75, .orientation = 6}},
+        {"rgb_exif3", {.components = 3, .quality = 75, .orientation = 3}},
+    };
     int rc = 0;
+    for (size_t i = 0; i < sizeof jpegs / sizeof jpegs[0]; i++)
+        if (write_jpeg(argv[3], &jpegs[i]) != 0) {
+            fprintf(stderr, "gen_seeds: cannot write %s.jpg\n", jpegs[i].name);
+            rc = 1;
+        }
     for (size_t i = 0; i < sizeof tiffs / sizeof tiffs[0]; i++)
         if (write_tiff(argv[1], &tiffs[i]) != 0) {
             fprintf(stderr, "gen_seeds: cannot write %s.tif\n", tiffs[i].name);

@@ -9,9 +9,9 @@ build=$(cd "$1" && pwd)
 c=$here/corpus
 bq=$build/src/cli/blotquant
 ninja -C "$build" tests/fuzz/gen_seeds src/cli/blotquant >/dev/null
-mkdir -p "$c"/{tiff,png,csv,fit,quant,lanes}
-rm -f "$c"/tiff/* "$c"/png/* "$c"/csv/* "$c"/fit/* "$c"/quant/* "$c"/lanes/*
-"$build/tests/fuzz/gen_seeds" "$c/tiff" "$c/png"
+mkdir -p "$c"/{tiff,png,jpeg,csv,fit,quant,lanes}
+rm -f "$c"/tiff/* "$c"/png/* "$c"/jpeg/* "$c"/csv/* "$c"/fit/* "$c"/quant/* "$c"/lanes/*
+"$build/tests/fuzz/gen_seeds" "$c/tiff" "$c/png" "$c/jpeg"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
