@@ -55,8 +55,44 @@ static void check_case(const char *what, const double *kda, int n, double extra,
           row_of(42.0));
 }
 
+/* Between two ladders a band's size is interpolated by position: ladders
+ * at x 50 and 250 that read the same row 10 rows apart (a smile across the
+ * gel) give the band midway the geometric mean of their readings, and a
+ * band beyond the outer ladder the nearer ladder's. */
+static void check_between_ladders(void)
+{
+    static const double pp[] = {250, 150, 100, 75, 50, 37, 25, 20, 15, 10};
+    bq_mw_ladder_t lad;
+    bq_mw_ladder_parse("precision-plus", &lad, NULL);
+    bq_mw_result_t mw = {.n = 2, .lane = {1, 5}, .x = {50, 250}};
+    for (int k = 0; k < 2; k++) {
+        double y[10];
+        for (int i = 0; i < 10; i++)
+            y[i] = row_of(pp[i]) + 10.0 * k;
+        CHECK(bq_mw_calibrate(y, 10, &lad, &mw.calib[k], NULL) == 0, "ladder %d", k);
+    }
+    bq_band_t bands[3] = {
+        {.lane = 2, .row = 1, .x_left = 90, .x_right = 110, .y_peak = row_of(60.0)},
+        {.lane = 3, .row = 1, .x_left = 140, .x_right = 160, .y_peak = row_of(60.0)},
+        {.lane = 6, .row = 1, .x_left = 290, .x_right = 310, .y_peak = row_of(60.0)},
+    };
+    bq_band_table_t t = {.n_bands = 3, .bands = bands, .n_lanes = 6, .n_rows = 1};
+    bq_mw_apply(&mw, NULL, &t);
+    double a = bq_mw_kda_at(&mw.calib[0], row_of(60.0), NULL);
+    double b = bq_mw_kda_at(&mw.calib[1], row_of(60.0), NULL);
+    double mid = sqrt(a * b);
+    CHECK(fabs(bands[1].mw_kda / mid - 1.0) < 1e-6, "midway: %g kDa, expected %g",
+          bands[1].mw_kda, mid);
+    CHECK(fabs(bands[2].mw_kda / b - 1.0) < 1e-6, "beyond the right ladder: %g, expected %g",
+          bands[2].mw_kda, b);
+    CHECK(b > a && bands[0].mw_kda > a && bands[0].mw_kda < bands[1].mw_kda,
+          "sizes do not follow position: %g %g %g", bands[0].mw_kda, bands[1].mw_kda,
+          bands[2].mw_kda);
+}
+
 int main(void)
 {
+    check_between_ladders();
     static const double pp[] = {250, 150, 100, 75, 50, 37, 25, 20, 15, 10};
     check_case("all markers", pp, 10, 0, -1, 10);
     check_case("75 missing", pp, 10, 0, 3, 9);
