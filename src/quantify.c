@@ -352,6 +352,17 @@ static int detect_at_double(const bq_image_t *img, const bq_quant_options_t *opt
     return 0;
 }
 
+/* Band rows along res's lanes, on a copy at twice the resolution where
+ * lanes are narrow (see detect_at_double). */
+static int find_bands(const bq_image_t *img, const bq_quant_options_t *o,
+                      bq_quant_result_t *res, bq_error_t *err)
+{
+    int rc = bq_bands_detect(img, res->lanes, &o->bands, &res->table, err);
+    if (rc == 0 && !o->manual_lanes && typical_lane_width(res->lanes) < SMALL_LANE_PX)
+        rc = detect_at_double(img, o, res, err);
+    return rc;
+}
+
 /* Keep only the good calibrations of mw; say in note what was left out. */
 static void keep_good(bq_mw_result_t *mw, char *note, size_t size)
 {
@@ -403,7 +414,7 @@ static int size_bands(const bq_image_t *img, const bq_quant_options_t *opts,
         snprintf(res->mw_note, sizeof res->mw_note, "%s", why.msg);
     bq_band_table_free(res->table);
     res->table = NULL;
-    rc = bq_bands_detect(img, res->lanes, &opts->bands, &res->table, err);
+    rc = find_bands(img, opts, res, err);
     if (rc == 0)
         bq_mw_apply(mw, res->lanes, res->table);
     return rc;
@@ -461,9 +472,7 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
     else
         rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
     if (rc == 0)
-        rc = bq_bands_detect(img, res->lanes, &o.bands, &res->table, err);
-    if (rc == 0 && !opts->manual_lanes && typical_lane_width(res->lanes) < SMALL_LANE_PX)
-        rc = detect_at_double(img, &o, res, err);
+        rc = find_bands(img, &o, res, err);
     if (rc == 0 && opts->ladder)
         rc = size_bands(img, opts, res, err);
     if (rc == 0)
