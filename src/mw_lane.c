@@ -113,6 +113,43 @@ static int profile_peaks(const double *r, int h, int y0, double *out, double *he
     return n;
 }
 
+/* The rows strip s moves up by in membrane rows: the gaps above it. */
+static double strip_shift(const bq_lanes_t *lanes, int s)
+{
+    double shift = 0.0;
+    for (int i = 1; i <= s && i < lanes->n_strips; i++) {
+        int gap = lanes->strips[i].y_top - lanes->strips[i - 1].y_bottom - 1;
+        shift += gap > 0 ? gap : 0;
+    }
+    return shift;
+}
+
+/* The strip a row belongs to: the last one starting at or above it. */
+static int strip_index(const bq_lanes_t *lanes, double y)
+{
+    int s = 0;
+    while (s + 1 < lanes->n_strips && y >= lanes->strips[s + 1].y_top)
+        s++;
+    return s;
+}
+
+double bq_mw_membrane_row(const bq_lanes_t *lanes, double y)
+{
+    if (!lanes || lanes->n_strips < 2)
+        return y;
+    return y - strip_shift(lanes, strip_index(lanes, y));
+}
+
+double bq_mw_image_row(const bq_lanes_t *lanes, double v)
+{
+    if (!lanes || lanes->n_strips < 2)
+        return v;
+    int s = 0;
+    while (s + 1 < lanes->n_strips && v + strip_shift(lanes, s + 1) >= lanes->strips[s + 1].y_top)
+        s++;
+    return v + strip_shift(lanes, s);
+}
+
 /* Keep the cap strongest of n peaks (rows y, heights hgt); returns the count. */
 static int keep_strongest(double *y, double *hgt, int n, int cap)
 {
@@ -128,8 +165,8 @@ static int keep_strongest(double *y, double *hgt, int n, int cap)
     return n;
 }
 
-/* The peaks of ladder lane li in every strip. Returns the count or
- * BQ_ERR_NOMEM. */
+/* The peaks of ladder lane li in every strip, in membrane rows. Returns
+ * the count or BQ_ERR_NOMEM. */
 static int ladder_peaks(const bq_image_t *img, const bq_lanes_t *lanes, int li, double *y,
                         double *hgt, int cap)
 {
@@ -149,7 +186,10 @@ static int ladder_peaks(const bq_image_t *img, const bq_lanes_t *lanes, int li, 
         }
         lane_profile(img, &st->lanes[li], y0, h, p, t);
         remove_background(p, t, h, (int)bq_clamp(h / 25, 8, 40));
-        n += profile_peaks(p, h, y0, y + n, hgt + n, cap - n);
+        int k = profile_peaks(p, h, y0, y + n, hgt + n, cap - n);
+        for (int i = n; i < n + k; i++)
+            y[i] -= strip_shift(lanes, s);
+        n += k;
         free(p);
         free(t);
     }

@@ -57,7 +57,7 @@ static double logk_by(const bq_mw_result_t *mw, int k, const bq_lanes_t *lanes,
         double xk = ladder_x_at(mw, k, lanes, y);
         y += mw_quad_eval(course, xk) - mw_quad_eval(course, band_x(b));
     }
-    return log10(bq_mw_kda_at(&mw->calib[k], y, ex));
+    return log10(bq_mw_kda_at(&mw->calib[k], bq_mw_membrane_row(lanes, y), ex));
 }
 
 /* The nearest ladder at or left of x (side -1) or right of it (+1); -1 if none. */

@@ -318,7 +318,7 @@ static int marker_at(const bq_quant_result_t *res, int k, int i, double *y, doub
                      double *xr)
 {
     const bq_mw_calib_t *c = &res->mw.calib[k];
-    *y = c->y[i];
+    *y = bq_mw_image_row(res->lanes, c->y[i]);
     const bq_strip_t *st = bq_lanes_strip_at(res->lanes, (int)lround(*y));
     int li = res->mw.lane[k] - 1;
     if (!st || li < 0 || li >= st->n_lanes)

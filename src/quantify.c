@@ -363,24 +363,31 @@ static int find_bands(const bq_image_t *img, const bq_quant_options_t *o,
     return rc;
 }
 
-/* Keep only the good calibrations of mw; say in note what was left out. */
+/* Keep only the good calibrations of mw; say in note which were left out. */
 static void keep_good(bq_mw_result_t *mw, char *note, size_t size)
 {
-    int k = 0;
+    int k = 0, dropped = 0;
+    size_t used = strlen(note); /* after what calibration already said */
     for (int i = 0; i < mw->n; i++) {
-        if (bq_mw_calib_good(&mw->calib[i])) {
+        const bq_mw_calib_t *c = &mw->calib[i];
+        if (bq_mw_calib_good(c)) {
             mw->lane[k] = mw->lane[i];
             mw->x[k] = mw->x[i];
-            mw->calib[k++] = mw->calib[i];
+            mw->calib[k++] = *c;
             continue;
         }
-        snprintf(note, size,
-                 "ladder lane %d does not match %s well (%d markers, residual %.3f log10 kDa): "
-                 "not used for sizes",
-                 mw->lane[i], mw->calib[i].ladder, mw->calib[i].n, mw->calib[i].residual);
+        int n = snprintf(note + used, size - used,
+                         "%sladder lane %d does not match %s well (%d markers, residual %.3f "
+                         "log10 kDa, good is %d and %.3f)",
+                         used ? "; " : "", mw->lane[i], c->ladder, c->n, c->residual,
+                         BQ_MW_MIN_MATCHED, BQ_MW_GOOD_RESIDUAL);
+        used = n > 0 && (size_t)n < size - used ? used + (size_t)n : size - 1;
+        dropped++;
         mw->n_failed++;
     }
     mw->n = k;
+    if (dropped && used + 24 < size)
+        snprintf(note + used, size - used, ": not used for sizes");
 }
 
 /* Sizes from the ladder lanes, and the rows named by size when asked

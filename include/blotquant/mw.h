@@ -47,7 +47,8 @@ extern const char *const bq_mw_preset_names[];
  * or BQ_ERR_INVALID with a message naming what is wrong. */
 int bq_mw_ladder_parse(const char *spec, bq_mw_ladder_t *out, bq_error_t *err);
 
-/* A calibration: matched marker rows y (increasing) and their log10(kDa)
+/* A calibration: matched marker rows y (increasing; for a blot's ladder
+ * lanes membrane rows, see bq_mw_membrane_row) and their log10(kDa)
  * (falling), with the interpolant's slopes at them. */
 typedef struct bq_mw_calib {
     char ladder[BQ_MW_NAME_MAX];
@@ -80,6 +81,14 @@ double bq_mw_kda_at(const bq_mw_calib_t *c, double y, int *extrapolated);
 double bq_mw_row_of(const bq_mw_calib_t *c, double kda);
 
 /* ---- ladder lanes of a blot ------------------------------------------- */
+
+/* Membrane rows: image rows with the gaps between cut strips taken out
+ * (each strip moved up against the one above it), so a ladder's markers in
+ * several strips lie on one migration curve. The calibrations of
+ * bq_mw_calibrate_lanes are in membrane rows. With one strip both are the
+ * identity. */
+double bq_mw_membrane_row(const bq_lanes_t *lanes, double y);
+double bq_mw_image_row(const bq_lanes_t *lanes, double v);
 
 #define BQ_MW_MAX_LADDERS 8
 

@@ -90,9 +90,27 @@ static void check_between_ladders(void)
           bands[2].mw_kda);
 }
 
+/* Membrane rows close the gaps between cut strips, and image rows undo it. */
+static void check_membrane_rows(void)
+{
+    bq_strip_t st[3] = {{.y_top = 10, .y_bottom = 199}, {.y_top = 230, .y_bottom = 399},
+                        {.y_top = 410, .y_bottom = 600}};
+    bq_lanes_t lanes = {.n_strips = 3, .strips = st};
+    CHECK(bq_mw_membrane_row(&lanes, 150.0) == 150.0, "first strip moved");
+    CHECK(bq_mw_membrane_row(&lanes, 240.0) == 210.0, "second strip: %g",
+          bq_mw_membrane_row(&lanes, 240.0));
+    CHECK(bq_mw_membrane_row(&lanes, 500.0) == 460.0, "third strip: %g",
+          bq_mw_membrane_row(&lanes, 500.0));
+    for (double y = 10.0; y <= 600.0; y += 7.5)
+        if (bq_lanes_strip_at(&lanes, (int)y))
+            CHECK(fabs(bq_mw_image_row(&lanes, bq_mw_membrane_row(&lanes, y)) - y) < 1e-9,
+                  "row %g does not come back", y);
+}
+
 int main(void)
 {
     check_between_ladders();
+    check_membrane_rows();
     static const double pp[] = {250, 150, 100, 75, 50, 37, 25, 20, 15, 10};
     check_case("all markers", pp, 10, 0, -1, 10);
     check_case("75 missing", pp, 10, 0, 3, 9);

@@ -1,7 +1,7 @@
 /* test_mw_sim.c - kDa against the simulator's truth: blots with one ladder
  * and with two, tilted and smiling, migration bent away from log-linear;
  * the sample bands' sizes within the ladder's range must be right to 3 %
- * (median) and 8 % (worst). Then rows named by size with an unspecific row
+ * (median) and 8 % (worst), on one membrane and on two cut strips. Then rows named by size with an unspecific row
  * between the target and the loading control, where naming by order
  * picks the wrong row. */
 #include <math.h>
@@ -47,6 +47,9 @@ static void check_sizes(const char *what, bq_sim_params_t *p)
     CHECK(res->mw.n == (p->ladder == BQ_SIM_LADDER_BOTH ? 2 : 1), "%s: %d ladders calibrated",
           what, res->mw.n);
     CHECK(t->n_rows == p->n_rows, "%s: %d rows, expected %d", what, t->n_rows, p->n_rows);
+    for (int k = 0; k < res->mw.n; k++)
+        CHECK(bq_mw_calib_good(&res->mw.calib[k]), "%s: ladder %d matched with residual %.3f",
+              what, res->mw.lane[k], res->mw.calib[k].residual);
     double *e = calloc((size_t)t->n_bands + 1, sizeof *e);
     int n = 0;
     for (int i = 0; e && t->n_rows == p->n_rows && i < t->n_bands; i++) {
@@ -150,6 +153,13 @@ int main(void)
     check_sizes("two ladders, tilt 1.5, smile 7", &p);
     geometry(&p, BQ_SIM_LADDER_BOTH, -1.0, 10.0, 4);
     check_sizes("two ladders, tilt -1, smile 10", &p);
+    /* cut strips: the gap between them is not migration */
+    bq_sim_params_preset("strips", &p, NULL);
+    p.seed = 2;
+    p.ladder = BQ_SIM_LADDER_BOTH;
+    p.tilt_deg = 1.5;
+    p.smile_px = 8.0;
+    check_sizes("two strips, two ladders, tilt 1.5, smile 8", &p);
     bq_sim_params_preset("kt253", &p, NULL);
     p.mw_curve = -0.1;
     check_sizes("kt253 (film, one ladder), curve -0.1", &p);
