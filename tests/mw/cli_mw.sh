@@ -19,6 +19,12 @@ awk -F, 'NR > 1 && $15 !~ /ladder/ {
 cmp -s "$tmp/sized.csv" "$tmp/list.csv" && ok || bad "the list and the preset give different tables"
 "$bq" quant -q --ladder none --rows MDM2,ACTB -o "$tmp/none.csv" "$tmp/kt.tif" || bad "quant --ladder none"
 awk -F, 'NR > 1 && $16 != "" { bad = 1 } END { exit bad }' "$tmp/none.csv" && ok || bad "--ladder none still sized bands"
+# the overlay of a calibrated blot carries the kDa scale and sizes: it differs
+# from the one without sizes, and is wider (the scale needs a margin)
+"$bq" quant -q --overlay "$tmp/sized.png" -o /dev/null "$tmp/kt.tif" || bad "overlay with sizes"
+"$bq" quant -q --ladder none --overlay "$tmp/plain.png" -o /dev/null "$tmp/kt.tif" || bad "overlay without sizes"
+w() { od -An -tu1 -j16 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
+[ "$(w "$tmp/sized.png")" -gt "$(w "$tmp/plain.png")" ] && ok || bad "the overlay with sizes is no wider"
 # no ladder on the blot: said in words, rows by order with a warning
 "$bq" simulate -q --preset clean -o "$tmp/clean.tif" || bad "simulate clean"
 "$bq" quant --rows MDM2@90,ACTB@42 -o "$tmp/clean.csv" "$tmp/clean.tif" 2> "$tmp/clean.err" || bad "quant without a ladder lane"
