@@ -10,7 +10,7 @@
 # NO_IMAGEJ=1 (skip ImageJ even if installed), NO_CALLGRIND=1 (skip the
 # instruction counts even if valgrind is installed), BASELINE=/path/to/an/older/
 # blotquant (adds its quant to the same hyperfine runs and instruction
-# counts, for before/after tables measured side by side).
+# counts, so two builds are compared on numbers measured side by side).
 #
 # What it does, in one run so that every ratio compares numbers taken on the
 # same (shared, noisy) machine minutes apart:

@@ -352,7 +352,8 @@ static size_t sample_valid(const bq_image_t *img, size_t cap, float **out)
 /* Order statistics of those samples. 8- and 16-bit images (inverted or
  * not) hold integers in 0..65535: counting them answers every rank exactly
  * in one pass, without storing the samples, where quickselect would move
- * them around several times (it was most of polarity detection's cost).
+ * them around several times (and that would be most of polarity detection's
+ * cost).
  * Anything else (float data, .gel, luminance of colour) keeps the samples
  * and selects. */
 #define RANK_HIST_N 65536u

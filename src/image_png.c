@@ -132,9 +132,9 @@ static int write_png_stream(FILE *f, const bq_rgb_t *rgb, const palette_t *pal, 
     /* QC pictures: fast compression matters more than the last few %.
      * Level 1, run-length matches only, no row filters: the blot's noise
      * leaves deflate's string matching nothing to find, while the flat
-     * areas (padding, boxes) are runs. With the palette this halves the
-     * overlay's cost on a 1340x1040 blot (54 -> 29 ms) and the file is
-     * still smaller than the RGB one was (1.16 -> 0.96 MB). */
+     * areas (padding, boxes) are runs. With the palette the overlay of a
+     * 1340x1040 blot costs about 29 ms against 54 ms as RGB rows, and its
+     * file is 0.96 MB against 1.16 MB. */
     png_set_compression_level(png, 1);
     png_set_compression_strategy(png, Z_RLE);
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);

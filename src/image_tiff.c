@@ -786,8 +786,9 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
     if (n_pages < 1)
         n_pages = 1;
     if (opts->page >= n_pages) {
+        /* pages counted from 1, as a user and --page count them */
         rc = bq_error_set(err, BQ_ERR_INVALID, "%s: page %d requested, the file has %d",
-                          path, opts->page, n_pages);
+                          path, opts->page + 1, n_pages);
         goto done;
     }
     if (opts->page > 0 && !TIFFSetDirectory(tif, (tdir_t)opts->page)) {

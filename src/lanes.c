@@ -335,16 +335,11 @@ static int write_strip(const detect_t *d, int s, int nl, bq_strip_t *st, int *co
 /* ladders: many more bands than the typical lane */
 static void mark_ladders(bq_lanes_t *res, const int *counts, int nl, int ns)
 {
-    double cq[BQ_MAX_LANES];
+    int ladder[BQ_MAX_LANES];
+    lanes_ladder_flags(counts, nl, ns, ladder);
     for (int i = 0; i < nl; i++)
-        cq[i] = counts[i];
-    lanes_median(cq, nl); /* sorts */
-    double q25 = cq[(nl - 1) / 4];
-    for (int i = 0; i < nl; i++) {
-        int ladder = nl > 2 && counts[i] >= 5 * ns && counts[i] >= 2.0 * q25 + 2;
         for (int s = 0; s < ns; s++)
-            res->strips[s].lanes[i].is_ladder = ladder;
-    }
+            res->strips[s].lanes[i].is_ladder = ladder[i];
 }
 
 int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,

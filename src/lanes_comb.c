@@ -363,8 +363,17 @@ int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, cons
     int by_centre;
     if (!regular_comb(l, n, tmp, &pitch, &by_centre, &wd))
         return n;
+    /* a marker is loaded at the end of the comb: beyond a ladder lies
+     * blank membrane, its kDa labels or the membrane's edge, never a lane
+     * lost against the edge */
+    int counts[BQ_MAX_LANES], ladder[BQ_MAX_LANES];
+    lanes_band_counts(g, sw, ns, l, n, rowp, tmp, counts);
+    lanes_ladder_flags(counts, n, ns, ladder);
+    int end_ladder[2] = {ladder[0], ladder[n - 1]};
     for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
         const peak_t *end = side ? &l[n - 1] : &l[0];
+        if (end_ladder[side])
+            continue;
         double a, b;
         int k_last = comb_line(l, n, pitch, by_centre, &a, &b);
         double x = side ? a + b * (k_last + 1) : a - b;

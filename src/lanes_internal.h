@@ -195,6 +195,14 @@ int lanes_fit_comb(const double *v, int w, int a, int b, double noise, const pea
 /* The bands along lane l of strip sw; rowp and tmp hold the grid's height. */
 int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp,
                           double *tmp);
+/* Which of nl lanes are ladders, from their band counts summed over ns
+ * strips: is_ladder[i] 1 or 0. */
+void lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder);
+/* The band count of each of the n lanes l (the shared ones, moved by each
+ * strip's shift) summed over the ns strips; rowp and tmp hold the grid's
+ * height. */
+void lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
+                       double *rowp, double *tmp, int *counts);
 /* Drop columns of burned-in text from the ends of res's lanes; counts
  * follows the lanes. placed[i] is nonzero for a lane the comb placed (its
  * width given, not measured). Returns the new lane count or BQ_ERR_NOMEM. */

@@ -49,6 +49,35 @@ int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t 
     return count;
 }
 
+/* A ladder holds many more bands than the typical lane: at least five a
+ * strip and twice the lower quartile's count plus two (a lane with a
+ * doublet and a smear is no ladder). */
+void lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder)
+{
+    double cq[BQ_MAX_LANES];
+    for (int i = 0; i < nl; i++)
+        cq[i] = counts[i];
+    lanes_median(cq, nl); /* sorts */
+    double q25 = cq[(nl - 1) / 4];
+    for (int i = 0; i < nl; i++)
+        is_ladder[i] = nl > 2 && counts[i] >= 5 * ns && counts[i] >= 2.0 * q25 + 2;
+}
+
+void lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
+                       double *rowp, double *tmp, int *counts)
+{
+    for (int i = 0; i < n; i++) {
+        counts[i] = 0;
+        for (int s = 0; s < ns; s++) {
+            peak_t at = l[i];
+            at.pos += sw[s].shift;
+            at.left += sw[s].shift;
+            at.right += sw[s].shift;
+            counts[i] += lanes_lane_band_count(g, &sw[s], &at, rowp, tmp);
+        }
+    }
+}
+
 /* ---- 6b. label columns at the ends ------------------------------------ */
 
 /* Burned-in text beside the membrane's outer lanes (the kDa numbers left of

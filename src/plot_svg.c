@@ -156,17 +156,13 @@ int bq_plot_dose_response_svg(FILE *fp, const bq_fit_point_t *pts, size_t n,
     return bq_plot_dose_response_svg_multi(fp, &one, 1, labels);
 }
 
-int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
-                                    const bq_plot_labels_t *labels)
+/* The axes' ranges: every point's dose and response, and every fitted
+ * curve's asymptotes, with a little room. Returns the y tick step. */
+static double plot_ranges(const bq_plot_series_t *series, int n_series, axes_t *a,
+                          int *have_vehicle)
 {
-    const char *unit = labels && labels->unit ? labels->unit : "";
-    const char *ylabel = labels && labels->response ? labels->response
-                                                    : "relative level (vehicle = 1)";
-    int multi = n_series > 1;
-
-    /* ranges */
     double dmin = INFINITY, dmax = 0, ymin = INFINITY, ymax = -INFINITY;
-    int have_vehicle = 0;
+    *have_vehicle = 0;
     for (int si = 0; si < n_series; si++) {
         const bq_plot_series_t *s = &series[si];
         for (size_t i = 0; i < s->n; i++) {
@@ -177,7 +173,7 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
                 dmin = fmin(dmin, pt->dose);
                 dmax = fmax(dmax, pt->dose);
             } else {
-                have_vehicle = 1;
+                *have_vehicle = 1;
             }
             ymin = fmin(ymin, pt->response);
             ymax = fmax(ymax, pt->response);
@@ -197,23 +193,26 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
             ymin = fmin(ymin, fmin(res->bottom, res->top));
             ymax = fmax(ymax, fmax(res->bottom, res->top));
         }
-    axes_t a;
     /* a little room around the doses, and at least one decade tick inside */
-    a.lx0 = log10(dmin) - 0.3;
-    a.lx1 = log10(dmax) + 0.3;
-    if (floor(a.lx1) < ceil(a.lx0)) {
-        a.lx0 = floor(a.lx0);
-        a.lx1 = a.lx0 + 1;
+    a->lx0 = log10(dmin) - 0.3;
+    a->lx1 = log10(dmax) + 0.3;
+    if (floor(a->lx1) < ceil(a->lx0)) {
+        a->lx0 = floor(a->lx0);
+        a->lx1 = a->lx0 + 1;
     }
     double span = ymax - ymin;
     if (!(span > 0))
         span = fabs(ymax) > 0 ? fabs(ymax) : 1;
     double ystep = nice_step(span * 1.1);
-    a.y0 = ymin >= 0 ? 0.0 : floor((ymin - 0.05 * span) / ystep) * ystep;
-    a.y1 = ceil((ymax + 0.05 * span) / ystep) * ystep;
-    if (!(a.y1 > a.y0))
-        a.y1 = a.y0 + 1;
+    a->y0 = ymin >= 0 ? 0.0 : floor((ymin - 0.05 * span) / ystep) * ystep;
+    a->y1 = ceil((ymax + 0.05 * span) / ystep) * ystep;
+    if (!(a->y1 > a->y0))
+        a->y1 = a->y0 + 1;
+    return ystep;
+}
 
+static void svg_header(FILE *fp, const bq_plot_labels_t *labels)
+{
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -227,22 +226,29 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
         put_text(fp, labels->title);
         fputs("</text>\n", fp);
     }
+}
 
-    /* axes, ticks, grid */
+/* The axis lines, with the break between vehicle and the log axis. */
+static void axis_lines(FILE *fp)
+{
     fprintf(fp, "<g stroke=\"black\" stroke-width=\"1\" fill=\"none\">\n");
     fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", LEFT, BOTTOM, LEFT, TOP);
     fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", LEFT, BOTTOM,
             VEH_X + 20, BOTTOM);
     fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", LOG_X0 - 15, BOTTOM,
             RIGHT, BOTTOM);
-    /* the axis break between vehicle and the log axis */
     fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", VEH_X + 17, BOTTOM + 5,
             VEH_X + 23, BOTTOM - 5);
     fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>\n", LOG_X0 - 18, BOTTOM + 5,
             LOG_X0 - 12, BOTTOM - 5);
     fputs("</g>\n", fp);
-    for (double v = a.y0; v <= a.y1 + 1e-9 * ystep; v += ystep) {
-        double y = px_y(&a, v);
+}
+
+/* The response axis: ticks, grid lines and numbers. */
+static void y_ticks(FILE *fp, const axes_t *a, double ystep)
+{
+    for (double v = a->y0; v <= a->y1 + 1e-9 * ystep; v += ystep) {
+        double y = px_y(a, v);
         fprintf(fp, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", LEFT - 5,
                 y, LEFT, y);
         fprintf(fp, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e6e6e6\"/>\n", LEFT + 1,
@@ -250,12 +256,14 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
         fprintf(fp, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", LEFT - 8, y + 4,
                 fabs(v) < 1e-12 * ystep ? 0.0 : v);
     }
-    if (have_vehicle)
-        fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">vehicle</text>\n", VEH_X,
-                BOTTOM + 18);
-    for (int k = (int)floor(a.lx0); k <= (int)ceil(a.lx1); k++) {
-        double x = px_x(&a, pow(10.0, k));
-        if (k >= a.lx0 - 1e-9 && k <= a.lx1 + 1e-9) {
+}
+
+/* The dose axis: decade ticks with numbers, minor ticks between. */
+static void x_ticks(FILE *fp, const axes_t *a)
+{
+    for (int k = (int)floor(a->lx0); k <= (int)ceil(a->lx1); k++) {
+        double x = px_x(a, pow(10.0, k));
+        if (k >= a->lx0 - 1e-9 && k <= a->lx1 + 1e-9) {
             fprintf(fp,
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x,
                     BOTTOM, x, BOTTOM + 5);
@@ -264,13 +272,17 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
         }
         for (int j = 2; j < 10; j++) {
             double ld = log10(j * pow(10.0, k));
-            if (ld < a.lx0 || ld > a.lx1)
+            if (ld < a->lx0 || ld > a->lx1)
                 continue;
-            double xm = px_x(&a, j * pow(10.0, k));
+            double xm = px_x(a, j * pow(10.0, k));
             fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n",
                     xm, BOTTOM, xm, BOTTOM + 3);
         }
     }
+}
+
+static void axis_titles(FILE *fp, const char *unit, const char *ylabel)
+{
     fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">dose", (LOG_X0 + RIGHT) / 2,
             BOTTOM + 40);
     if (unit[0]) {
@@ -284,88 +296,110 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
             (TOP + BOTTOM) / 2, (TOP + BOTTOM) / 2);
     put_text(fp, ylabel);
     fputs("</text>\n", fp);
+}
 
-    /* fitted curves, DC50s and their CIs: black and orange for one series,
-     * the series' colour for several */
-    for (int si = 0; si < n_series; si++)
-        if (has_fit(&series[si]))
-            draw_fit(fp, &a, &series[si], have_vehicle, multi ? colours[si % N_COLOURS] : "black",
-                     multi ? colours[si % N_COLOURS] : "#ff7f0e",
-                     multi ? colours[si % N_COLOURS] : "#b35900", multi ? 14.0 * si : 0.0,
-                     unit);
+static void draw_axes(FILE *fp, const axes_t *a, double ystep, int have_vehicle,
+                      const char *unit, const char *ylabel)
+{
+    axis_lines(fp);
+    y_ticks(fp, a, ystep);
+    if (have_vehicle)
+        fprintf(fp, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">vehicle</text>\n", VEH_X,
+                BOTTOM + 18);
+    x_ticks(fp, a);
+    axis_titles(fp, unit, ylabel);
+}
 
-    /* points: shape by replicate (order of first appearance); colour by
-     * replicate for one series, by series for several */
-    int reps[N_COLOURS * N_SHAPES];
-    int n_reps = 0, any_excluded = 0, any_hook = 0;
+/* What the points drawn tell the legend. */
+typedef struct point_marks {
+    int reps[N_COLOURS * N_SHAPES]; /* replicates, in order of first appearance */
+    int n_reps;
+    int any_excluded, any_hook;
+} point_marks_t;
+
+/* Points: shape by replicate (order of first appearance); colour by
+ * replicate for one series, by series for several. */
+static void draw_points(FILE *fp, const axes_t *a, const bq_plot_series_t *series, int n_series,
+                        point_marks_t *pm)
+{
+    int multi = n_series > 1;
+    int cap = (int)(sizeof pm->reps / sizeof pm->reps[0]);
     for (int si = 0; si < n_series; si++) {
         const bq_plot_series_t *s = &series[si];
-        any_hook |= s->res && s->res->hook;
+        pm->any_hook |= s->res && s->res->hook;
         for (size_t i = 0; i < s->n; i++) {
             const bq_fit_point_t *pt = &s->pts[i];
             if (!isfinite(pt->dose) || !isfinite(pt->response) || pt->dose < 0)
                 continue;
             int k;
-            for (k = 0; k < n_reps; k++)
-                if (reps[k] == pt->replicate)
+            for (k = 0; k < pm->n_reps; k++)
+                if (pm->reps[k] == pt->replicate)
                     break;
-            if (k == n_reps && n_reps < (int)(sizeof reps / sizeof reps[0]))
-                reps[n_reps++] = pt->replicate;
-            if (k >= n_reps)
-                k = n_reps - 1;
+            if (k == pm->n_reps && pm->n_reps < cap)
+                pm->reps[pm->n_reps++] = pt->replicate;
+            if (k >= pm->n_reps)
+                k = pm->n_reps - 1;
             int hollow = bq_fit_point_excluded(s->res, pt);
-            any_excluded |= hollow;
-            double y = bq_clamp(pt->response, a.y0, a.y1);
-            marker(fp, px_x(&a, pt->dose), px_y(&a, y), k,
+            pm->any_excluded |= hollow;
+            double y = bq_clamp(pt->response, a->y0, a->y1);
+            marker(fp, px_x(a, pt->dose), px_y(a, y), k,
                    colours[(multi ? si : k) % N_COLOURS], hollow);
         }
     }
+}
 
-    /* legend */
-    double ly = TOP + 8;
-    if (multi) {
-        for (int si = 0; si < n_series && si < 10; si++, ly += 18) {
-            const bq_plot_series_t *s = &series[si];
-            fprintf(fp,
-                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
-                    "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\">",
-                    RIGHT + 15, ly, RIGHT + 35, ly, colours[si % N_COLOURS], RIGHT + 38, ly + 4);
-            if (s->name && s->name[0])
-                put_text(fp, s->name);
-            else
-                fprintf(fp, "series %d", si + 1);
-            if (has_fit(s)) {
-                fprintf(fp, ": DC50 %.3g%s", s->res->dc50, unit[0] ? " " : "");
-                put_text(fp, unit);
-            }
-            else if (s->res)
-                fprintf(fp, ": no fit (%s)", bq_fit_status_name(s->res->status));
-            fputs("</text>\n", fp);
+/* Several series: a line per series with its DC50, then the replicates'
+ * shapes. Returns the next legend row's y. */
+static double legend_series(FILE *fp, const bq_plot_series_t *series, int n_series,
+                            const point_marks_t *pm, const char *unit, double ly)
+{
+    for (int si = 0; si < n_series && si < 10; si++, ly += 18) {
+        const bq_plot_series_t *s = &series[si];
+        fprintf(fp,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\">",
+                RIGHT + 15, ly, RIGHT + 35, ly, colours[si % N_COLOURS], RIGHT + 38, ly + 4);
+        if (s->name && s->name[0])
+            put_text(fp, s->name);
+        else
+            fprintf(fp, "series %d", si + 1);
+        if (has_fit(s)) {
+            fprintf(fp, ": DC50 %.3g%s", s->res->dc50, unit[0] ? " " : "");
+            put_text(fp, unit);
         }
-        if (n_reps > 1)
-            for (int k = 0; k < n_reps && k < 6; k++, ly += 18) {
-                marker(fp, RIGHT + 25, ly, k, "#555", 0);
-                fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
-                        ly + 4, reps[k]);
-            }
-    } else {
-        for (int k = 0; k < n_reps && k < 10; k++, ly += 18) {
-            marker(fp, RIGHT + 25, ly, k, colours[k % N_COLOURS], 0);
-            if (n_reps == 1)
-                fprintf(fp, "<text x=\"%d\" y=\"%.1f\">data</text>\n", RIGHT + 38, ly + 4);
-            else
-                fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
-                        ly + 4, reps[k]);
+        else if (s->res)
+            fprintf(fp, ": no fit (%s)", bq_fit_status_name(s->res->status));
+        fputs("</text>\n", fp);
+    }
+    if (pm->n_reps > 1)
+        for (int k = 0; k < pm->n_reps && k < 6; k++, ly += 18) {
+            marker(fp, RIGHT + 25, ly, k, "#555", 0);
+            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
+                    ly + 4, pm->reps[k]);
         }
+    return ly;
+}
+
+/* One series: the replicates' markers. Returns the next legend row's y. */
+static double legend_replicates(FILE *fp, const point_marks_t *pm, double ly)
+{
+    for (int k = 0; k < pm->n_reps && k < 10; k++, ly += 18) {
+        marker(fp, RIGHT + 25, ly, k, colours[k % N_COLOURS], 0);
+        if (pm->n_reps == 1)
+            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">data</text>\n", RIGHT + 38, ly + 4);
+        else
+            fprintf(fp, "<text x=\"%d\" y=\"%.1f\">replicate %d</text>\n", RIGHT + 38,
+                    ly + 4, pm->reps[k]);
     }
-    if (any_excluded) {
-        marker(fp, RIGHT + 25, ly, 0, "#555", 1);
-        fprintf(fp, "<text x=\"%d\" y=\"%.1f\">excluded%s</text>\n", RIGHT + 38, ly + 4,
-                any_hook ? " (hook)" : "");
-        ly += 18;
-    }
-    const bq_fit_result_t *res = series[0].res;
-    if (!multi && has_fit(&series[0])) {
+    return ly;
+}
+
+/* One series: the fit's line, the DC50 mark and its numbers, or why there
+ * is no fit. */
+static void legend_fit(FILE *fp, const bq_plot_series_t *s, double ly)
+{
+    const bq_fit_result_t *res = s->res;
+    if (has_fit(s)) {
         fprintf(fp,
                 "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\" "
                 "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\">%s fit</text>\n",
@@ -382,10 +416,54 @@ int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, in
         ly += 16;
         fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">R\xC2\xB2 %.3f, n %d</text>\n",
                 RIGHT + 15, ly, res->r2, res->n);
-    } else if (!multi && res && res->status != BQ_FIT_OK) {
+    } else if (res && res->status != BQ_FIT_OK) {
         fprintf(fp, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\">no fit: %s</text>\n", RIGHT + 15,
                 ly + 4, bq_fit_status_name(res->status));
     }
+}
+
+static void draw_legend(FILE *fp, const bq_plot_series_t *series, int n_series,
+                        const point_marks_t *pm, const char *unit)
+{
+    int multi = n_series > 1;
+    double ly = TOP + 8;
+    ly = multi ? legend_series(fp, series, n_series, pm, unit, ly)
+               : legend_replicates(fp, pm, ly);
+    if (pm->any_excluded) {
+        marker(fp, RIGHT + 25, ly, 0, "#555", 1);
+        fprintf(fp, "<text x=\"%d\" y=\"%.1f\">excluded%s</text>\n", RIGHT + 38, ly + 4,
+                pm->any_hook ? " (hook)" : "");
+        ly += 18;
+    }
+    if (!multi)
+        legend_fit(fp, &series[0], ly);
+}
+
+int bq_plot_dose_response_svg_multi(FILE *fp, const bq_plot_series_t *series, int n_series,
+                                    const bq_plot_labels_t *labels)
+{
+    const char *unit = labels && labels->unit ? labels->unit : "";
+    const char *ylabel = labels && labels->response ? labels->response
+                                                    : "relative level (vehicle = 1)";
+    int multi = n_series > 1;
+    axes_t a;
+    int have_vehicle;
+    double ystep = plot_ranges(series, n_series, &a, &have_vehicle);
+    svg_header(fp, labels);
+    draw_axes(fp, &a, ystep, have_vehicle, unit, ylabel);
+
+    /* fitted curves, DC50s and their CIs: black and orange for one series,
+     * the series' colour for several */
+    for (int si = 0; si < n_series; si++)
+        if (has_fit(&series[si]))
+            draw_fit(fp, &a, &series[si], have_vehicle, multi ? colours[si % N_COLOURS] : "black",
+                     multi ? colours[si % N_COLOURS] : "#ff7f0e",
+                     multi ? colours[si % N_COLOURS] : "#b35900", multi ? 14.0 * si : 0.0,
+                     unit);
+
+    point_marks_t pm = {.n_reps = 0};
+    draw_points(fp, &a, series, n_series, &pm);
+    draw_legend(fp, series, n_series, &pm, unit);
     fputs("</svg>\n", fp);
     return ferror(fp) ? BQ_ERR_IO : 0;
 }

@@ -156,7 +156,7 @@ static int cmp_sample_key(const void *pa, const void *pb)
 
 /* A lane given twice for one image makes its dose ambiguous. Sorting the
  * rows finds repeats in O(n log n) (comparing each row with every earlier
- * one took minutes on a hostile 10^5-row sheet). The error names the first
+ * one is quadratic: minutes on a hostile 10^5-row sheet). The error names the first
  * repeat in file order and the line it repeats, as a top-down scan would. */
 static int check_repeats(const bq_sample_sheet_t *sh, const char *name, bq_error_t *err)
 {

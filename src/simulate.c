@@ -291,90 +291,91 @@ static int bad_range(double v, double lo, double hi)
 
 int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err)
 {
-#define CHECK(cond, ...)                                                    \
+/* REQUIRE refuses the parameters with a message when cond is false. */
+#define REQUIRE(cond, ...)                                                  \
     do {                                                                    \
         if (!(cond))                                                        \
             return bq_error_set(err, BQ_ERR_INVALID, "simulate: " __VA_ARGS__); \
     } while (0)
-    CHECK(p != NULL, "no parameters");
-    CHECK(p->width >= 64 && p->width <= BQ_SIM_MAX_SIDE, "width %d out of range 64..%d",
+    REQUIRE(p != NULL, "no parameters");
+    REQUIRE(p->width >= 64 && p->width <= BQ_SIM_MAX_SIDE, "width %d out of range 64..%d",
           p->width, BQ_SIM_MAX_SIDE);
-    CHECK(p->height >= 64 && p->height <= BQ_SIM_MAX_SIDE, "height %d out of range 64..%d",
+    REQUIRE(p->height >= 64 && p->height <= BQ_SIM_MAX_SIDE, "height %d out of range 64..%d",
           p->height, BQ_SIM_MAX_SIDE);
-    CHECK((double)p->width * p->height <= BQ_SIM_MAX_PIXELS,
+    REQUIRE((double)p->width * p->height <= BQ_SIM_MAX_PIXELS,
           "%dx%d is more than %d pixels", p->width, p->height, BQ_SIM_MAX_PIXELS);
-    CHECK(p->polarity == BQ_SIM_BRIGHT || p->polarity == BQ_SIM_DARK, "bad polarity");
-    CHECK(p->two_channel == 0 || p->two_channel == 1, "two_channel must be 0 or 1");
+    REQUIRE(p->polarity == BQ_SIM_BRIGHT || p->polarity == BQ_SIM_DARK, "bad polarity");
+    REQUIRE(p->two_channel == 0 || p->two_channel == 1, "two_channel must be 0 or 1");
     /* fluorescence scanners image bright bands; a film-like export of a
      * two-channel scan is not something a scanner writes */
-    CHECK(!p->two_channel || p->polarity == BQ_SIM_BRIGHT,
+    REQUIRE(!p->two_channel || p->polarity == BQ_SIM_BRIGHT,
           "two-channel scans are fluorescence: polarity must be bright");
-    CHECK(!p->two_channel || (double)p->width * p->height <= BQ_SIM_MAX_PIXELS / 2,
+    REQUIRE(!p->two_channel || (double)p->width * p->height <= BQ_SIM_MAX_PIXELS / 2,
           "%dx%d is more than %d pixels for a two-channel scan", p->width, p->height,
           BQ_SIM_MAX_PIXELS / 2);
-    CHECK(p->n_lanes >= BQ_SIM_MIN_LANES && p->n_lanes <= BQ_SIM_MAX_LANES,
+    REQUIRE(p->n_lanes >= BQ_SIM_MIN_LANES && p->n_lanes <= BQ_SIM_MAX_LANES,
           "lanes %d out of range %d..%d", p->n_lanes, BQ_SIM_MIN_LANES, BQ_SIM_MAX_LANES);
-    CHECK(p->ladder >= BQ_SIM_LADDER_NONE && p->ladder <= BQ_SIM_LADDER_BOTH, "bad ladder");
-    CHECK(!bad_range(p->margin, 0.0, 0.3), "margin %g out of range 0..0.3", p->margin);
-    CHECK(!bad_range(p->tray_level, 0.0, 1.0), "tray level %g out of range 0..1",
+    REQUIRE(p->ladder >= BQ_SIM_LADDER_NONE && p->ladder <= BQ_SIM_LADDER_BOTH, "bad ladder");
+    REQUIRE(!bad_range(p->margin, 0.0, 0.3), "margin %g out of range 0..0.3", p->margin);
+    REQUIRE(!bad_range(p->tray_level, 0.0, 1.0), "tray level %g out of range 0..1",
           p->tray_level);
-    CHECK(!bad_range(p->lane_fill, 0.3, 0.9), "lane fill %g out of range 0.3..0.9",
+    REQUIRE(!bad_range(p->lane_fill, 0.3, 0.9), "lane fill %g out of range 0.3..0.9",
           p->lane_fill);
-    CHECK(!bad_range(p->uneven, 0.0, 0.4), "uneven %g out of range 0..0.4", p->uneven);
-    CHECK(p->n_rows >= 1 && p->n_rows <= BQ_SIM_MAX_ROWS, "rows %d out of range 1..%d",
+    REQUIRE(!bad_range(p->uneven, 0.0, 0.4), "uneven %g out of range 0..0.4", p->uneven);
+    REQUIRE(p->n_rows >= 1 && p->n_rows <= BQ_SIM_MAX_ROWS, "rows %d out of range 1..%d",
           p->n_rows, BQ_SIM_MAX_ROWS);
     for (int r = 0; r < p->n_rows; r++) {
         const bq_sim_row_t *row = &p->rows[r];
-        CHECK(row->name[0] != '\0', "row %d has no name", r + 1);
-        CHECK(!bad_range(row->kda, 10.0, 250.0), "row %s: %g kDa out of range 10..250",
+        REQUIRE(row->name[0] != '\0', "row %d has no name", r + 1);
+        REQUIRE(!bad_range(row->kda, 10.0, 250.0), "row %s: %g kDa out of range 10..250",
               row->name, row->kda);
-        CHECK(!bad_range(row->rel_amplitude, 0.0, 2.0), "row %s: amplitude %g out of 0..2",
+        REQUIRE(!bad_range(row->rel_amplitude, 0.0, 2.0), "row %s: amplitude %g out of 0..2",
               row->name, row->rel_amplitude);
-        CHECK(!bad_range(row->sigma_y, 0.0, 30.0), "row %s: sigma %g out of 0..30",
+        REQUIRE(!bad_range(row->sigma_y, 0.0, 30.0), "row %s: sigma %g out of 0..30",
               row->name, row->sigma_y);
         if (r > 0)
-            CHECK(row->kda < p->rows[r - 1].kda, "rows must be ordered by falling kDa");
+            REQUIRE(row->kda < p->rows[r - 1].kda, "rows must be ordered by falling kDa");
     }
-    CHECK(!bad_range(p->band_skew, 0.0, 2.0), "band skew %g out of range 0..2", p->band_skew);
-    CHECK(!bad_range(p->band_bow, 0.0, 10.0), "band bow %g out of range 0..10", p->band_bow);
-    CHECK(p->n_vehicle >= 1 && p->n_vehicle < p->n_lanes,
+    REQUIRE(!bad_range(p->band_skew, 0.0, 2.0), "band skew %g out of range 0..2", p->band_skew);
+    REQUIRE(!bad_range(p->band_bow, 0.0, 10.0), "band bow %g out of range 0..10", p->band_bow);
+    REQUIRE(p->n_vehicle >= 1 && p->n_vehicle < p->n_lanes,
           "vehicle lanes %d must be 1..lanes-1", p->n_vehicle);
-    CHECK(!bad_range(p->dose_min, 1e-9, 1e9), "dose_min %g out of range", p->dose_min);
-    CHECK(!bad_range(p->dose_max, p->dose_min, 1e9), "dose_max %g below dose_min",
+    REQUIRE(!bad_range(p->dose_min, 1e-9, 1e9), "dose_min %g out of range", p->dose_min);
+    REQUIRE(!bad_range(p->dose_max, p->dose_min, 1e9), "dose_max %g below dose_min",
           p->dose_max);
-    CHECK(!bad_range(p->dc50, 1e-9, 1e9), "dc50 %g out of range", p->dc50);
-    CHECK(!bad_range(p->hill, 0.1, 10.0), "hill %g out of range 0.1..10", p->hill);
-    CHECK(!bad_range(p->dmax, 0.0, 1.0), "dmax %g out of range 0..1", p->dmax);
-    CHECK(!bad_range(p->hook_dc, 1e-9, 1e9), "hook dose %g out of range", p->hook_dc);
-    CHECK(!bad_range(p->hook_max, 0.0, 1.0), "hook strength %g out of range 0..1",
+    REQUIRE(!bad_range(p->dc50, 1e-9, 1e9), "dc50 %g out of range", p->dc50);
+    REQUIRE(!bad_range(p->hill, 0.1, 10.0), "hill %g out of range 0.1..10", p->hill);
+    REQUIRE(!bad_range(p->dmax, 0.0, 1.0), "dmax %g out of range 0..1", p->dmax);
+    REQUIRE(!bad_range(p->hook_dc, 1e-9, 1e9), "hook dose %g out of range", p->hook_dc);
+    REQUIRE(!bad_range(p->hook_max, 0.0, 1.0), "hook strength %g out of range 0..1",
           p->hook_max);
-    CHECK(!bad_range(p->loading_cv, 0.0, 0.3), "loading cv %g out of range 0..0.3",
+    REQUIRE(!bad_range(p->loading_cv, 0.0, 0.3), "loading cv %g out of range 0..0.3",
           p->loading_cv);
-    CHECK(!bad_range(p->offset, 0.0, 30000.0), "offset %g out of range 0..30000", p->offset);
-    CHECK(!bad_range(p->peak, 0.0, 200000.0), "peak %g out of range", p->peak);
-    CHECK(!bad_range(p->gradient, 0.0, 2.0), "gradient %g out of range 0..2", p->gradient);
-    CHECK(!bad_range(p->smear, 0.0, 1.0), "smear %g out of range 0..1", p->smear);
-    CHECK(p->dust >= 0 && p->dust <= 100000, "dust %d out of range 0..100000", p->dust);
-    CHECK(!bad_range(p->noise, 0.0, 10.0), "noise %g out of range 0..10", p->noise);
-    CHECK(p->adc_step >= 1 && p->adc_step <= 256, "adc step %d out of range 1..256",
+    REQUIRE(!bad_range(p->offset, 0.0, 30000.0), "offset %g out of range 0..30000", p->offset);
+    REQUIRE(!bad_range(p->peak, 0.0, 200000.0), "peak %g out of range", p->peak);
+    REQUIRE(!bad_range(p->gradient, 0.0, 2.0), "gradient %g out of range 0..2", p->gradient);
+    REQUIRE(!bad_range(p->smear, 0.0, 1.0), "smear %g out of range 0..1", p->smear);
+    REQUIRE(p->dust >= 0 && p->dust <= 100000, "dust %d out of range 0..100000", p->dust);
+    REQUIRE(!bad_range(p->noise, 0.0, 10.0), "noise %g out of range 0..10", p->noise);
+    REQUIRE(p->adc_step >= 1 && p->adc_step <= 256, "adc step %d out of range 1..256",
           p->adc_step);
-    CHECK(!bad_range(p->tilt_deg, -5.0, 5.0), "tilt %g out of range -5..5", p->tilt_deg);
-    CHECK(!bad_range(p->smile_px, -50.0, 50.0), "smile %g out of range -50..50",
+    REQUIRE(!bad_range(p->tilt_deg, -5.0, 5.0), "tilt %g out of range -5..5", p->tilt_deg);
+    REQUIRE(!bad_range(p->smile_px, -50.0, 50.0), "smile %g out of range -50..50",
           p->smile_px);
-    CHECK(!bad_range(p->mw_curve, -0.5, 0.5), "mw curve %g out of range -0.5..0.5",
-          p->mw_curve);
-    CHECK(p->strips == 1 || (p->strips == p->n_rows && p->n_rows > 1),
+    REQUIRE(!bad_range(p->mw_curve, -0.5, 0.5), "mw curve %g out of range -0.5..0.5",
+            p->mw_curve);
+    REQUIRE(p->strips == 1 || (p->strips == p->n_rows && p->n_rows > 1),
           "strips must be 1 or the number of rows (%d)", p->n_rows);
-    CHECK(!bad_range(p->strip_gap, 0.0, 200.0), "strip gap %g out of range 0..200",
+    REQUIRE(!bad_range(p->strip_gap, 0.0, 200.0), "strip gap %g out of range 0..200",
           p->strip_gap);
     /* a lane must stay a few pixels wide to hold a band with soft edges */
     int n_total = p->n_lanes + (int)p->ladder;
     double wm = p->width * (1.0 - 2.0 * p->margin);
-    CHECK(wm * p->lane_fill / (n_total + 1.2) >= 6.0,
+    REQUIRE(wm * p->lane_fill / (n_total + 1.2) >= 6.0,
           "%d lanes do not fit in %d px width", n_total, p->width);
     double hm = p->height * (1.0 - 2.0 * p->margin) - (p->strips - 1) * p->strip_gap;
-    CHECK(hm >= 60.0, "membrane height %g px too small", hm);
-#undef CHECK
+    REQUIRE(hm >= 60.0, "membrane height %g px too small", hm);
+#undef REQUIRE
     return BQ_OK;
 }
 
@@ -698,10 +699,9 @@ static int cmp_double_desc(const void *a, const void *b)
  * `hard`). A saturated loading control on a real blot is the heaviest-
  * loaded few lanes of an over-exposed scan; the lighter ones stay below the
  * clip level, so a detector must tell them apart and a normaliser still has
- * lanes to work with. (Until 2026-11-26 the single strongest band was put
- * 12 % past full scale, meant to clip "the strongest few"; at a 10 %
- * loading CV that clipped 7 of 12 bands on `saturated` and 14 of 16 on
- * `hard`.) */
+ * lanes to work with. Putting the single strongest band 12 % past full
+ * scale instead would, at a 10 % loading CV, clip 7 of 12 bands on
+ * `saturated` and 14 of 16 on `hard`: far more than "the strongest few". */
 static void choose_peak(sim_t *s)
 {
     const bq_sim_params_t *p = s->p;

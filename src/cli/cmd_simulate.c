@@ -148,218 +148,264 @@ static int set_rows(bq_sim_params_t *p, const char *list)
     return ok ? 0 : -1;
 }
 
-int cmd_simulate(int argc, char **argv)
+/* What the command line asks for: the parameters, the output and how to
+ * store it. */
+typedef struct sim_cli {
+    bq_sim_params_t p;
+    const char *out;
+    int polarity_given;
+    bq_tiff_compression compression;
+} sim_cli_t;
+
+/* An option's outcome: go on parsing, or leave with an exit code. */
+enum { SIM_NEXT = -1 };
+
+static int parse_seed(const char *a, sim_cli_t *s)
+{
+    char *end;
+    if (!a || !*a || *a == '-' || *a == '+' || *a == ' ')
+        return cli_usage_error("simulate", "bad --seed '%s'", a ? a : "");
+    errno = 0;
+    unsigned long long v = strtoull(a, &end, 10);
+    if (*end != '\0' || errno != 0)
+        return cli_usage_error("simulate", "bad --seed '%s'", a);
+    s->p.seed = v;
+    return SIM_NEXT;
+}
+
+/* The integer options. */
+static int parse_count(int c, const char *a, sim_cli_t *s)
 {
     const char *cmd = "simulate";
-    bq_sim_params_t p;
+    bq_sim_params_t *p = &s->p;
+    long l;
+    switch (c) {
+    case OPT_WIDTH:
+    case OPT_HEIGHT:
+        if (cli_parse_long(a, 64, BQ_SIM_MAX_SIDE, &l) != 0)
+            return cli_usage_error(cmd, "--%s must be 64..%d", c == OPT_WIDTH ? "width" : "height",
+                                   BQ_SIM_MAX_SIDE);
+        *(c == OPT_WIDTH ? &p->width : &p->height) = (int)l;
+        return SIM_NEXT;
+    case OPT_LANES:
+        if (cli_parse_long(a, BQ_SIM_MIN_LANES, BQ_SIM_MAX_LANES, &l) != 0)
+            return cli_usage_error(cmd, "--lanes must be %d..%d", BQ_SIM_MIN_LANES,
+                                   BQ_SIM_MAX_LANES);
+        p->n_lanes = (int)l;
+        if (p->n_vehicle >= p->n_lanes)
+            p->n_vehicle = 1;
+        return SIM_NEXT;
+    case OPT_VEHICLES:
+        if (cli_parse_long(a, 1, BQ_SIM_MAX_LANES - 1, &l) != 0)
+            return cli_usage_error(cmd, "--vehicles must be 1..%d", BQ_SIM_MAX_LANES - 1);
+        p->n_vehicle = (int)l;
+        return SIM_NEXT;
+    case OPT_DUST:
+        if (cli_parse_long(a, 0, 100000, &l) != 0)
+            return cli_usage_error(cmd, "--dust must be 0..100000");
+        p->dust = (int)l;
+        return SIM_NEXT;
+    case OPT_ADC_STEP:
+        if (cli_parse_long(a, 1, 256, &l) != 0)
+            return cli_usage_error(cmd, "--adc-step must be 1..256");
+        p->adc_step = (int)l;
+        return SIM_NEXT;
+    case OPT_STRIPS:
+        if (cli_parse_long(a, 1, BQ_SIM_MAX_ROWS, &l) != 0 || (l != 1 && l != p->n_rows))
+            return cli_usage_error(cmd, "--strips must be 1 or %d", p->n_rows);
+        p->strips = (int)l;
+        return SIM_NEXT;
+    default:
+        return 0; /* not an integer option */
+    }
+}
+
+/* The options that take one of a few words. */
+static int parse_choice(int c, const char *a, sim_cli_t *s)
+{
+    const char *cmd = "simulate";
+    bq_sim_params_t *p = &s->p;
+    switch (c) {
+    case OPT_LADDER:
+        if (!a || strcmp(a, "left") == 0)
+            p->ladder = BQ_SIM_LADDER_LEFT;
+        else if (strcmp(a, "both") == 0)
+            p->ladder = BQ_SIM_LADDER_BOTH;
+        else if (strcmp(a, "none") == 0)
+            p->ladder = BQ_SIM_LADDER_NONE;
+        else
+            return cli_usage_error(cmd, "--ladder must be left, both or none");
+        return SIM_NEXT;
+    case OPT_ROWS:
+        if (set_rows(p, a) != 0)
+            return cli_usage_error(cmd, "--rows needs %d short names, target first", p->n_rows);
+        return SIM_NEXT;
+    case OPT_POLARITY:
+        if (strcmp(a, "bright") == 0)
+            p->polarity = BQ_SIM_BRIGHT;
+        else if (strcmp(a, "dark") == 0)
+            p->polarity = BQ_SIM_DARK;
+        else
+            return cli_usage_error(cmd, "--polarity must be bright or dark");
+        s->polarity_given = 1;
+        return SIM_NEXT;
+    case OPT_COMPRESSION:
+        if (strcmp(a, "deflate") == 0)
+            s->compression = BQ_TIFF_DEFLATE;
+        else if (strcmp(a, "none") == 0)
+            s->compression = BQ_TIFF_NONE;
+        else if (strcmp(a, "lzw") == 0)
+            s->compression = BQ_TIFF_LZW;
+        else
+            return cli_usage_error(cmd, "--compression wants none, deflate or lzw, got '%s'", a);
+        return SIM_NEXT;
+    default:
+        return 0; /* not a choice */
+    }
+}
+
+/* The real-valued knobs: one table instead of a case each. */
+static int parse_knob(int c, const char *a, const char *opt_text, sim_cli_t *s)
+{
+    static const struct {
+        int opt;
+        const char *name;
+        double lo, hi;
+        size_t off;
+    } knobs[] = {
+        {OPT_MARGIN, "margin", 0, 0.3, offsetof(bq_sim_params_t, margin)},
+        {OPT_UNEVEN, "uneven", 0, 0.4, offsetof(bq_sim_params_t, uneven)},
+        {OPT_TILT, "tilt", -5, 5, offsetof(bq_sim_params_t, tilt_deg)},
+        {OPT_SMILE, "smile", -50, 50, offsetof(bq_sim_params_t, smile_px)},
+        {OPT_GRADIENT, "gradient", 0, 2, offsetof(bq_sim_params_t, gradient)},
+        {OPT_SMEAR, "smear", 0, 1, offsetof(bq_sim_params_t, smear)},
+        {OPT_NOISE, "noise", 0, 10, offsetof(bq_sim_params_t, noise)},
+        {OPT_OFFSET, "offset", 0, 30000, offsetof(bq_sim_params_t, offset)},
+        {OPT_PEAK, "peak", 1, 200000, offsetof(bq_sim_params_t, peak)},
+        {OPT_DC50, "dc50", 1e-9, 1e9, offsetof(bq_sim_params_t, dc50)},
+        {OPT_HILL, "hill", 0.1, 10, offsetof(bq_sim_params_t, hill)},
+        {OPT_DMAX, "dmax", 0, 1, offsetof(bq_sim_params_t, dmax)},
+        {OPT_LOADING_CV, "loading-cv", 0, 0.3, offsetof(bq_sim_params_t, loading_cv)},
+        {OPT_DOSE_MIN, "dose-min", 1e-9, 1e9, offsetof(bq_sim_params_t, dose_min)},
+        {OPT_DOSE_MAX, "dose-max", 1e-9, 1e9, offsetof(bq_sim_params_t, dose_max)},
+    };
+    size_t k = 0, nk = sizeof knobs / sizeof knobs[0];
+    while (k < nk && knobs[k].opt != c)
+        k++;
+    if (k == nk)
+        return cli_usage_error("simulate", "unknown option '%s'", opt_text);
+    double d;
+    if (cli_parse_double(a, knobs[k].lo, knobs[k].hi, &d) != 0)
+        return cli_usage_error("simulate", "--%s must be a number in %g..%g", knobs[k].name,
+                               knobs[k].lo, knobs[k].hi);
+    *(double *)((char *)&s->p + knobs[k].off) = d;
+    return SIM_NEXT;
+}
+
+/* One option from getopt_long; opt_text is how it was written. */
+static int parse_option(int c, const char *a, const char *opt_text, sim_cli_t *s)
+{
+    int rc = parse_count(c, a, s);
+    if (rc == 0)
+        rc = parse_choice(c, a, s);
+    if (rc != 0)
+        return rc;
+    double d;
+    switch (c) {
+    case OPT_PRESET: return SIM_NEXT; /* applied before the options */
+    case OPT_SEED: return parse_seed(a, s);
+    case OPT_BAND_SIGMA:
+        if (cli_parse_double(a, 1.0, 30.0, &d) != 0)
+            return cli_usage_error("simulate", "--band-sigma must be a number in 1..30");
+        for (int r = 0; r < s->p.n_rows; r++)
+            s->p.rows[r].sigma_y = d;
+        return SIM_NEXT;
+    case OPT_TWO_CHANNEL: s->p.two_channel = 1; return SIM_NEXT;
+    case OPT_SATURATE:
+    case OPT_NO_SATURATE: s->p.saturate = c == OPT_SATURATE; return SIM_NEXT;
+    case OPT_LABELS:
+    case OPT_NO_LABELS: s->p.labels = c == OPT_LABELS; return SIM_NEXT;
+    case OPT_HOOK:
+    case OPT_NO_HOOK: s->p.hook = c == OPT_HOOK; return SIM_NEXT;
+    case 'o': s->out = a; return SIM_NEXT;
+    case 'q': bq_cli_quiet = 1; return SIM_NEXT;
+    case 'h': fputs(usage, stdout); return BQ_EXIT_OK;
+    case ':': return cli_usage_error("simulate", "option '%s' needs a value", opt_text);
+    case '?': return cli_usage_error("simulate", "unknown option '%s'", opt_text);
+    default: return parse_knob(c, a, opt_text, s);
+    }
+}
+
+/* What the options mean together: an output name, and polarity and the
+ * parameters' combinations that no single option can check. */
+static int check_request(sim_cli_t *s, bq_error_t *err)
+{
+    const char *cmd = "simulate";
+    if (!s->out)
+        return cli_usage_error(cmd, "-o NAME.tif is required");
+    size_t len = strlen(s->out);
+    if (!((len > 4 && strcmp(s->out + len - 4, ".tif") == 0) ||
+          (len > 5 && strcmp(s->out + len - 5, ".tiff") == 0)))
+        return cli_usage_error(cmd, "-o must name a .tif or .tiff file");
+    if (s->p.two_channel) {
+        /* a preset's film-like export gives way to the scanner's bright
+         * bands; only an explicit --polarity dark contradicts the flag */
+        if (s->polarity_given && s->p.polarity == BQ_SIM_DARK)
+            return cli_usage_error(cmd, "--two-channel scans are fluorescence: not --polarity dark");
+        s->p.polarity = BQ_SIM_BRIGHT;
+    }
+    /* combinations (e.g. --vehicles >= --lanes) are checked by the library;
+     * they are still usage errors */
+    if (bq_sim_params_validate(&s->p, err) != 0)
+        return cli_usage_error(cmd, "%s", strip_prefix(err->msg));
+    return SIM_NEXT;
+}
+
+/* Render the blot and write its files; one line says what was made. */
+static int render(const sim_cli_t *s, bq_error_t *err)
+{
+    const bq_sim_params_t *p = &s->p;
+    bq_image_t *imgs[BQ_SIM_MAX_CHANNELS] = {NULL, NULL};
+    int n_imgs = 0;
+    bq_sim_truth_t *truth = NULL;
+    int rc = bq_simulate_channels(p, imgs, &n_imgs, &truth, err);
+    if (rc == 0)
+        rc = bq_sim_write_channels_as(s->out, imgs, n_imgs, truth, s->compression, err);
+    if (rc != 0) {
+        cli_error("%s", err->msg);
+    } else {
+        int sat = 0;
+        for (int i = 0; i < truth->n_bands; i++)
+            sat += truth->bands[i].saturated;
+        cli_info("%s%s: %dx%d, preset %s, seed %llu, %d lanes (%d ladder), %d bands, %d saturated",
+                 s->out, n_imgs > 1 ? " (as .target + .control)" : "", p->width, p->height,
+                 p->preset, (unsigned long long)p->seed, truth->n_lanes, (int)p->ladder,
+                 truth->n_bands, sat);
+    }
+    for (int k = 0; k < BQ_SIM_MAX_CHANNELS; k++)
+        bq_image_free(imgs[k]);
+    bq_sim_truth_free(truth);
+    return rc != 0 ? BQ_EXIT_FAIL : BQ_EXIT_OK;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+    sim_cli_t s = {.compression = BQ_TIFF_DEFLATE};
     bq_error_t err = {0, ""};
-    if (bq_sim_params_preset(find_preset(argc, argv), &p, &err) != 0)
-        return cli_usage_error(cmd, "%s", strip_prefix(err.msg));
-    const char *out = NULL;
-    int polarity_given = 0;
-    bq_tiff_compression compression = BQ_TIFF_DEFLATE;
+    if (bq_sim_params_preset(find_preset(argc, argv), &s.p, &err) != 0)
+        return cli_usage_error("simulate", "%s", strip_prefix(err.msg));
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":o:qh", long_opts, NULL)) != -1) {
-        long l;
-        double d;
-        const char *a = optarg;
-        switch (c) {
-        case OPT_PRESET:
-            break; /* applied above */
-        case OPT_SEED: {
-            char *end;
-            if (!a || !*a || *a == '-' || *a == '+' || *a == ' ')
-                return cli_usage_error(cmd, "bad --seed '%s'", a ? a : "");
-            errno = 0;
-            unsigned long long v = strtoull(a, &end, 10);
-            if (*end != '\0' || errno != 0)
-                return cli_usage_error(cmd, "bad --seed '%s'", a);
-            p.seed = v;
-            break;
-        }
-        case OPT_WIDTH:
-        case OPT_HEIGHT:
-            if (cli_parse_long(a, 64, BQ_SIM_MAX_SIDE, &l) != 0)
-                return cli_usage_error(cmd, "--%s must be 64..%d", c == OPT_WIDTH ? "width" : "height",
-                                       BQ_SIM_MAX_SIDE);
-            *(c == OPT_WIDTH ? &p.width : &p.height) = (int)l;
-            break;
-        case OPT_LANES:
-            if (cli_parse_long(a, BQ_SIM_MIN_LANES, BQ_SIM_MAX_LANES, &l) != 0)
-                return cli_usage_error(cmd, "--lanes must be %d..%d", BQ_SIM_MIN_LANES,
-                                       BQ_SIM_MAX_LANES);
-            p.n_lanes = (int)l;
-            if (p.n_vehicle >= p.n_lanes)
-                p.n_vehicle = 1;
-            break;
-        case OPT_VEHICLES:
-            if (cli_parse_long(a, 1, BQ_SIM_MAX_LANES - 1, &l) != 0)
-                return cli_usage_error(cmd, "--vehicles must be 1..%d", BQ_SIM_MAX_LANES - 1);
-            p.n_vehicle = (int)l;
-            break;
-        case OPT_LADDER:
-            if (!a || strcmp(a, "left") == 0)
-                p.ladder = BQ_SIM_LADDER_LEFT;
-            else if (strcmp(a, "both") == 0)
-                p.ladder = BQ_SIM_LADDER_BOTH;
-            else if (strcmp(a, "none") == 0)
-                p.ladder = BQ_SIM_LADDER_NONE;
-            else
-                return cli_usage_error(cmd, "--ladder must be left, both or none");
-            break;
-        case OPT_ROWS:
-            if (set_rows(&p, a) != 0)
-                return cli_usage_error(cmd, "--rows needs %d short names, target first",
-                                       p.n_rows);
-            break;
-        case OPT_POLARITY:
-            if (strcmp(a, "bright") == 0)
-                p.polarity = BQ_SIM_BRIGHT;
-            else if (strcmp(a, "dark") == 0)
-                p.polarity = BQ_SIM_DARK;
-            else
-                return cli_usage_error(cmd, "--polarity must be bright or dark");
-            polarity_given = 1;
-            break;
-        case OPT_TWO_CHANNEL:
-            p.two_channel = 1;
-            break;
-        case OPT_DUST:
-            if (cli_parse_long(a, 0, 100000, &l) != 0)
-                return cli_usage_error(cmd, "--dust must be 0..100000");
-            p.dust = (int)l;
-            break;
-        case OPT_BAND_SIGMA:
-            if (cli_parse_double(a, 1.0, 30.0, &d) != 0)
-                return cli_usage_error(cmd, "--band-sigma must be a number in 1..30");
-            for (int r = 0; r < p.n_rows; r++)
-                p.rows[r].sigma_y = d;
-            break;
-        case OPT_ADC_STEP:
-            if (cli_parse_long(a, 1, 256, &l) != 0)
-                return cli_usage_error(cmd, "--adc-step must be 1..256");
-            p.adc_step = (int)l;
-            break;
-        case OPT_STRIPS:
-            if (cli_parse_long(a, 1, BQ_SIM_MAX_ROWS, &l) != 0 || (l != 1 && l != p.n_rows))
-                return cli_usage_error(cmd, "--strips must be 1 or %d", p.n_rows);
-            p.strips = (int)l;
-            break;
-        case OPT_SATURATE:
-        case OPT_NO_SATURATE:
-            p.saturate = c == OPT_SATURATE;
-            break;
-        case OPT_LABELS:
-        case OPT_NO_LABELS:
-            p.labels = c == OPT_LABELS;
-            break;
-        case OPT_HOOK:
-        case OPT_NO_HOOK:
-            p.hook = c == OPT_HOOK;
-            break;
-        case OPT_COMPRESSION:
-            if (strcmp(a, "deflate") == 0)
-                compression = BQ_TIFF_DEFLATE;
-            else if (strcmp(a, "none") == 0)
-                compression = BQ_TIFF_NONE;
-            else if (strcmp(a, "lzw") == 0)
-                compression = BQ_TIFF_LZW;
-            else
-                return cli_usage_error(cmd, "--compression wants none, deflate or lzw, got '%s'", a);
-            break;
-        case 'o':
-            out = a;
-            break;
-        case 'q':
-            bq_cli_quiet = 1;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return BQ_EXIT_OK;
-        case ':':
-            return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        case '?':
-            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        default: {
-            /* the real-valued knobs: one table instead of twelve cases */
-            static const struct {
-                int opt;
-                const char *name;
-                double lo, hi;
-                size_t off;
-            } knobs[] = {
-                {OPT_MARGIN, "margin", 0, 0.3, offsetof(bq_sim_params_t, margin)},
-                {OPT_UNEVEN, "uneven", 0, 0.4, offsetof(bq_sim_params_t, uneven)},
-                {OPT_TILT, "tilt", -5, 5, offsetof(bq_sim_params_t, tilt_deg)},
-                {OPT_SMILE, "smile", -50, 50, offsetof(bq_sim_params_t, smile_px)},
-                {OPT_GRADIENT, "gradient", 0, 2, offsetof(bq_sim_params_t, gradient)},
-                {OPT_SMEAR, "smear", 0, 1, offsetof(bq_sim_params_t, smear)},
-                {OPT_NOISE, "noise", 0, 10, offsetof(bq_sim_params_t, noise)},
-                {OPT_OFFSET, "offset", 0, 30000, offsetof(bq_sim_params_t, offset)},
-                {OPT_PEAK, "peak", 1, 200000, offsetof(bq_sim_params_t, peak)},
-                {OPT_DC50, "dc50", 1e-9, 1e9, offsetof(bq_sim_params_t, dc50)},
-                {OPT_HILL, "hill", 0.1, 10, offsetof(bq_sim_params_t, hill)},
-                {OPT_DMAX, "dmax", 0, 1, offsetof(bq_sim_params_t, dmax)},
-                {OPT_LOADING_CV, "loading-cv", 0, 0.3, offsetof(bq_sim_params_t, loading_cv)},
-                {OPT_DOSE_MIN, "dose-min", 1e-9, 1e9, offsetof(bq_sim_params_t, dose_min)},
-                {OPT_DOSE_MAX, "dose-max", 1e-9, 1e9, offsetof(bq_sim_params_t, dose_max)},
-            };
-            size_t k = 0, nk = sizeof knobs / sizeof knobs[0];
-            while (k < nk && knobs[k].opt != c)
-                k++;
-            if (k == nk)
-                return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-            if (cli_parse_double(a, knobs[k].lo, knobs[k].hi, &d) != 0)
-                return cli_usage_error(cmd, "--%s must be a number in %g..%g", knobs[k].name,
-                                       knobs[k].lo, knobs[k].hi);
-            *(double *)((char *)&p + knobs[k].off) = d;
-            break;
-        }
-        }
+        int rc = parse_option(c, optarg, argv[optind - 1], &s);
+        if (rc != SIM_NEXT)
+            return rc;
     }
     if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if (!out)
-        return cli_usage_error(cmd, "-o NAME.tif is required");
-    size_t len = strlen(out);
-    if (!((len > 4 && strcmp(out + len - 4, ".tif") == 0) ||
-          (len > 5 && strcmp(out + len - 5, ".tiff") == 0)))
-        return cli_usage_error(cmd, "-o must name a .tif or .tiff file");
-    if (p.two_channel) {
-        /* a preset's film-like export gives way to the scanner's bright
-         * bands; only an explicit --polarity dark contradicts the flag */
-        if (polarity_given && p.polarity == BQ_SIM_DARK)
-            return cli_usage_error(cmd, "--two-channel scans are fluorescence: not --polarity dark");
-        p.polarity = BQ_SIM_BRIGHT;
-    }
-    /* combinations (e.g. --vehicles >= --lanes) are checked by the library;
-     * they are still usage errors */
-    if (bq_sim_params_validate(&p, &err) != 0)
-        return cli_usage_error(cmd, "%s", strip_prefix(err.msg));
-
-    bq_image_t *imgs[BQ_SIM_MAX_CHANNELS] = {NULL, NULL};
-    int n_imgs = 0;
-    bq_sim_truth_t *truth = NULL;
-    int rc = bq_simulate_channels(&p, imgs, &n_imgs, &truth, &err);
-    if (rc == 0)
-        rc = bq_sim_write_channels_as(out, imgs, n_imgs, truth, compression, &err);
-    if (rc != 0) {
-        cli_error("%s", err.msg);
-        for (int k = 0; k < BQ_SIM_MAX_CHANNELS; k++)
-            bq_image_free(imgs[k]);
-        bq_sim_truth_free(truth);
-        return BQ_EXIT_FAIL;
-    }
-    int sat = 0;
-    for (int i = 0; i < truth->n_bands; i++)
-        sat += truth->bands[i].saturated;
-    cli_info("%s%s: %dx%d, preset %s, seed %llu, %d lanes (%d ladder), %d bands, %d saturated",
-             out, n_imgs > 1 ? " (as .target + .control)" : "", p.width, p.height, p.preset,
-             (unsigned long long)p.seed, truth->n_lanes, (int)p.ladder, truth->n_bands, sat);
-    for (int k = 0; k < BQ_SIM_MAX_CHANNELS; k++)
-        bq_image_free(imgs[k]);
-    bq_sim_truth_free(truth);
-    return BQ_EXIT_OK;
+        return cli_usage_error("simulate", "unexpected argument '%s'", argv[optind]);
+    int rc = check_request(&s, &err);
+    if (rc != SIM_NEXT)
+        return rc;
+    return render(&s, &err);
 }

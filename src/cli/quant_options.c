@@ -109,7 +109,8 @@ static int parse_rows(quant_cli_t *q, const char *arg, const char *cmd)
     int sized = kda ? split_sizes(names, n, kda, cmd) : -cli_usage_error(cmd, "out of memory");
     for (int i = 0; i < n && sized >= 0; i++)
         if (strlen(names[i]) >= BQ_NAME_MAX)
-            sized = -cli_usage_error(cmd, "--rows: name too long: '%s'", names[i]);
+            sized = -cli_usage_error(cmd, "--rows: name too long: '%s' (at most %d characters)",
+                                     names[i], BQ_NAME_MAX - 1);
     if (sized < 0) {
         free(names);
         free(kda);

@@ -9,18 +9,7 @@
 #include <string.h>
 
 #include "blotquant/blotquant.h"
-
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                     \
-            printf(__VA_ARGS__);                                            \
-            printf("\n");                                                   \
-        }                                                                   \
-    } while (0)
+#include "../check.h"
 
 static void check_rel(const char *what, double got, double want, double tol)
 {
@@ -807,8 +796,8 @@ int main(int argc, char **argv)
     test_bell();
     test_degenerate();
     test_writers();
-    if (failures) {
-        printf("%d check(s) failed\n", failures);
+    if (check_failures) {
+        printf("%d check(s) failed\n", check_failures);
         return 1;
     }
     printf("all fit checks passed\n");

@@ -10,20 +10,16 @@
 #include <fcntl.h>
 
 #include "blotquant/blotquant.h"
+#include "../check.h"
 
-static int failures = 0;
 static const char *exe, *data, *scratch;
 static char out_text[65536], err_text[65536];
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                     \
-            printf(__VA_ARGS__);                                            \
-            printf("\n  stdout: %.600s\n  stderr: %.600s\n", out_text, err_text); \
-        }                                                                   \
-    } while (0)
+/* A failed check shows what the command printed. */
+static void show_output(void)
+{
+    fprintf(stderr, "  stdout: %.600s\n  stderr: %.600s\n", out_text, err_text);
+}
 
 static void slurp(const char *path, char *buf, size_t size)
 {
@@ -106,6 +102,7 @@ int main(int argc, char **argv)
         printf("usage: test_fit_cli BLOTQUANT DATA_DIR SCRATCH_DIR\n");
         return 2;
     }
+    check_context = show_output;
     exe = argv[1];
     data = argv[2];
     scratch = argv[3];
@@ -272,8 +269,8 @@ int main(int argc, char **argv)
     y = bottom + (top - bottom) / (1 + pow(abs50 / dc50, hill));
     CHECK(fabs(y - 0.5) < 1e-6, "relative dc50_abs crosses %g", y);
 
-    if (failures) {
-        printf("%d check(s) failed\n", failures);
+    if (check_failures) {
+        printf("%d check(s) failed\n", check_failures);
         return 1;
     }
     printf("all fit CLI checks passed\n");

@@ -7,18 +7,7 @@
 #include <string.h>
 
 #include "blotquant/blotquant.h"
-
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                     \
-            printf(__VA_ARGS__);                                            \
-            printf("\n");                                                   \
-        }                                                                   \
-    } while (0)
+#include "../check.h"
 
 static bq_csv_t *parse(const char *text, int *rc, bq_error_t *err)
 {
@@ -286,8 +275,8 @@ int main(int argc, char **argv)
 {
     test_csv();
     test_samples(argc > 1 ? argv[1] : ".");
-    if (failures) {
-        printf("%d check(s) failed\n", failures);
+    if (check_failures) {
+        printf("%d check(s) failed\n", check_failures);
         return 1;
     }
     printf("all CSV and sample-sheet checks passed\n");

@@ -44,8 +44,8 @@ static void use_image(bq_image_t *img)
     int pol = bq_image_detect_polarity(img);
     FUZZ_CHECK(pol == 0 || pol == 1, "polarity is 0/1");
     uint64_t n = (uint64_t)img->width * (uint64_t)img->height;
-    /* (finding F1: float values spanning more than FLT_MAX inverted to
-     * infinities; the loader now refuses magnitudes above 1e30) */
+    /* (finding F1: float values spanning more than FLT_MAX invert to
+     * infinities, so the loader refuses magnitudes above 1e30) */
     bq_image_invert(img);
     for (uint64_t i = 0; i < n; i++)
         FUZZ_CHECK(isfinite(img->data[i]), "finite pixels after inversion");

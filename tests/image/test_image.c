@@ -19,20 +19,9 @@
 #include <zlib.h>
 
 #include "blotquant/image.h"
+#include "../check.h"
 
-static int n_checks, n_failed;
 static char outdir[1024];
-
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        n_checks++;                                                            \
-        if (!(cond)) {                                                         \
-            n_failed++;                                                        \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
-            printf(__VA_ARGS__);                                               \
-            printf("\n");                                                      \
-        }                                                                      \
-    } while (0)
 
 static const char *path_of(const char *name)
 {
@@ -1456,6 +1445,6 @@ int main(int argc, char **argv)
 
     test_polarity();
 
-    printf("%d checks, %d failed\n", n_checks, n_failed);
-    return n_failed ? 1 : 0;
+    printf("%d checks, %d failed\n", check_count, check_failures);
+    return check_failures ? 1 : 0;
 }

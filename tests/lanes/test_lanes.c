@@ -8,18 +8,7 @@
 #include <string.h>
 
 #include "blotquant/blotquant.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);           \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-        }                                                                  \
-    } while (0)
+#include "../check.h"
 
 /* A small deterministic generator so the pictures are the same everywhere. */
 static uint64_t rng_state = 88172645463325252ULL;
@@ -262,8 +251,8 @@ int main(int argc, char **argv)
     test_forced();
     test_roi();
     test_blank();
-    if (failures) {
-        fprintf(stderr, "%d failure(s)\n", failures);
+    if (check_failures) {
+        fprintf(stderr, "%d failure(s)\n", check_failures);
         return 1;
     }
     printf("lanes: all tests passed\n");

@@ -5,10 +5,13 @@
  * today given perfect boxes at the true lanes and rows: ImageJ rolling ball
  * (radius 50) + integrated density, and Image Studio's border median.
  *
- * usage: test_accuracy [--seeds N] [--check] [--verbose] [--truth-lanes] [PRESET...]
+ * usage: test_accuracy [--seeds N] [--check] [--bars] [--verbose] [--truth-lanes] [PRESET...]
  *   --check  fail unless blotquant is at least as accurate (median and max)
  *            as the better baseline on every preset, lane counts are right
- *            and saturation flags match the truth. */
+ *            and saturation flags match the truth.
+ *   --bars   fail unless blotquant's median and max error on each preset
+ *            are within the absolute bars of accuracy_bars[] and its lanes
+ *            are right on every blot. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,41 @@ enum { M_AUTO, M_RB, M_BM, N_METHODS };
 static const char *method_name[N_METHODS] = {"blotquant", "imagej-rb50", "border-median"};
 
 #define MAX_ERR 4096
+
+/* Absolute bars on blotquant's error against the simulator's truth, fully
+ * automatic (lane detector included), in percentage points: 3x the median
+ * and max over seeds 1-10 that eval/run.sh measures (the table in README.md;
+ * hook is not in that table and was measured with this program, --seeds 10).
+ * The bars hold for any subset of those seeds, so a test may run fewer. */
+static const struct {
+    const char *preset;
+    double med, max; /* bars */
+} accuracy_bars[] = {
+    {"clean", 0.05, 0.55},     /* measured 0.017 / 0.177 */
+    {"artefacts", 1.0, 5.4},   /* measured 0.341 / 1.785 */
+    {"geometry", 0.2, 1.6},    /* measured 0.066 / 0.546 */
+    {"saturated", 0.5, 1.6},   /* measured 0.174 / 0.516 */
+    {"kt253", 0.6, 4.3},       /* measured 0.208 / 1.448 */
+    {"strips", 0.35, 1.5},     /* measured 0.115 / 0.482 */
+    {"hook", 0.15, 0.7},       /* measured 0.047 / 0.229 */
+    {"hard", 2.9, 17.0},       /* measured 0.952 / 5.683 */
+};
+
+/* Failures of one preset's median and max against its bar (1 if it has none). */
+static int check_bars(const char *preset, double med, double max)
+{
+    for (size_t i = 0; i < sizeof accuracy_bars / sizeof accuracy_bars[0]; i++) {
+        if (strcmp(accuracy_bars[i].preset, preset) != 0)
+            continue;
+        int bad = !(med <= accuracy_bars[i].med) + !(max <= accuracy_bars[i].max);
+        if (bad)
+            fprintf(stderr, "FAIL %s: blotquant %.3f/%.3f pp, bars %.3f/%.3f pp\n", preset, med,
+                    max, accuracy_bars[i].med, accuracy_bars[i].max);
+        return bad;
+    }
+    fprintf(stderr, "FAIL %s: no accuracy bar for this preset\n", preset);
+    return 1;
+}
 
 static int verbose;     /* --verbose: every lane's error */
 static int truth_lanes; /* --truth-lanes: lanes from the truth, not detected */
@@ -321,7 +359,7 @@ static int eval_blot(const char *preset, unsigned seed, errs_t *e, blot_eval_t *
 
 int main(int argc, char **argv)
 {
-    int seeds = 3, check = 0;
+    int seeds = 3, check = 0, bars = 0;
     const char *presets[16];
     int np = 0;
     for (int i = 1; i < argc; i++) {
@@ -333,6 +371,8 @@ int main(int argc, char **argv)
             verbose = 1;
         else if (strcmp(argv[i], "--check") == 0)
             check = 1;
+        else if (strcmp(argv[i], "--bars") == 0)
+            bars = 1;
         else if (np < 16)
             presets[np++] = argv[i];
     }
@@ -366,6 +406,14 @@ int main(int argc, char **argv)
         printf("%-10s %5d %3d/%-2d %6.1f %6.1f | %7.3f %7.3f pp | %7.3f %7.3f pp | %7.3f %7.3f pp%s\n",
                presets[k], seeds, lanes_ok, seeds, ms / seeds, msq / seeds, med[M_AUTO], max[M_AUTO],
                med[M_RB], max[M_RB], med[M_BM], max[M_BM], sat_bad ? "  SATURATION FLAGS WRONG" : "");
+        if (bars) {
+            failures += check_bars(presets[k], med[M_AUTO], max[M_AUTO]);
+            if (lanes_ok != seeds) {
+                fprintf(stderr, "FAIL %s: lanes wrong on %d of %d blots\n", presets[k],
+                        seeds - lanes_ok, seeds);
+                failures++;
+            }
+        }
         if (check) {
             double best_med = fmin(med[M_RB], med[M_BM]), best_max = fmin(max[M_RB], max[M_BM]);
             if (lanes_ok != seeds) {
