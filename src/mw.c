@@ -30,9 +30,10 @@
  *    .../LC5925): 198, 98, 62, 49, 38, 28, 17, 14, 6, 3
  *  - Chameleon Duo Pre-stained, LI-COR 928-60000 (licorbio.com, the
  *    ladder's support page): 260, 160, 125, 90, 70, 50, 38, 30, 25, 15, 8.
- *    Another list circulates for it (260, 125, 100, 70, 50, 40, 25, 15,
- *    10, 8); it matches no LI-COR table that could be found, so it is not
- *    used. Check the insert of your lot. */
+ *    A different list also circulates for this ladder (260, 125, 100, 70,
+ *    50, 40, 25, 15, 10, 8); the one above is the one the catalogue
+ *    attributes to LI-COR's page. Neither was read from LI-COR's own
+ *    document: check the insert of your lot, or give the sizes as a list. */
 typedef struct preset {
     const char *name;
     int n;

@@ -7,7 +7,7 @@ fails=0
 ok() { :; }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
-"$bq" simulate -q --preset kt253 -o "$tmp/kt.tif" || bad "simulate"
+"$bq" simulate -q --preset kt253 --mw-curve 0.2 -o "$tmp/kt.tif" || bad "simulate"
 "$bq" quant -q --rows MDM2@90,ACTB@42 -o "$tmp/sized.csv" "$tmp/kt.tif" || bad "quant --rows NAME@KDA"
 head -1 "$tmp/sized.csv" | grep -q ',flags,mw_kda$' && ok || bad "bands.csv lacks mw_kda"
 # every sample band of MDM2 within 8 % of 90 kDa, of ACTB of 42
