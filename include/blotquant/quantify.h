@@ -121,8 +121,9 @@ void bq_quant_result_free(bq_quant_result_t *res);
 
 /* Write the QC overlay of res as a PNG: the image as film (bands dark) with
  * the band region, a frame and number per strip, lane edges and numbers
- * (ladder and empty lanes marked), band boxes coloured by flag, row names,
- * and a caption (polarity, lane and strip counts, lane confidence, box
+ * (ladder and empty lanes marked), band boxes coloured by flag, row names
+ * (with their sizes when calibrated), a kDa scale beside each calibrated
+ * ladder lane, and a caption (polarity, lane and strip counts, lane confidence, box
  * colours) in a band above the image, so it never covers the blot; the
  * picture is that much taller (and wider where row names or a long
  * caption need room). res is borrowed. 0, BQ_ERR_INVALID when res has no image,
