@@ -1233,6 +1233,7 @@ const char *bq_band_flags_str(unsigned flags, char *buf, size_t size)
         {BQ_BAND_WEAK, "weak"},
         {BQ_BAND_LADDER, "ladder"},
         {BQ_BAND_EDGE, "edge"},
+        {BQ_BAND_MW_EXTRAPOLATED, "mw_extrapolated"},
     };
     if (!buf || size == 0)
         return "";

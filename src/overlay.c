@@ -2,7 +2,8 @@
  * pipeline decided drawn on it, so a person sees at a glance whether it is
  * right: the region holding bands, a frame and a number per strip, lane
  * edges and lane numbers (ladder and empty lanes marked), band boxes
- * coloured by flag, row names, and a caption saying polarity, lane and
+ * coloured by flag, row names (with their sizes when a ladder calibrated
+ * the blot), a kDa scale beside each calibrated ladder, and a caption saying polarity, lane and
  * strip counts and the lane confidence.
  *
  * The caption never covers the blot: the canvas is the picture with a band
@@ -266,10 +267,31 @@ static const bq_band_t *row_first_band(const bq_band_table_t *t, int r)
     return first;
 }
 
-/* How far left of its leftmost band the name of a row starts. */
-static int row_name_reach(const ov_t *o, const bq_band_t *first)
+/* The name of row r, with its size ("MDM2 90 kDa": the mean over its
+ * sample bands) when the blot is calibrated. */
+static const char *row_label(const bq_band_table_t *t, int r, char *buf, size_t size)
 {
-    return o->thick + bq_label_width(first->protein, o->scale);
+    const bq_band_t *first = row_first_band(t, r);
+    double sum = 0.0;
+    int n = 0;
+    for (int i = 0; i < t->n_bands; i++)
+        if (t->bands[i].row == r && !(t->bands[i].flags & BQ_BAND_LADDER) &&
+            t->bands[i].mw_kda > 0) {
+            sum += t->bands[i].mw_kda;
+            n++;
+        }
+    if (n > 0)
+        snprintf(buf, size, "%s %.0f kDa", first->protein, sum / n);
+    else
+        snprintf(buf, size, "%s", first->protein);
+    return buf;
+}
+
+/* How far left of its leftmost band the name of row r starts. */
+static int row_name_reach(const ov_t *o, const bq_band_table_t *t, int r)
+{
+    char text[BQ_NAME_MAX + 32];
+    return o->thick + bq_label_width(row_label(t, r, text, sizeof text), o->scale);
 }
 
 /* Each row's name left of its leftmost band, centred on that band (the
@@ -281,9 +303,72 @@ static void draw_row_names(ov_t *o, const bq_band_table_t *t)
         const bq_band_t *first = row_first_band(t, r);
         if (!first)
             continue;
+        char text[BQ_NAME_MAX + 32];
         long yc = first->y_top / 2 + first->y_bottom / 2;
-        label_at(o, at(o->ox, (long)first->x_left - row_name_reach(o, first)),
-                 at(o->oy, yc - h / 2), first->protein, o->scale, C_INK);
+        label_at(o, at(o->ox, (long)first->x_left - row_name_reach(o, t, r)),
+                 at(o->oy, yc - h / 2), row_label(t, r, text, sizeof text), o->scale, C_INK);
+    }
+}
+
+/* ---- the kDa scale of each ladder --------------------------------------- */
+
+/* Where marker i of ladder k is: its row y and the ladder lane's edges
+ * there; 0 when its lane is not in the strip at y. */
+static int marker_at(const bq_quant_result_t *res, int k, int i, double *y, double *xl,
+                     double *xr)
+{
+    const bq_mw_calib_t *c = &res->mw.calib[k];
+    *y = bq_mw_image_row(res->lanes, c->y[i]);
+    const bq_strip_t *st = bq_lanes_strip_at(res->lanes, (int)lround(*y));
+    int li = res->mw.lane[k] - 1;
+    if (!st || li < 0 || li >= st->n_lanes)
+        return 0;
+    bq_lane_extent_at(&st->lanes[li], *y, xl, xr);
+    return 1;
+}
+
+/* A ladder in the left half of the picture has its scale on its left. */
+static int scale_on_left(const ov_t *o, const bq_quant_result_t *res, int k)
+{
+    return res->mw.x[k] < 0.5 * o->w;
+}
+
+/* How far left of the picture the scales need room. */
+static int mw_scale_margin(const ov_t *o, const bq_quant_result_t *res)
+{
+    int need = 0;
+    for (int k = 0; res->lanes && k < res->mw.n; k++)
+        for (int i = 0; scale_on_left(o, res, k) && i < res->mw.calib[k].n; i++) {
+            double y, xl, xr;
+            char text[16];
+            snprintf(text, sizeof text, "%.0f", pow(10.0, res->mw.calib[k].logk[i]));
+            if (!marker_at(res, k, i, &y, &xl, &xr))
+                continue;
+            long reach = 4L * o->thick + bq_label_width(text, o->scale) - px(xl);
+            need = reach > need ? (int)reach : need;
+        }
+    return need;
+}
+
+/* Beside every calibrated ladder lane, a tick and the size at each marker
+ * it matched, so a wrong match (a marker taken for its neighbour) shows. */
+static void draw_mw_scales(ov_t *o, const bq_quant_result_t *res)
+{
+    int h = bq_label_height(o->scale), tick = 3 * o->thick;
+    for (int k = 0; res->lanes && k < res->mw.n; k++) {
+        int left = scale_on_left(o, res, k);
+        for (int i = 0; i < res->mw.calib[k].n; i++) {
+            double y, xl, xr;
+            if (!marker_at(res, k, i, &y, &xl, &xr))
+                continue;
+            char text[16];
+            snprintf(text, sizeof text, "%.0f", pow(10.0, res->mw.calib[k].logk[i]));
+            int yc = o->oy + px(y), x0 = o->ox + px(left ? xl - tick : xr);
+            bq_rgb_fill(o->rgb, x0, yc - o->thick / 2, x0 + tick, yc + o->thick / 2, C_LADDER);
+            int w = bq_label_width(text, o->scale);
+            label_at(o, left ? x0 - o->thick - w : x0 + tick + o->thick, yc - h / 2, text,
+                     o->scale, C_LADDER);
+        }
     }
 }
 
@@ -449,10 +534,12 @@ static void margins(const ov_t *o, const bq_quant_result_t *res, int *left, int 
         const bq_band_t *first = row_first_band(t, r);
         if (!first)
             continue;
-        int reach = row_name_reach(o, first);
+        int reach = row_name_reach(o, t, r);
         long need = first->x_left < 0 ? reach : (long)reach - first->x_left;
         *left = need > *left ? (int)need : *left;
     }
+    int scales = mw_scale_margin(o, res);
+    *left = scales > *left ? scales : *left;
     const bq_lanes_t *ln = res->lanes;
     for (int k = 0; ln && k < ln->n_strips; k++) {
         const bq_strip_t *st = &ln->strips[k];
@@ -532,6 +619,7 @@ bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res)
         draw_bands(&o, res->table);
         draw_row_names(&o, res->table);
     }
+    draw_mw_scales(&o, res);
     if (res->lanes)
         for (int s = 0; s < res->lanes->n_strips; s++)
             draw_lane_numbers(&o, &res->lanes->strips[s]);

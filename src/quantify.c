@@ -352,6 +352,81 @@ static int detect_at_double(const bq_image_t *img, const bq_quant_options_t *opt
     return 0;
 }
 
+/* Band rows along res's lanes, on a copy at twice the resolution where
+ * lanes are narrow (see detect_at_double). */
+static int find_bands(const bq_image_t *img, const bq_quant_options_t *o,
+                      bq_quant_result_t *res, bq_error_t *err)
+{
+    int rc = bq_bands_detect(img, res->lanes, &o->bands, &res->table, err);
+    if (rc == 0 && !o->manual_lanes && typical_lane_width(res->lanes) < SMALL_LANE_PX)
+        rc = detect_at_double(img, o, res, err);
+    return rc;
+}
+
+/* Keep only the good calibrations of mw; say in note which were left out. */
+static void keep_good(bq_mw_result_t *mw, char *note, size_t size)
+{
+    int k = 0, dropped = 0;
+    size_t used = strlen(note); /* after what calibration already said */
+    for (int i = 0; i < mw->n; i++) {
+        const bq_mw_calib_t *c = &mw->calib[i];
+        if (bq_mw_calib_good(c)) {
+            mw->lane[k] = mw->lane[i];
+            mw->x[k] = mw->x[i];
+            mw->calib[k++] = *c;
+            continue;
+        }
+        int n = snprintf(note + used, size - used,
+                         "%sladder lane %d does not match %s well (%d markers, residual %.3f "
+                         "log10 kDa, good is %d and %.3f)",
+                         used ? "; " : "", mw->lane[i], c->ladder, c->n, c->residual,
+                         BQ_MW_MIN_MATCHED, BQ_MW_GOOD_RESIDUAL);
+        used = n > 0 && (size_t)n < size - used ? used + (size_t)n : size - 1;
+        dropped++;
+        mw->n_failed++;
+    }
+    mw->n = k;
+    if (dropped && used + 24 < size)
+        snprintf(note + used, size - used, ": not used for sizes");
+}
+
+/* Sizes from the ladder lanes, and the rows named by size when asked
+ * (else detected again and named by order, as without sizes). */
+static int size_bands(const bq_image_t *img, const bq_quant_options_t *opts,
+                      bq_quant_result_t *res, bq_error_t *err)
+{
+    bq_mw_result_t *mw = &res->mw;
+    int rc = bq_mw_calibrate_lanes(img, res->lanes, opts->ladder, mw, err);
+    if (rc != 0)
+        return rc;
+    if (mw->n_failed > 0)
+        snprintf(res->mw_note, sizeof res->mw_note,
+                 "%d ladder lane%s match%s no 3 markers of %s: not used for sizes",
+                 mw->n_failed, mw->n_failed == 1 ? "" : "s", mw->n_failed == 1 ? "es" : "",
+                 opts->ladder->name);
+    if (opts->ladder_auto)
+        keep_good(mw, res->mw_note, sizeof res->mw_note);
+    if (mw->n == 0 && !res->mw_note[0])
+        snprintf(res->mw_note, sizeof res->mw_note, "no ladder lane found: no sizes");
+    bq_mw_apply(mw, res->lanes, res->table);
+    if (!opts->row_kda)
+        return 0;
+    bq_error_t why = {0};
+    if (mw->n > 0 && bq_mw_name_rows(res->table, opts->bands.row_names, opts->row_kda,
+                                     opts->bands.n_row_names, BQ_MW_NAME_TOLERANCE, &why) == 0) {
+        res->rows_by_size = 1;
+        return 0;
+    }
+    if (mw->n > 0)
+        snprintf(res->mw_note, sizeof res->mw_note, "%s", why.msg);
+    bq_band_table_free(res->table);
+    res->table = NULL;
+    rc = find_bands(img, opts, res, err);
+    if (rc == 0)
+        bq_mw_apply(mw, res->lanes, res->table);
+    return rc;
+}
+
 int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
                    bq_quant_result_t **out, bq_error_t *err)
 {
@@ -374,6 +449,12 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
         return bq_error_set(err, BQ_ERR_NOMEM, "quant: out of memory");
     }
     res->image = img;
+    /* rows named by size: find every row, name them once sized */
+    bq_quant_options_t o = *opts;
+    if (o.row_kda && o.ladder) {
+        o.bands.row_names = NULL;
+        o.bands.n_row_names = 0;
+    }
     int invert = 0;
     switch (opts->polarity) {
     case BQ_POLARITY_AUTO:
@@ -398,9 +479,9 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
     else
         rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
     if (rc == 0)
-        rc = bq_bands_detect(img, res->lanes, &opts->bands, &res->table, err);
-    if (rc == 0 && !opts->manual_lanes && typical_lane_width(res->lanes) < SMALL_LANE_PX)
-        rc = detect_at_double(img, opts, res, err);
+        rc = find_bands(img, &o, res, err);
+    if (rc == 0 && opts->ladder)
+        rc = size_bands(img, opts, res, err);
     if (rc == 0)
         rc = bq_quantify(img, res->lanes, opts->background, res->table, err);
     if (rc != 0) {

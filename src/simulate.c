@@ -362,6 +362,8 @@ int bq_sim_params_validate(const bq_sim_params_t *p, bq_error_t *err)
     REQUIRE(!bad_range(p->tilt_deg, -5.0, 5.0), "tilt %g out of range -5..5", p->tilt_deg);
     REQUIRE(!bad_range(p->smile_px, -50.0, 50.0), "smile %g out of range -50..50",
           p->smile_px);
+    REQUIRE(!bad_range(p->mw_curve, -0.5, 0.5), "mw curve %g out of range -0.5..0.5",
+            p->mw_curve);
     REQUIRE(p->strips == 1 || (p->strips == p->n_rows && p->n_rows > 1),
           "strips must be 1 or the number of rows (%d)", p->n_rows);
     REQUIRE(!bad_range(p->strip_gap, 0.0, 200.0), "strip gap %g out of range 0..200",
@@ -485,9 +487,12 @@ typedef struct sim {
                              its bands' smear tails); NULL otherwise */
 } sim_t;
 
+/* Where size kda runs: log-linear from 250 kDa near the top to 10 kDa near
+ * the bottom, bent by mw_curve (monotone while |mw_curve| < 1). */
 static double row_v(const sim_t *s, double kda)
 {
-    return s->hm * (0.06 + 0.88 * log(250.0 / kda) / log(25.0));
+    double u = log(250.0 / kda) / log(25.0);
+    return s->hm * (0.06 + 0.88 * (u + s->p->mw_curve * u * (1.0 - u)));
 }
 
 static int strip_of_v(const sim_t *s, double v)
@@ -588,8 +593,9 @@ static void dose_series(sim_t *s, rng_t *rload)
     }
 }
 
-/* Marker weights of a typical pre-stained ladder, with its two reference
- * bands brighter. */
+/* Marker weights of a typical pre-stained ladder (Bio-Rad Precision Plus,
+ * the "precision-plus" preset of mw.h), with its two reference bands
+ * brighter. */
 static const double marker_kda[N_MARKERS] = {250, 150, 100, 75, 50, 37, 25, 20, 15, 10};
 static const double marker_amp[N_MARKERS] = {0.35, 0.35, 0.4, 0.7, 0.4, 0.4, 0.7, 0.35, 0.3, 0.3};
 
@@ -1502,6 +1508,8 @@ static int params_write(FILE *fp, const bq_sim_truth_t *t, const char *const nam
     fprintf(fp, "adc_step,%d\nlabels,%d\n", p->adc_step, p->labels);
     fprintf(fp, "tilt_deg,%g\nsmile_px,%g\nstrips,%d\nstrip_gap,%g\n", p->tilt_deg,
             p->smile_px, p->strips, p->strip_gap);
+    if (p->mw_curve != 0.0)
+        fprintf(fp, "mw_curve,%g\n", p->mw_curve);
     for (int i = 0; i < t->n_lanes; i++) {
         const bq_sim_lane_t *l = &t->lanes[i];
         if (l->ladder)

@@ -8,7 +8,7 @@
 
 const char BQ_BANDS_CSV_HEADER[] =
     "image,lane,band,protein,x_left,x_right,y_top,y_bottom,y_peak,volume,"
-    "background,net_volume,max_value,saturated_pixels,flags";
+    "background,net_volume,max_value,saturated_pixels,flags,mw_kda";
 
 void bq_csv_put_field(FILE *fp, const char *field)
 {
@@ -57,6 +57,8 @@ int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table, const char *
         put_number(fp, b->max_value);
         fprintf(fp, ",%ld,", b->saturated_pixels);
         bq_csv_put_field(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
+        fputc(',', fp);
+        put_number(fp, b->mw_kda > 0 ? b->mw_kda : NAN); /* empty: not calibrated */
         fputc('\n', fp);
     }
     bq_numbers_end(previous);
@@ -118,6 +120,8 @@ int bq_band_table_write_json(FILE *fp, const bq_band_table_t *table, const char 
         put_json_number(fp, b->max_value);
         fprintf(fp, ", \"saturated_pixels\": %ld, \"flags\": ", b->saturated_pixels);
         bq_json_put_string(fp, bq_band_flags_str(b->flags, flags, sizeof flags));
+        fputs(", \"mw_kda\": ", fp);
+        put_json_number(fp, b->mw_kda > 0 ? b->mw_kda : NAN);
         fputc('}', fp);
     }
     fputs("\n]}\n", fp);

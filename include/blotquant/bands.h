@@ -25,6 +25,7 @@ enum bq_band_flags {
     BQ_BAND_WEAK = 1u << 1,      /* not detected in this lane; measured at the row position */
     BQ_BAND_LADDER = 1u << 2,    /* in a ladder lane */
     BQ_BAND_EDGE = 1u << 3,      /* box touches the region border */
+    BQ_BAND_MW_EXTRAPOLATED = 1u << 4, /* mw_kda lies beyond the ladder's markers */
 };
 
 typedef struct bq_band {
@@ -40,6 +41,7 @@ typedef struct bq_band {
     double max_value;         /* largest pixel in the box */
     long saturated_pixels;    /* pixels at or above the clipping level */
     unsigned flags;           /* bq_band_flags */
+    double mw_kda;            /* apparent size from the ladder (mw.h); 0 = not calibrated */
 } bq_band_t;
 
 typedef struct bq_band_table {

@@ -2,8 +2,8 @@
  *
  * Pipeline, one direction: image (image.h) -> lanes (lanes.h; or set by hand,
  * lanes_manual.h) -> bands (bands.h) -> background and integration
- * (quantify.h) -> normalisation (normalize.h, samples.h) -> dose-response
- * fit (fit.h) -> tables (table.h).
+ * (quantify.h; sizes from a ladder lane, mw.h) -> normalisation
+ * (normalize.h, samples.h) -> dose-response fit (fit.h) -> tables (table.h).
  *
  * Ownership, once for every function in this library:
  *   - Pointer inputs are borrowed and const unless documented otherwise; the
@@ -27,6 +27,7 @@
 #include "lanes.h"
 #include "lanes_manual.h"
 #include "membrane.h"
+#include "mw.h"
 #include "quantify.h"
 #include "table.h"
 #include "csv.h"

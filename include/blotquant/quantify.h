@@ -9,6 +9,7 @@
 #include "image.h"
 #include "lanes.h"
 #include "lanes_manual.h"
+#include "mw.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,7 +78,24 @@ typedef struct bq_quant_options {
      * bq_lanes_manual_apply) instead of detecting lanes, and ignores
      * lanes.n_lanes. Borrowed; must outlive the call. */
     const bq_lanes_manual_t *manual_lanes;
+    /* Sizes: calibrate every ladder lane against this ladder and fill the
+     * bands' mw_kda; NULL = no sizes. With ladder_auto set, a ladder lane
+     * whose match is not good (bq_mw_calib_good) is not used. Borrowed. */
+    const bq_mw_ladder_t *ladder;
+    int ladder_auto;
+    /* With bands.row_names: each name's size in kDa (n_row_names values).
+     * Every row is then found and the names go to the rows nearest those
+     * sizes (within BQ_MW_NAME_TOLERANCE); without a calibration, or when
+     * a size finds no row of its own, the names go by order as without
+     * sizes and mw_note says why. Borrowed. */
+    const double *row_kda;
 } bq_quant_options_t;
+
+/* How far (relative) a row's size may lie from the size it is named by:
+ * calibration errors stay within a few percent, and a protein's apparent
+ * size varies by about 10 % between gels and modifications, while
+ * neighbouring ladder markers lie 20-50 % apart. */
+#define BQ_MW_NAME_TOLERANCE 0.15
 
 /* Everything one image yields. Free with bq_quant_result_free. */
 typedef struct bq_quant_result {
@@ -86,6 +104,10 @@ typedef struct bq_quant_result {
     bq_band_table_t *table;
     int inverted;           /* 1 if the image was inverted */
     int polarity_auto;      /* 1 if that was decided automatically */
+    bq_mw_result_t mw;      /* the ladder calibrations in use (mw.n 0: none) */
+    char mw_note[BQ_ERROR_MSG_MAX]; /* when sizes were asked for but not (all)
+                               used: why, in words; else "" */
+    int rows_by_size;       /* 1 when the rows were named by size (row_kda) */
 } bq_quant_result_t;
 
 /* Run the pipeline on one file. opts may be NULL for defaults. */
@@ -100,8 +122,9 @@ BQ_API void bq_quant_result_free(bq_quant_result_t *res);
 
 /* Write the QC overlay of res as a PNG: the image as film (bands dark) with
  * the band region, a frame and number per strip, lane edges and numbers
- * (ladder and empty lanes marked), band boxes coloured by flag, row names,
- * and a caption (polarity, lane and strip counts, lane confidence, box
+ * (ladder and empty lanes marked), band boxes coloured by flag, row names
+ * (with their sizes when calibrated), a kDa scale beside each calibrated
+ * ladder lane, and a caption (polarity, lane and strip counts, lane confidence, box
  * colours) in a band above the image, so it never covers the blot; the
  * picture is that much taller (and wider where row names or a long
  * caption need room). res is borrowed. 0, BQ_ERR_INVALID when res has no image,

@@ -122,6 +122,11 @@ typedef struct bq_sim_params {
     double tilt_deg;        /* rotation of the lane grid, |tilt| <= 5 */
     double smile_px;        /* edge lanes' bands this many px higher than the
                                centre lanes' (quadratic in lane position) */
+    double mw_curve;        /* bend of migration against log kDa, -0.5..0.5:
+                               0 = log-linear; > 0 = the middle sizes run
+                               further than the straight line between 250
+                               and 10 kDa would put them (markers and sample
+                               rows alike) */
     int strips;             /* 1 = whole membrane; n_rows = cut into one strip
                                per row, each shifted and tilted slightly */
     double strip_gap;       /* px between cut strips */

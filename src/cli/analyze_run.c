@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "analyze_run.h"
+#include "quant_options.h"
 #include "run_record.h"
 
 int make_dirs(const char *path)
@@ -115,6 +116,7 @@ static int quant_two_channel(const analyze_config_t *cfg, const char *target_pat
     const char *crow[1] = {cfg->control}, *trow[1] = {cfg->target};
     copts.bands.row_names = crow;
     copts.bands.n_row_names = 1;
+    copts.row_kda = NULL; /* one row per channel: nothing to tell apart by size */
     int rc = bq_quant_file(control_path, &copts, &b->control_res, err);
     if (rc != 0)
         return rc;
@@ -508,6 +510,8 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
             rc = quant_two_channel(cfg, paths[2 * i], paths[2 * i + 1], b, &err);
         else
             rc = bq_quant_file(paths[i], cfg->quant, &b->res, &err);
+        if (rc == 0)
+            quant_cli_report_mw(paths[i], b->res, cfg->quant);
         if (rc != 0) {
             set_failure(out, stage_of_load_error(rc), err.msg);
             goto done;

@@ -58,6 +58,7 @@ static void report(const char *path, const bq_quant_result_t *res, const quant_c
              q->lanes_from ? q->lanes_from : "", res->lanes->n_strips,
              res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
              res->table->n_rows == 1 ? "" : "s", saturated, saturated == 1 ? "" : "s", weak);
+    quant_cli_report_mw(path, res, &q->opts);
     if (res->lanes->uncertain)
         cli_error("%s: warning: lanes uncertain (confidence %.2f): check the overlay, or pass "
                   "--lanes N or --lane-centres X1,X2,...",

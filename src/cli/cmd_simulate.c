@@ -33,6 +33,7 @@ static const char usage[] =
     "  --uneven F        lane pitch/width jitter (0..0.4)\n"
     "  --tilt DEG        rotate the lane grid (-5..5)\n"
     "  --smile PX        edge lanes' bands this many px higher (-50..50)\n"
+    "  --mw-curve F      bend migration away from log-linear in kDa (-0.5..0.5)\n"
     "  --gradient F      background rise across the picture, x peak (0..2)\n"
     "  --smear F         tail below bands and streaks along lanes (0..1)\n"
     "  --dust N          number of 1-4 px specks\n"
@@ -64,7 +65,7 @@ enum {
     OPT_SMEAR, OPT_DUST, OPT_NOISE, OPT_STRIPS, OPT_SATURATE, OPT_NO_SATURATE, OPT_OFFSET,
     OPT_PEAK, OPT_DC50, OPT_HILL, OPT_DMAX, OPT_HOOK, OPT_NO_HOOK, OPT_LOADING_CV,
     OPT_DOSE_MIN, OPT_DOSE_MAX, OPT_ADC_STEP, OPT_BAND_SIGMA, OPT_LABELS, OPT_NO_LABELS,
-    OPT_TWO_CHANNEL, OPT_COMPRESSION,
+    OPT_TWO_CHANNEL, OPT_COMPRESSION, OPT_MW_CURVE,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +83,7 @@ static const struct option long_opts[] = {
     {"uneven", required_argument, NULL, OPT_UNEVEN},
     {"tilt", required_argument, NULL, OPT_TILT},
     {"smile", required_argument, NULL, OPT_SMILE},
+    {"mw-curve", required_argument, NULL, OPT_MW_CURVE},
     {"gradient", required_argument, NULL, OPT_GRADIENT},
     {"smear", required_argument, NULL, OPT_SMEAR},
     {"dust", required_argument, NULL, OPT_DUST},
@@ -277,6 +279,7 @@ static int parse_knob(int c, const char *a, const char *opt_text, sim_cli_t *s)
         {OPT_UNEVEN, "uneven", 0, 0.4, offsetof(bq_sim_params_t, uneven)},
         {OPT_TILT, "tilt", -5, 5, offsetof(bq_sim_params_t, tilt_deg)},
         {OPT_SMILE, "smile", -50, 50, offsetof(bq_sim_params_t, smile_px)},
+        {OPT_MW_CURVE, "mw-curve", -0.5, 0.5, offsetof(bq_sim_params_t, mw_curve)},
         {OPT_GRADIENT, "gradient", 0, 2, offsetof(bq_sim_params_t, gradient)},
         {OPT_SMEAR, "smear", 0, 1, offsetof(bq_sim_params_t, smear)},
         {OPT_NOISE, "noise", 0, 10, offsetof(bq_sim_params_t, noise)},

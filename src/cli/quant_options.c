@@ -1,11 +1,18 @@
 /* quant_options.c - parsing of the shared quantification options. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quant_options.h"
 
 const char QUANT_OPTIONS_HELP[] =
-    "  --rows NAMES        band rows top to bottom, e.g. MDM2,ACTB (higher MW runs higher)\n"
+    "  --rows NAMES        band rows top to bottom, e.g. MDM2,ACTB (higher MW runs higher);\n"
+    "                      NAME@KDA (MDM2@90,ACTB@42) names the row nearest that size\n"
+    "                      instead (needs a calibrated ladder; else by order, with a warning)\n"
+    "  --ladder L          sizes from the ladder lane: auto (default: precision-plus when\n"
+    "                      it matches well), none, a preset (pageruler-plus, pageruler,\n"
+    "                      precision-plus, spectra-broad, seeblue-plus2, chameleon-duo)\n"
+    "                      or the sizes in kDa, largest first: 250,150,100,75,50\n"
     "  --lanes N           force the lane count (default: automatic)\n"
     "  --invert            treat bands as dark on light (invert the image)\n"
     "  --no-invert         treat bands as bright (default: detect polarity)\n"
@@ -28,12 +35,18 @@ void quant_cli_init(quant_cli_t *q)
     q->opts.background = BQ_BG_AUTO;
     q->opts.polarity = BQ_POLARITY_AUTO;
     q->opts.load.max_pixels = BQ_DEFAULT_MAX_PIXELS;
+    bq_mw_ladder_parse(BQ_MW_DEFAULT_LADDER, &q->ladder, NULL);
+    q->opts.ladder = &q->ladder;
+    q->opts.ladder_auto = 1;
 }
 
 void quant_cli_free(quant_cli_t *q)
 {
     free(q->row_names);
     q->row_names = NULL;
+    free(q->row_kda);
+    q->row_kda = NULL;
+    q->opts.row_kda = NULL;
     bq_lanes_free(q->lanes_loaded);
     q->lanes_loaded = NULL;
     q->opts.manual_lanes = NULL;
@@ -65,30 +78,100 @@ static int parse_centres(quant_cli_t *q, const char *arg, const char *cmd)
     return rc;
 }
 
+/* NAME@KDA items of --rows: cut the sizes off the names into kda (n of
+ * them). Returns 1 if every item has a size, 0 if none has, or a negated
+ * usage error. */
+static int split_sizes(char **names, int n, double *kda, const char *cmd)
+{
+    int sized = 0;
+    for (int i = 0; i < n; i++) {
+        char *at = strrchr(names[i], '@');
+        if (!at)
+            continue;
+        if (at == names[i] || cli_parse_double(at + 1, 0.5, 10000, &kda[i]) != 0)
+            return -cli_usage_error(cmd, "--rows: '%s' is not NAME@KDA (a size in kDa)",
+                                    names[i]);
+        *at = '\0';
+        sized++;
+    }
+    if (sized > 0 && sized < n)
+        return -cli_usage_error(cmd, "--rows: give a size to every name or to none");
+    return sized > 0;
+}
+
+static int parse_rows(quant_cli_t *q, const char *arg, const char *cmd)
+{
+    char **names;
+    int n = cli_split_list(arg, &names);
+    if (n <= 0)
+        return -cli_usage_error(cmd, "--rows wants a comma list of names, got '%s'", arg);
+    double *kda = calloc((size_t)n, sizeof *kda);
+    int sized = kda ? split_sizes(names, n, kda, cmd) : -cli_usage_error(cmd, "out of memory");
+    for (int i = 0; i < n && sized >= 0; i++)
+        if (strlen(names[i]) >= BQ_NAME_MAX)
+            sized = -cli_usage_error(cmd, "--rows: name too long: '%s' (at most %d characters)",
+                                     names[i], BQ_NAME_MAX - 1);
+    if (sized < 0) {
+        free(names);
+        free(kda);
+        return sized;
+    }
+    free(q->row_names);
+    free(q->row_kda);
+    q->row_names = names;
+    q->row_kda = sized ? kda : NULL;
+    if (!sized)
+        free(kda);
+    q->opts.bands.row_names = (const char *const *)names;
+    q->opts.bands.n_row_names = n;
+    q->opts.row_kda = q->row_kda;
+    return 1;
+}
+
+static int parse_ladder(quant_cli_t *q, const char *arg, const char *cmd)
+{
+    bq_error_t err = {0};
+    q->opts.ladder_auto = strcmp(arg, "auto") == 0;
+    q->opts.ladder = strcmp(arg, "none") == 0 ? NULL : &q->ladder;
+    if (q->opts.ladder_auto)
+        arg = BQ_MW_DEFAULT_LADDER;
+    if (q->opts.ladder && bq_mw_ladder_parse(arg, &q->ladder, &err) != 0)
+        return -cli_usage_error(cmd, "--ladder: %s", err.msg);
+    return 1;
+}
+
+void quant_cli_report_mw(const char *path, const bq_quant_result_t *res,
+                         const bq_quant_options_t *opts)
+{
+    if (!opts->ladder) {
+        if (opts->row_kda)
+            cli_error("%s: warning: rows named by order, not by size: no ladder (--ladder none)",
+                      path);
+        return;
+    }
+    const bq_mw_result_t *mw = &res->mw;
+    for (int k = 0; k < mw->n; k++) {
+        const bq_mw_calib_t *c = &mw->calib[k];
+        cli_info("%s: ladder lane %d matches %s: %d markers from %d peaks (%d missing), "
+                 "residual %.3f log10 kDa (%.1f %%)",
+                 path, mw->lane[k], c->ladder, c->n, c->n_peaks, c->n_missing, c->residual,
+                 100.0 * (pow(10.0, c->residual) - 1.0));
+    }
+    if (opts->row_kda && !res->rows_by_size)
+        cli_error("%s: warning: rows named by order, not by size: %s", path,
+                  res->mw_note[0] ? res->mw_note : "no calibration");
+    else if (res->mw_note[0])
+        cli_info("%s: %s", path, res->mw_note);
+}
+
 int quant_cli_handle(quant_cli_t *q, int opt, const char *arg, const char *cmd)
 {
     long v;
     switch (opt) {
-    case QOPT_ROWS: {
-        char **names;
-        int n = cli_split_list(arg, &names);
-        if (n <= 0)
-            return -cli_usage_error(cmd, "--rows wants a comma list of names, got '%s'", arg);
-        for (int i = 0; i < n; i++) {
-            if (strlen(names[i]) >= BQ_NAME_MAX) {
-                /* the message quotes the name: free the list after it */
-                cli_usage_error(cmd, "--rows: name too long: '%s' (at most %d characters)",
-                                names[i], BQ_NAME_MAX - 1);
-                free(names);
-                return -BQ_EXIT_USAGE;
-            }
-        }
-        free(q->row_names);
-        q->row_names = names;
-        q->opts.bands.row_names = (const char *const *)names;
-        q->opts.bands.n_row_names = n;
-        return 1;
-    }
+    case QOPT_ROWS:
+        return parse_rows(q, arg, cmd);
+    case QOPT_LADDER:
+        return parse_ladder(q, arg, cmd);
     case QOPT_LANES:
         if (cli_parse_long(arg, 1, BQ_MAX_LANES, &v) != 0)
             return -cli_usage_error(cmd, "--lanes wants a number from 1 to %d, got '%s'",

@@ -22,6 +22,7 @@ enum {
     QOPT_LANE_WIDTH,
     QOPT_LANES_FROM,
     QOPT_SAVE_LANES,
+    QOPT_LADDER,
 };
 
 /* The getopt_long entries for the shared options; splice into a command's
@@ -39,7 +40,8 @@ enum {
     {"lane-centres", required_argument, NULL, QOPT_LANE_CENTRES},          \
     {"lane-width", required_argument, NULL, QOPT_LANE_WIDTH},              \
     {"lanes-from", required_argument, NULL, QOPT_LANES_FROM},              \
-    {"save-lanes", required_argument, NULL, QOPT_SAVE_LANES}
+    {"save-lanes", required_argument, NULL, QOPT_SAVE_LANES},              \
+    {"ladder", required_argument, NULL, QOPT_LADDER}
 
 /* Help text lines for the shared options. */
 extern const char QUANT_OPTIONS_HELP[];
@@ -49,6 +51,8 @@ extern const char QUANT_OPTIONS_HELP[];
 typedef struct quant_cli {
     bq_quant_options_t opts;
     char **row_names; /* from --rows, freed by quant_cli_free */
+    double *row_kda;  /* --rows NAME@KDA: the sizes, else NULL */
+    bq_mw_ladder_t ladder;        /* --ladder (opts.ladder points here) */
     double centres[BQ_MAX_LANES]; /* --lane-centres */
     int n_centres;
     double lane_width;            /* --lane-width; 0 = default */
@@ -71,5 +75,10 @@ int quant_cli_handle(quant_cli_t *q, int opt, const char *arg, const char *cmd);
  * lanes given by hand to opts. Returns BQ_EXIT_OK, BQ_EXIT_USAGE or
  * BQ_EXIT_FAIL (an unreadable lanes file), the error already printed. */
 int quant_cli_finish(quant_cli_t *q, const char *cmd, int one_image);
+
+/* On stderr: the ladder matched on path's blot and its residual, or why no
+ * sizes were given (when opts asked for them). */
+void quant_cli_report_mw(const char *path, const bq_quant_result_t *res,
+                         const bq_quant_options_t *opts);
 
 #endif

@@ -84,6 +84,33 @@ static void put_manual_lanes(FILE *fp, const bq_lanes_manual_t *m)
     fputs(",\n", fp);
 }
 
+/* The ladder sizes were read against ("ladder": null without one; "auto":
+ * used only where it matched well) and the rows' sizes when named by size. */
+static void put_sizes(FILE *fp, const bq_quant_options_t *o)
+{
+    fputs("    \"ladder\": ", fp);
+    if (o->ladder) {
+        fputs("{\"name\": ", fp);
+        bq_json_put_string(fp, o->ladder->name);
+        fprintf(fp, ", \"auto\": %s, \"kda\": [", o->ladder_auto ? "true" : "false");
+        for (int i = 0; i < o->ladder->n; i++)
+            fprintf(fp, "%s%g", i ? ", " : "", o->ladder->kda[i]);
+        fputs("]}", fp);
+    } else {
+        fputs("null", fp);
+    }
+    fputs(",\n    \"row_kda\": ", fp);
+    if (o->row_kda) {
+        fputc('[', fp);
+        for (int i = 0; i < o->bands.n_row_names; i++)
+            fprintf(fp, "%s%g", i ? ", " : "", o->row_kda[i]);
+        fputs("]", fp);
+    } else {
+        fputs("null", fp);
+    }
+    fputs(",\n", fp);
+}
+
 static int write_record(FILE *fp, void *ctx)
 {
     const analyze_config_t *r = ctx;
@@ -117,7 +144,9 @@ static int write_record(FILE *fp, void *ctx)
             fputs(", ", fp);
         bq_json_put_string(fp, o->bands.row_names[i]);
     }
-    fprintf(fp, "],\n    \"background\": \"%s\",\n    \"target\": ",
+    fputs("],\n", fp);
+    put_sizes(fp, o);
+    fprintf(fp, "    \"background\": \"%s\",\n    \"target\": ",
             bq_background_name(o->background));
     bq_json_put_string(fp, r->target);
     fputs(",\n    \"control\": ", fp);

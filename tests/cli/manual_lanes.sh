@@ -96,10 +96,12 @@ awk -F, 'NR > 1 && $8 != 0 { t = 1 } END { exit !t }' "$tmp/hard.detected.lanes.
 "$bq" quant -q --rows MDM2,ACTB -o "$tmp/geo.1.csv" "$tmp/geo.tif" || bad "geometry: quant"
 "$bq" quant -q --rows MDM2,ACTB --lanes-from "$tmp/geo.1.csv" --save-lanes "$tmp/geo.lanes.csv" -o "$tmp/geo.2.csv" "$tmp/geo.tif" || bad "geometry: --lanes-from bands.csv"
 [ "$(wc -l < "$tmp/geo.1.csv")" -eq "$(wc -l < "$tmp/geo.2.csv")" ] && ok || bad "bands.csv lanes: band count differs"
+# the second table's columns start after the first's (n of them, from the header)
 paste -d, "$tmp/geo.1.csv" "$tmp/geo.2.csv" | awk -F, '
+  NR == 1 { n = NF / 2 }
   NR > 1 {
-    for (i = 5; i <= 8; i++) { d = $i - $(i + 15); if (d > 1 || d < -1) { print "lane " $2 " band " $3 ": " $i " vs " $(i + 15); bad = 1 } }
-    if ($2 != $17 || $3 != $18) { print "row " NR ": lane/band order differs"; bad = 1 }
+    for (i = 5; i <= 8; i++) { d = $i - $(i + n); if (d > 1 || d < -1) { print "lane " $2 " band " $3 ": " $i " vs " $(i + n); bad = 1 } }
+    if ($2 != $(2 + n) || $3 != $(3 + n)) { print "row " NR ": lane/band order differs"; bad = 1 }
   }
   END { exit bad }' && ok || bad "bands.csv lanes: boxes moved by more than 1 px"
 awk -F, 'NR > 1 && $8 != 0 { t = 1 } END { exit !t }' "$tmp/geo.lanes.csv" && ok || bad "bands.csv lanes: tilt not recovered"
