@@ -7,7 +7,7 @@
 
 _blotquant_options()
 {
-    local quant='--rows --lanes --invert --no-invert --roi --page --background --channel
+    local quant='--rows --ladder --lanes --invert --no-invert --roi --page --background --channel
         --max-pixels --lane-centres --lane-width --lanes-from --save-lanes'
     local fit='--top --bottom --free-bottom --no-hook --hook-exclude --keep-flagged
         --hook-unflagged-only'
@@ -27,7 +27,7 @@ _blotquant_options()
         echo "-o --output -q --quiet -h --help" ;;
     simulate)
         echo "--preset --seed --width --height --lanes --vehicles --ladder --rows --band-sigma
-            --polarity --two-channel --margin --uneven --tilt --smile --gradient --smear
+            --polarity --two-channel --margin --uneven --tilt --smile --mw-curve --gradient --smear
             --dust --noise --adc-step --strips --labels --no-labels --saturate
             --no-saturate --offset --peak --dc50 --hill --dmax --hook --no-hook
             --loading-cv --dose-min --dose-max --compression -o --output -q --quiet

@@ -13,6 +13,7 @@
 
 #include "bands.h"
 #include "error.h"
+#include "export.h"
 #include "image.h"
 #include "lanes.h"
 
@@ -40,12 +41,12 @@ typedef struct bq_mw_ladder {
 } bq_mw_ladder_t;
 
 /* Names of the built-in presets, NULL-terminated. */
-extern const char *const bq_mw_preset_names[];
+BQ_API extern const char *const bq_mw_preset_names[];
 
 /* Fill *out from a preset name or an explicit comma list of sizes in kDa
  * ("250,150,100,75"), at least 3, positive, given largest first. Returns 0
  * or BQ_ERR_INVALID with a message naming what is wrong. */
-int bq_mw_ladder_parse(const char *spec, bq_mw_ladder_t *out, bq_error_t *err);
+BQ_API int bq_mw_ladder_parse(const char *spec, bq_mw_ladder_t *out, bq_error_t *err);
 
 /* A calibration: matched marker rows y (increasing; for a blot's ladder
  * lanes membrane rows, see bq_mw_membrane_row) and their log10(kDa)
@@ -65,20 +66,20 @@ typedef struct bq_mw_calib {
 /* Match peaks (rows along the ladder lane, any order, n_peaks of them) to
  * ladder and build the calibration in *out. BQ_ERR_NOT_FOUND when fewer
  * than 3 markers can be matched. */
-int bq_mw_calibrate(const double *peaks, int n_peaks, const bq_mw_ladder_t *ladder,
+BQ_API int bq_mw_calibrate(const double *peaks, int n_peaks, const bq_mw_ladder_t *ladder,
                     bq_mw_calib_t *out, bq_error_t *err);
 
 /* 1 if c is good enough to use without the user asking for it. */
-int bq_mw_calib_good(const bq_mw_calib_t *c);
+BQ_API int bq_mw_calib_good(const bq_mw_calib_t *c);
 
 /* The size in kDa at row y. *extrapolated (may be NULL) is set to 1 when y
  * lies outside the matched markers' rows (the value then follows the end
  * segment's straight line in log10 kDa). */
-double bq_mw_kda_at(const bq_mw_calib_t *c, double y, int *extrapolated);
+BQ_API double bq_mw_kda_at(const bq_mw_calib_t *c, double y, int *extrapolated);
 
 /* The row where size kda runs (the inverse of bq_mw_kda_at, extrapolating
  * the same way); NAN if c is empty. */
-double bq_mw_row_of(const bq_mw_calib_t *c, double kda);
+BQ_API double bq_mw_row_of(const bq_mw_calib_t *c, double kda);
 
 /* ---- ladder lanes of a blot ------------------------------------------- */
 
@@ -87,8 +88,8 @@ double bq_mw_row_of(const bq_mw_calib_t *c, double kda);
  * several strips lie on one migration curve. The calibrations of
  * bq_mw_calibrate_lanes are in membrane rows. With one strip both are the
  * identity. */
-double bq_mw_membrane_row(const bq_lanes_t *lanes, double y);
-double bq_mw_image_row(const bq_lanes_t *lanes, double v);
+BQ_API double bq_mw_membrane_row(const bq_lanes_t *lanes, double y);
+BQ_API double bq_mw_image_row(const bq_lanes_t *lanes, double v);
 
 #define BQ_MW_MAX_LADDERS 8
 
@@ -104,7 +105,7 @@ typedef struct bq_mw_result {
 /* Find the band peaks along every lane marked is_ladder (from the lane's own
  * profile in img, bands bright) and calibrate each against ladder. out->n
  * is 0 when no ladder lane is found or none matches. 0 or BQ_ERR_NOMEM. */
-int bq_mw_calibrate_lanes(const bq_image_t *img, const bq_lanes_t *lanes,
+BQ_API int bq_mw_calibrate_lanes(const bq_image_t *img, const bq_lanes_t *lanes,
                           const bq_mw_ladder_t *ladder, bq_mw_result_t *out,
                           bq_error_t *err);
 
@@ -114,13 +115,13 @@ int bq_mw_calibrate_lanes(const bq_image_t *img, const bq_lanes_t *lanes,
  * tilt between the band and the ladder do not count), and between two
  * ladders the sizes are interpolated by lane position. Bands stay NAN when
  * mw has no calibration. */
-void bq_mw_apply(const bq_mw_result_t *mw, const bq_lanes_t *lanes, bq_band_table_t *table);
+BQ_API void bq_mw_apply(const bq_mw_result_t *mw, const bq_lanes_t *lanes, bq_band_table_t *table);
 
 /* Name band rows by size: row_kda[i] > 0 gives names[i] to the row whose
  * median mw_kda is nearest (relative), if within tol (0.15 = 15 %).
  * Returns 0 when every name found its own row; otherwise BQ_ERR_NOT_FOUND
  * with err saying which size found no row, and table unchanged. */
-int bq_mw_name_rows(bq_band_table_t *table, const char *const *names, const double *row_kda,
+BQ_API int bq_mw_name_rows(bq_band_table_t *table, const char *const *names, const double *row_kda,
                     int n, double tol, bq_error_t *err);
 
 #ifdef __cplusplus
