@@ -110,19 +110,21 @@ static int is_tiff_magic(const uint8_t *b, size_t n)
     return 0;
 }
 
-/* Format from the first bytes only: 0 TIFF, 1 PNG, -1 neither. */
+/* Format from the first bytes only: 0 TIFF, 1 PNG, 2 .scn, -1 none. */
 static int sniff_bytes(const char *path, int *kind)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    uint8_t b[8];
+    uint8_t b[64]; /* an .scn's magic text sits within its first 64 bytes */
     size_t n = fread(b, 1, sizeof b, f);
     fclose(f);
     if (is_tiff_magic(b, n))
         *kind = 0;
-    else if (n == 8 && memcmp(b, png_magic, 8) == 0)
+    else if (n >= 8 && memcmp(b, png_magic, 8) == 0)
         *kind = 1;
+    else if (bq_image_is_scn_magic(b, n))
+        *kind = 2;
     else
         *kind = -1;
     return 0;
@@ -135,6 +137,8 @@ bq_format bq_image_sniff(const char *path)
         return BQ_FORMAT_UNKNOWN;
     if (kind == 1)
         return BQ_FORMAT_PNG;
+    if (kind == 2)
+        return BQ_FORMAT_SCN;
     return bq_image_tiff_is_gel(path) ? BQ_FORMAT_GEL : BQ_FORMAT_TIFF;
 }
 
@@ -317,6 +321,8 @@ int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **
                             path, opts->page);
     else if (kind == 1)
         rc = bq_image_load_png(path, opts, &img, err);
+    else if (kind == 2)
+        rc = bq_image_load_scn(path, opts, &img, err);
     else
         return bq_error_set(err, BQ_ERR_FORMAT, "%s: not a TIFF, PNG or .gel file", path);
     if (rc < 0)
@@ -444,6 +450,8 @@ int bq_image_detect_polarity(const bq_image_t *img)
 {
     if (!img || !img->data)
         return 0;
+    if (img->bands_bright && !img->inverted)
+        return 0; /* the format says so; a guess could only be wrong */
     ranked_t r;
     ranked_sample(img, 400000, &r);
     size_t k = r.k;
