@@ -6,7 +6,9 @@
  *
  * usage: test_scn OUTDIR              run the tests (files under OUTDIR)
  *        test_scn --damaged DIR       write the small damaged files that
- *                                     tests/crashers/scn/ keeps */
+ *                                     tests/crashers/scn/ keeps
+ *        test_scn --seeds DIR         write the small valid files that
+ *                                     tests/fuzz/corpus/scn/ starts from */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,7 +344,7 @@ static void cut_file(const char *path, long keep)
 /* Write the damaged variants of a small blot under dir; returns how many. */
 static int write_damaged(const char *dir)
 {
-    bq_image_t *img = simulate("clean", 5, 96, 72, 3);
+    bq_image_t *img = simulate("clean", 5, 64, 64, 2);
     if (!img)
         return 0;
     const bq_image_t *ch[1] = {img};
@@ -385,6 +387,37 @@ static int write_damaged(const char *dir)
     return n;
 }
 
+/* Small valid files for the fuzz target's seed corpus; returns how many. */
+static int write_seeds(const char *dir)
+{
+    bq_image_t *a = simulate("clean", 21, 64, 64, 2), *b = simulate("clean", 22, 64, 64, 2);
+    int n = 0;
+    if (a && b) {
+        const bq_image_t *ch[2] = {a, b};
+        static const struct {
+            const char *name;
+            int n_chan, header_after, big_endian, part_per_channel;
+            long max_value;
+        } v[] = {
+            {"head_first.scn", 1, 0, 0, 0, 0},  {"head_last.scn", 1, 1, 0, 0, 0},
+            {"big_endian.scn", 1, 0, 1, 0, 0},  {"ceiling.scn", 1, 0, 0, 0, 65000},
+            {"two_planar.scn", 2, 0, 0, 0, 0},  {"two_parts.scn", 2, 1, 0, 1, 0},
+        };
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            scn_spec_t s = {.chan = ch, .n_chan = v[i].n_chan,
+                            .header_after = v[i].header_after, .big_endian = v[i].big_endian,
+                            .part_per_channel = v[i].part_per_channel,
+                            .max_value = v[i].max_value};
+            char p[1200];
+            snprintf(p, sizeof p, "%s/%s", dir, v[i].name);
+            n += write_scn(p, &s) == 0;
+        }
+    }
+    bq_image_free(a);
+    bq_image_free(b);
+    return n;
+}
+
 static const char *const damaged_names[] = {
     "cut_inside_data.scn",   "length_beyond_file.scn",     "length_negative.scn",
     "length_overflow.scn",   "length_hex.scn",             "no_header_part.scn",
@@ -410,13 +443,13 @@ static void test_damaged(void)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--damaged") == 0) {
-        int n = write_damaged(argv[2]);
+    if (argc == 3 && (strcmp(argv[1], "--damaged") == 0 || strcmp(argv[1], "--seeds") == 0)) {
+        int n = argv[1][2] == 'd' ? write_damaged(argv[2]) : write_seeds(argv[2]);
         printf("%d files written to %s\n", n, argv[2]);
         return n > 0 ? 0 : 1;
     }
     if (argc < 2) {
-        fprintf(stderr, "usage: %s OUTDIR | --damaged DIR\n", argv[0]);
+        fprintf(stderr, "usage: %s OUTDIR | --damaged DIR | --seeds DIR\n", argv[0]);
         return 2;
     }
     snprintf(outdir, sizeof outdir, "%s/scn-files", argv[1]);
