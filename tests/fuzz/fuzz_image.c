@@ -1,4 +1,5 @@
-/* fuzz_image.c - the image loader (TIFF, .gel, PNG) on arbitrary bytes.
+/* fuzz_image.c - the image loader (TIFF, .gel, PNG; .scn has fuzz_scn.c) on
+ * arbitrary bytes.
  *
  * Built twice, as fuzz_tiff and fuzz_png: the code is the same (the loader
  * picks the format from the magic bytes), the seed corpora differ. The input
@@ -34,7 +35,7 @@ static void check_image(const bq_image_t *img, const bq_load_options_t *opts)
     FUZZ_CHECK(!isnan(img->clip_level) && !isnan(img->clip_low), "clip levels");
     FUZZ_CHECK(img->page >= 0 && img->page < img->n_pages, "page within n_pages");
     FUZZ_CHECK(img->format == BQ_FORMAT_TIFF || img->format == BQ_FORMAT_PNG ||
-                   img->format == BQ_FORMAT_GEL,
+                   img->format == BQ_FORMAT_GEL || img->format == BQ_FORMAT_SCN,
                "known format");
 }
 
