@@ -452,9 +452,12 @@ static int locate_plane(const scn_file_t *sf, const scn_header_t *h, int page,
             data[n++] = &sf->parts[i];
     if (n == 0)
         return bq_error_set(err, BQ_ERR_CORRUPT, "%s: no image data part", sf->path);
-    /* one part per channel, or one part with all planes in turn */
+    /* one part per channel, or one part with all planes in turn: the first
+     * that can hold them (a preview part, if a file has one, is smaller) */
     const scn_part_t *p = n == h->channels ? data[page] : data[0];
     uint64_t need = n == h->channels ? plane_bytes : plane_bytes * (uint64_t)h->channels;
+    for (int i = 1; n != h->channels && p->length < need && i < n; i++)
+        p = data[i];
     if (p->length < need)
         return bq_error_set(err, BQ_ERR_CORRUPT,
                             "%s: the header claims %ldx%ld pixels x %ld channel%s (%llu bytes), "
