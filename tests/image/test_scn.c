@@ -44,6 +44,7 @@ typedef struct scn_spec {
     int big_endian;
     int part_per_channel;  /* one ImageData part per channel, else one planar part */
     long max_value;        /* the scanner ceiling written to the header */
+    int eight_bit;         /* one byte a sample (count / 256), max_value 255 */
     const char *xml;       /* replaces the generated header when set */
     const char *data_length; /* replaces the data part's Content-Length when set */
     int no_header, no_data;
@@ -71,18 +72,22 @@ static void put_xml(FILE *f, const scn_spec_t *s)
                  "</image_header>\r\n",
                  s->claim_width > 0 ? s->claim_width : img->width,
                  s->claim_height > 0 ? s->claim_height : img->height, img->width * 0.1,
-                 img->height * 0.1, s->max_value ? s->max_value : 65535,
+                 img->height * 0.1, s->eight_bit ? 255 : s->max_value ? s->max_value : 65535,
                  s->big_endian ? "big" : "little", s->n_chan);
     }
     fprintf(f, "--" BOUNDARY "\r\nContent-Type: text/xml\r\nContent-ID: ImageHeader\r\n"
                "Content-Length: %zu\r\n\r\n%s\r\n", strlen(xml), xml);
 }
 
-static void put_plane(FILE *f, const bq_image_t *img, int big_endian)
+static void put_plane(FILE *f, const bq_image_t *img, int big_endian, int eight_bit)
 {
     size_t n = (size_t)img->width * (size_t)img->height;
     for (size_t i = 0; i < n; i++) {
         unsigned v = (unsigned)lrintf(img->data[i]);
+        if (eight_bit) {
+            fputc((int)(v >> 8), f);
+            continue;
+        }
         unsigned char b[2] = {(unsigned char)(big_endian ? v >> 8 : v & 255),
                               (unsigned char)(big_endian ? v & 255 : v >> 8)};
         fwrite(b, 1, 2, f);
@@ -92,7 +97,8 @@ static void put_plane(FILE *f, const bq_image_t *img, int big_endian)
 static void put_data_part(FILE *f, const scn_spec_t *s, int first, int count)
 {
     const bq_image_t *img = s->chan[0];
-    size_t bytes = (size_t)img->width * (size_t)img->height * 2 * (size_t)count;
+    size_t bytes = (size_t)img->width * (size_t)img->height * (s->eight_bit ? 1 : 2) *
+                   (size_t)count;
     fprintf(f, "--" BOUNDARY "\r\nContent-Type: application/octet-stream\r\n"
                "Content-ID: ImageData\r\n");
     if (s->data_length)
@@ -100,7 +106,7 @@ static void put_data_part(FILE *f, const scn_spec_t *s, int first, int count)
     else
         fprintf(f, "Content-Length: %zu\r\n\r\n", bytes);
     for (int c = first; c < first + count; c++)
-        put_plane(f, s->chan[c], s->big_endian);
+        put_plane(f, s->chan[c], s->big_endian, s->eight_bit);
     fputs("\r\n", f);
 }
 
@@ -333,6 +339,29 @@ static void test_channels(void)
     bq_image_free(b);
 }
 
+/* A ceiling up to 256 means one byte a sample. */
+static void test_eight_bit(void)
+{
+    bq_image_t *img = simulate("clean", 9, 120, 90, 3);
+    CHECK(img != NULL, "simulate");
+    if (!img)
+        return;
+    const bq_image_t *ch[1] = {img};
+    scn_spec_t s = {.chan = ch, .n_chan = 1, .eight_bit = 1};
+    CHECK(write_scn(path_of("eight_bit.scn"), &s) == 0, "write");
+    bq_error_t err = {0};
+    bq_image_t *back = load(path_of("eight_bit.scn"), 0, &err);
+    CHECK(back && back->bits_per_sample == 8 && back->max_value == 255.0 &&
+              back->clip_level == 255.0,
+          "8-bit levels: %s", err.msg);
+    size_t n = (size_t)img->width * (size_t)img->height, bad = 0;
+    for (size_t i = 0; back && i < n; i++)
+        bad += back->data[i] != (float)((unsigned)lrintf(img->data[i]) >> 8);
+    CHECK(back && bad == 0, "8-bit counts as stored (%zu differ)", bad);
+    bq_image_free(back);
+    bq_image_free(img);
+}
+
 /* ---- damaged files ------------------------------------------------------- */
 
 static void cut_file(const char *path, long keep)
@@ -457,6 +486,7 @@ int main(int argc, char **argv)
     test_equals_tiff();
     test_ceiling();
     test_channels();
+    test_eight_bit();
     test_damaged();
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
