@@ -113,21 +113,23 @@ static int is_tiff_magic(const uint8_t *b, size_t n)
     return 0;
 }
 
-/* Format from the first bytes only: 0 TIFF, 1 PNG, 2 JPEG, -1 none. */
+/* Format from the first bytes only: 0 TIFF, 1 PNG, 2 JPEG, 3 .scn, -1 none. */
 static int sniff_bytes(const char *path, int *kind)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    uint8_t b[8];
+    uint8_t b[64]; /* an .scn's magic text sits within its first 64 bytes */
     size_t n = fread(b, 1, sizeof b, f);
     fclose(f);
     if (is_tiff_magic(b, n))
         *kind = 0;
-    else if (n == 8 && memcmp(b, png_magic, 8) == 0)
+    else if (n >= 8 && memcmp(b, png_magic, 8) == 0)
         *kind = 1;
     else if (n >= 3 && memcmp(b, jpeg_magic, 3) == 0)
         *kind = 2;
+    else if (bq_image_is_scn_magic(b, n))
+        *kind = 3;
     else
         *kind = -1;
     return 0;
@@ -142,6 +144,8 @@ bq_format bq_image_sniff(const char *path)
         return BQ_FORMAT_PNG;
     if (kind == 2)
         return BQ_FORMAT_JPEG;
+    if (kind == 3)
+        return BQ_FORMAT_SCN;
     return bq_image_tiff_is_gel(path) ? BQ_FORMAT_GEL : BQ_FORMAT_TIFF;
 }
 
@@ -326,9 +330,11 @@ int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **
         rc = bq_image_load_png(path, opts, &img, err);
     else if (kind == 2)
         rc = bq_image_load_jpeg(path, opts, &img, err);
+    else if (kind == 3)
+        rc = bq_image_load_scn(path, opts, &img, err);
     else
-        return bq_error_set(err, BQ_ERR_FORMAT, "%s: not a TIFF, PNG, JPEG or .gel file",
-                            path);
+        return bq_error_set(err, BQ_ERR_FORMAT,
+                            "%s: not a TIFF, PNG, JPEG, Image Lab .scn or .gel file", path);
     if (rc < 0)
         return rc;
     rc = finish_levels(img, path, err);
@@ -455,6 +461,8 @@ int bq_image_detect_polarity(const bq_image_t *img)
 {
     if (!img || !img->data)
         return 0;
+    if (img->bands_bright && !img->inverted)
+        return 0; /* the format says so; a guess could only be wrong */
     ranked_t r;
     ranked_sample(img, 400000, &r);
     size_t k = r.k;

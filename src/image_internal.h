@@ -24,6 +24,13 @@ int bq_image_load_png(const char *path, const bq_load_options_t *opts,
 int bq_image_load_jpeg(const char *path, const bq_load_options_t *opts,
                        bq_image_t **out, bq_error_t *err);
 
+/* A Bio-Rad Image Lab .scn (image_scn.c); also sets bands_bright and scan. */
+int bq_image_load_scn(const char *path, const bq_load_options_t *opts,
+                      bq_image_t **out, bq_error_t *err);
+
+/* 1 if the first n bytes b of a file mark it as an Image Lab .scn. */
+int bq_image_is_scn_magic(const uint8_t *b, size_t n);
+
 /* Check width x height against max_pixels (0 = default) and this machine's
  * address space, before anything is allocated. 0 or a negative bq_err. */
 int bq_image_check_size(int64_t width, int64_t height, uint64_t max_pixels,

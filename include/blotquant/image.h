@@ -1,5 +1,6 @@
-/* image.h - the image loader: TIFF, PNG, JPEG and Amersham .gel files into
- * one float intensity plane of linear signal (JPEG: see lossy below).
+/* image.h - the image loader: TIFF, PNG, JPEG, Amersham .gel and Bio-Rad
+ * .scn files into one float intensity plane of linear signal (JPEG: see
+ * lossy below).
  *
  * The format is decided by the file's magic bytes, never by its extension.
  * Colour is reduced to one intensity channel. Polarity is a separate step
@@ -19,6 +20,9 @@
  *     to RGB (Adobe inverted CMYK when an Adobe marker is present), then to
  *     one channel like RGB; the EXIF orientation is applied, so width and
  *     height are those of the upright picture.
+ *   - .scn: counts as stored (linear signal, bands high, whatever the
+ *     file's display convention); clip_level is the scanner's data ceiling
+ *     when the data respect it; each channel is a page.
  *   - Alpha 0 marks a pixel invalid (valid[i] = 0, data 0); other alpha
  *     values are ignored (premultiplied TIFF colour is divided out).
  *   - max_value: the full scale (255, 65535, 65535^2 x scale for .gel; for
@@ -52,6 +56,7 @@ typedef enum bq_format {
     BQ_FORMAT_PNG,
     BQ_FORMAT_GEL, /* TIFF with Molecular Dynamics square-root encoding (tag 33445 = 2) */
     BQ_FORMAT_JPEG,
+    BQ_FORMAT_SCN, /* Bio-Rad Image Lab .scn (one page per channel) */
 } bq_format;
 
 /* How colour becomes one channel. */
@@ -63,12 +68,24 @@ typedef enum bq_channel {
 } bq_channel;
 
 typedef struct bq_load_options {
-    int page;             /* 0-based page (IFD) of a multi-page TIFF; 0 = first */
+    int page;             /* 0-based page (IFD) of a multi-page TIFF, or channel
+                             of a .scn; 0 = first */
     bq_channel channel;   /* colour reduction */
     uint64_t max_pixels;  /* refuse larger images; 0 = BQ_DEFAULT_MAX_PIXELS */
 } bq_load_options_t;
 
 #define BQ_DEFAULT_MAX_PIXELS 500000000ULL
+
+/* Acquisition settings a scanner file records (Image Lab .scn); zero or
+ * empty where the file does not say. Text is as stored, cut to fit. */
+typedef struct bq_scan_info {
+    double exposure_s;     /* exposure time in seconds */
+    char binning[16];      /* e.g. "4x4" */
+    char application[64];  /* the imaging application, e.g. "Chemi Hi Sensitivity" */
+    char imager[64];       /* the instrument model */
+    int channels;          /* channels in the file (= n_pages) */
+    long data_ceiling;     /* the scanner's maximum data value */
+} bq_scan_info_t;
 
 /* One decoded image. Owned by whoever bq_image_load/bq_image_new returned it
  * to; free with bq_image_free. */
@@ -93,6 +110,9 @@ typedef struct bq_image {
     double gel_scale;     /* .gel: the scale of tag 33446; 0 otherwise */
     int lossy;            /* 1 when the stored pixels went through lossy
                              compression (JPEG): values carry its artefacts */
+    int bands_bright;     /* 1 when the format defines the stored values as
+                             signal (bands high): polarity needs no guess */
+    bq_scan_info_t scan;  /* .scn: what the scanner recorded */
 } bq_image_t;
 
 /* Allocate a width x height image of zeros (valid = NULL, max_value = clip_level
@@ -113,7 +133,8 @@ BQ_API int bq_image_load(const char *path, const bq_load_options_t *opts,
                          bq_image_t **out, bq_error_t *err);
 
 /* Guess polarity: returns 1 if bands look dark on a light background (the
- * image should be inverted), 0 if bands are already bright. */
+ * image should be inverted), 0 if bands are already bright (always 0 for an
+ * image whose format says so, bands_bright, until it is inverted). */
 BQ_API int bq_image_detect_polarity(const bq_image_t *img);
 
 /* Invert in place to "bands bright": v -> max_value - v over valid pixels,

@@ -1,5 +1,6 @@
 /* cmd_quant.c - `blotquant quant`: one scanned blot -> band table. */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__GLIBC__)
@@ -36,6 +37,23 @@ static int write_table(FILE *fp, void *ctx)
     return bq_band_table_write_csv(fp, job->res->table, job->image, 1);
 }
 
+/* What an imager recorded about the scan (Image Lab .scn), one line, so the
+ * settings behind the numbers are on record with them. */
+static void report_scan(const char *path, const bq_image_t *img)
+{
+    if (img->format != BQ_FORMAT_SCN)
+        return;
+    const bq_scan_info_t *s = &img->scan;
+    char exposure[32] = "?";
+    if (s->exposure_s > 0.0)
+        snprintf(exposure, sizeof exposure, "%g s", s->exposure_s);
+    cli_info("%s: Image Lab scan: imager %s, application %s, exposure %s, binning %s, "
+             "channel %d of %d, data ceiling %ld",
+             path, s->imager[0] ? s->imager : "?", s->application[0] ? s->application : "?",
+             exposure, s->binning[0] ? s->binning : "?", img->page + 1, img->n_pages,
+             s->data_ceiling);
+}
+
 /* One line that tells the user what was decided automatically, so a wrong
  * guess (polarity, lane count) is visible without opening the overlay. */
 static void report(const char *path, const bq_quant_result_t *res, const quant_cli_t *q)
@@ -53,7 +71,10 @@ static void report(const char *path, const bq_quant_result_t *res, const quant_c
     cli_info("%s: %s%s; %d lane%s (%d ladder; %s%s), %d strip%s, %d band row%s; "
              "%d saturated band%s, %d weak",
              path, res->inverted ? "dark bands on light, inverted" : "bright bands, not inverted",
-             res->polarity_auto ? " (detected)" : " (as requested)", res->lanes->n_lanes,
+             !res->polarity_auto             ? " (as requested)"
+             : res->image->bands_bright ? " (as the file states)"
+                                        : " (detected)",
+             res->lanes->n_lanes,
              res->lanes->n_lanes == 1 ? "" : "s", ladders, how,
              q->lanes_from ? q->lanes_from : "", res->lanes->n_strips,
              res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
@@ -147,6 +168,7 @@ int cmd_quant(int argc, char **argv)
     }
     if (res->image->lossy)
         cli_warn_lossy(path);
+    report_scan(path, res->image);
     report(path, res, &q);
 
     table_job_t job = {res, path, json};

@@ -109,8 +109,8 @@ run_case 2 "quant: --lane-centres: at most 64 lanes, got 100" quant --lane-centr
 # ---- quant: inputs that cannot be processed ------------------------------------
 run_table <<'EOF'
 1 | @/missing.tif: cannot open: No such file or directory           | quant @/missing.tif
-1 | @/empty.tif: not a TIFF, PNG, JPEG or .gel file                       | quant @/empty.tif
-1 | @/text.png: not a TIFF, PNG, JPEG or .gel file                        | quant @/text.png
+1 | @/empty.tif: not a TIFF, PNG, JPEG, Image Lab .scn or .gel file                       | quant @/empty.tif
+1 | @/text.png: not a TIFF, PNG, JPEG, Image Lab .scn or .gel file                        | quant @/text.png
 1 | @/trunc.tif: not a readable TIFF                                | quant @/trunc.tif
 1 | @/small.tif: page 3 requested, the file has 1                   | quant --page 3 @/small.tif
 1 | @/small.tif: 300x200 is 60000 pixels, more than the limit of 10 | quant --max-pixels 10 @/small.tif
@@ -161,7 +161,7 @@ run_table <<'EOF'
 2 | analyze: --lanes wants a number from 1 to 64, got '0'         | analyze --rows A,B --lanes 0 -o @/o x.tif
 2 | analyze: --save-lanes writes the lanes of one image           | analyze --rows A,B --save-lanes l.csv -o @/o x.tif
 1 | @/missing.tif: cannot open: No such file or directory         | analyze --rows MDM2,ACTB -o @/o1 @/missing.tif
-1 | @/text.png: not a TIFF, PNG, JPEG or .gel file                      | analyze --rows MDM2,ACTB -o @/o1 @/text.png
+1 | @/text.png: not a TIFF, PNG, JPEG, Image Lab .scn or .gel file                      | analyze --rows MDM2,ACTB -o @/o1 @/text.png
 1 | @/missing.csv: cannot open: No such file or directory         | analyze --rows MDM2,ACTB --samples @/missing.csv -o @/o1 @/small.tif
 1 | @/nocol.csv:1: no 'lane' column                               | analyze --rows MDM2,ACTB --samples @/nocol.csv -o @/o1 @/small.tif
 1 | @/afile/o: cannot create: Not a directory                     | analyze --rows MDM2,ACTB -o @/afile/o @/small.tif
@@ -184,10 +184,10 @@ run_table <<'EOF'
 1 | @/missing: not a folder                                       | batch --rows MDM2,ACTB -o @/o1 @/missing
 1 | @/afile: not a folder                                         | batch --rows MDM2,ACTB -o @/o1 @/afile
 1 | @/afile/o: cannot create: Not a directory                     | batch --rows MDM2,ACTB -o @/afile/o @/gels
-1 | text.png: load failed: @/bad/text.png: not a TIFF, PNG, JPEG or .gel file | batch -j 1 --rows MDM2,ACTB -o @/ob @/bad
+1 | text.png: load failed: @/bad/text.png: not a TIFF, PNG, JPEG, Image Lab .scn or .gel file | batch -j 1 --rows MDM2,ACTB -o @/ob @/bad
 EOF
 # the failed gel is also listed in errors.csv, with its stage
-if grep -qF "text.png,load,\"$tmp/bad/text.png: not a TIFF, PNG, JPEG or .gel file\"" "$tmp/ob/errors.csv"; then
+if grep -qF "text.png,load,\"$tmp/bad/text.png: not a TIFF, PNG, JPEG, Image Lab .scn or .gel file\"" "$tmp/ob/errors.csv"; then
   passes=$((passes + 1))
 else
   echo "FAIL: batch errors.csv does not list the failed gel:"; cat "$tmp/ob/errors.csv"; fails=$((fails + 1))

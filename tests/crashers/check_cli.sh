@@ -52,7 +52,7 @@ shopt -s nullglob
 for f in "$dir"/jpeg/*; do
   check_refused "$f" "$bq" quant -q -o "$tmp/bands.csv" "$f"
 done
-for f in "$dir"/tiff/* "$dir"/png/* "$dir"/quant/*; do
+for f in "$dir"/tiff/* "$dir"/png/* "$dir"/scn/* "$dir"/quant/*; do
   check quant "$f" "$bq" quant -q --max-pixels 4194304 -o "$tmp/bands.csv" "$f"
 done
 for f in "$dir"/fit/*; do

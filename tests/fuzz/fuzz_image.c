@@ -1,5 +1,6 @@
 /* fuzz_image.c - the image loader (TIFF, .gel, PNG) on arbitrary bytes
- * (JPEG, which a mutation may also reach, has fuzz_jpeg.c).
+ * (JPEG and .scn, which a mutation may also reach, have fuzz_jpeg.c and
+ * fuzz_scn.c).
  *
  * Built twice, as fuzz_tiff and fuzz_png: the code is the same (the loader
  * picks the format from the magic bytes), the seed corpora differ. The input
@@ -35,7 +36,8 @@ static void check_image(const bq_image_t *img, const bq_load_options_t *opts)
     FUZZ_CHECK(!isnan(img->clip_level) && !isnan(img->clip_low), "clip levels");
     FUZZ_CHECK(img->page >= 0 && img->page < img->n_pages, "page within n_pages");
     FUZZ_CHECK(img->format == BQ_FORMAT_TIFF || img->format == BQ_FORMAT_PNG ||
-                   img->format == BQ_FORMAT_GEL || img->format == BQ_FORMAT_JPEG,
+                   img->format == BQ_FORMAT_GEL || img->format == BQ_FORMAT_JPEG ||
+                   img->format == BQ_FORMAT_SCN,
                "known format");
 }
 

@@ -12,6 +12,11 @@ ninja -C "$build" tests/fuzz/gen_seeds src/cli/blotquant >/dev/null
 mkdir -p "$c"/{tiff,png,jpeg,csv,fit,quant,lanes}
 rm -f "$c"/tiff/* "$c"/png/* "$c"/jpeg/* "$c"/csv/* "$c"/fit/* "$c"/quant/* "$c"/lanes/*
 "$build/tests/fuzz/gen_seeds" "$c/tiff" "$c/png" "$c/jpeg"
+# Image Lab .scn files written by the .scn test's own writer
+ninja -C "$build" tests/image/test_scn >/dev/null
+mkdir -p "$c/scn"
+rm -f "$c"/scn/*
+"$build/tests/image/test_scn" --seeds "$c/scn" >/dev/null
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -11,7 +11,7 @@ slice=$2
 deadline=$3
 shift 3
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tiff csv quant png jpeg fit lanes)
+[ ${#targets[@]} -gt 0 ] || targets=(tiff csv quant png jpeg fit lanes scn)
 src=$(cd "$(dirname "$0")" && pwd)
 log=$build/fuzz-log.tsv
 

@@ -1,0 +1,493 @@
+/* test_scn.c - the Bio-Rad Image Lab .scn loader against files written here
+ * from simulated blots: quant on an .scn gives the same band table as quant
+ * on the same counts in a 16-bit TIFF (header part before or after the data,
+ * either byte order, a scanner ceiling below full scale); channels are
+ * pages; damaged files fail cleanly with the path in the message.
+ *
+ * usage: test_scn OUTDIR              run the tests (files under OUTDIR)
+ *        test_scn --damaged DIR       write the small damaged files that
+ *                                     tests/crashers/scn/ keeps
+ *        test_scn --seeds DIR         write the small valid files that
+ *                                     tests/fuzz/corpus/scn/ starts from */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <tiffio.h>
+
+#include "blotquant/image.h"
+#include "blotquant/quantify.h"
+#include "blotquant/simulate.h"
+#include "blotquant/table.h"
+#include "../check.h"
+
+static char outdir[1024];
+
+static const char *path_of(const char *name)
+{
+    static char buf[8][1200];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", outdir, name);
+    return buf[k];
+}
+
+/* ---- the writer ---------------------------------------------------------- */
+
+typedef struct scn_spec {
+    const bq_image_t *const *chan; /* n_chan images of one size, counts 0..65535 */
+    int n_chan;
+    int header_after;      /* the ImageHeader part after the ImageData part(s) */
+    int big_endian;
+    int part_per_channel;  /* one ImageData part per channel, else one planar part */
+    long max_value;        /* the scanner ceiling written to the header */
+    int eight_bit;         /* one byte a sample (count / 256), max_value 255 */
+    const char *xml;       /* replaces the generated header when set */
+    const char *data_length; /* replaces the data part's Content-Length when set */
+    int no_header, no_data;
+    long claim_width, claim_height; /* replace size_pix when > 0 */
+} scn_spec_t;
+
+#define BOUNDARY "bq-test-boundary"
+
+static void put_xml(FILE *f, const scn_spec_t *s)
+{
+    char xml[2048];
+    if (s->xml) {
+        snprintf(xml, sizeof xml, "%s", s->xml);
+    } else {
+        const bq_image_t *img = s->chan[0];
+        snprintf(xml, sizeof xml,
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<image_header>\r\n"
+                 "  <size_pix width=\"%ld\" height=\"%ld\"/>\r\n"
+                 "  <size_mm width=\"%.2f\" height=\"%.2f\"/>\r\n"
+                 "  <scanner max_value=\"%ld\" zero_is=\"white\"/>\r\n"
+                 "  <endian>%s</endian>\r\n  <channel_count>%d</channel_count>\r\n"
+                 "  <imager value=\"ChemiDoc MP\"/>\r\n"
+                 "  <application value=\"Chemi Hi Sensitivity\"/>\r\n"
+                 "  <binning value=\"4x4\"/>\r\n  <exposure_time>12.5</exposure_time>\r\n"
+                 "</image_header>\r\n",
+                 s->claim_width > 0 ? s->claim_width : img->width,
+                 s->claim_height > 0 ? s->claim_height : img->height, img->width * 0.1,
+                 img->height * 0.1, s->eight_bit ? 255 : s->max_value ? s->max_value : 65535,
+                 s->big_endian ? "big" : "little", s->n_chan);
+    }
+    fprintf(f, "--" BOUNDARY "\r\nContent-Type: text/xml\r\nContent-ID: ImageHeader\r\n"
+               "Content-Length: %zu\r\n\r\n%s\r\n", strlen(xml), xml);
+}
+
+static void put_plane(FILE *f, const bq_image_t *img, int big_endian, int eight_bit)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = (unsigned)lrintf(img->data[i]);
+        if (eight_bit) {
+            fputc((int)(v >> 8), f);
+            continue;
+        }
+        unsigned char b[2] = {(unsigned char)(big_endian ? v >> 8 : v & 255),
+                              (unsigned char)(big_endian ? v & 255 : v >> 8)};
+        fwrite(b, 1, 2, f);
+    }
+}
+
+static void put_data_part(FILE *f, const scn_spec_t *s, int first, int count)
+{
+    const bq_image_t *img = s->chan[0];
+    size_t bytes = (size_t)img->width * (size_t)img->height * (s->eight_bit ? 1 : 2) *
+                   (size_t)count;
+    fprintf(f, "--" BOUNDARY "\r\nContent-Type: application/octet-stream\r\n"
+               "Content-ID: ImageData\r\n");
+    if (s->data_length)
+        fprintf(f, "Content-Length: %s\r\n\r\n", s->data_length);
+    else
+        fprintf(f, "Content-Length: %zu\r\n\r\n", bytes);
+    for (int c = first; c < first + count; c++)
+        put_plane(f, s->chan[c], s->big_endian, s->eight_bit);
+    fputs("\r\n", f);
+}
+
+static void put_data(FILE *f, const scn_spec_t *s)
+{
+    if (s->part_per_channel)
+        for (int c = 0; c < s->n_chan; c++)
+            put_data_part(f, s, c, 1);
+    else
+        put_data_part(f, s, 0, s->n_chan);
+}
+
+static int write_scn(const char *path, const scn_spec_t *s)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fputs("Generated by Image Lab\r\nContent-Type: multipart/mixed; boundary=\"" BOUNDARY
+          "\"\r\n\r\n", f);
+    if (!s->header_after && !s->no_header)
+        put_xml(f, s);
+    if (!s->no_data)
+        put_data(f, s);
+    if (s->header_after && !s->no_header)
+        put_xml(f, s);
+    fputs("--" BOUNDARY "--\r\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* A 16-bit gray TIFF of img, with MaxSampleValue when max_sample > 0: the
+ * same counts and ceiling an .scn carries, in the format quant already reads. */
+static int write_tiff(const char *path, const bq_image_t *img, unsigned max_sample)
+{
+    TIFF *t = TIFFOpen(path, "w");
+    if (!t)
+        return -1;
+    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)img->width);
+    TIFFSetField(t, TIFFTAG_IMAGELENGTH, (uint32_t)img->height);
+    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 16);
+    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, 16);
+    if (max_sample > 0)
+        TIFFSetField(t, TIFFTAG_MAXSAMPLEVALUE, (uint16_t)max_sample);
+    uint16_t *row = malloc((size_t)img->width * sizeof *row);
+    int rc = row ? 0 : -1;
+    for (int y = 0; rc == 0 && y < img->height; y++) {
+        for (int x = 0; x < img->width; x++)
+            row[x] = (uint16_t)lrintf(img->data[(size_t)y * (size_t)img->width + (size_t)x]);
+        if (TIFFWriteScanline(t, row, (uint32_t)y, 0) < 0)
+            rc = -1;
+    }
+    free(row);
+    TIFFClose(t);
+    return rc;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* n_lanes 0 keeps the preset's. */
+static bq_image_t *simulate(const char *preset, uint64_t seed, int w, int h, int n_lanes)
+{
+    bq_sim_params_t p;
+    bq_error_t err = {0};
+    bq_image_t *img = NULL;
+    if (bq_sim_params_preset(preset, &p, &err) != 0)
+        return NULL;
+    p.seed = seed;
+    p.width = w;
+    p.height = h;
+    if (n_lanes > 0)
+        p.n_lanes = n_lanes;
+    p.polarity = BQ_SIM_BRIGHT; /* what an imager stores: counts, bands high */
+    if (bq_simulate(&p, &img, NULL, &err) != 0)
+        fprintf(stderr, "simulate: %s\n", err.msg);
+    return img;
+}
+
+/* quant's band table for path as CSV text (the image column fixed), or NULL. */
+static char *quant_csv(const char *path, int *n_saturated)
+{
+    bq_error_t err = {0};
+    bq_quant_result_t *res = NULL;
+    if (bq_quant_file(path, NULL, &res, &err) != 0) {
+        fprintf(stderr, "quant %s: %s\n", path, err.msg);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        bq_band_table_write_csv(f, res->table, "blot", 1);
+        fclose(f);
+    }
+    if (n_saturated) {
+        *n_saturated = 0;
+        for (int i = 0; i < res->table->n_bands; i++)
+            *n_saturated += res->table->bands[i].saturated_pixels > 0;
+    }
+    bq_quant_result_free(res);
+    return text;
+}
+
+static bq_image_t *load(const char *path, int page, bq_error_t *err)
+{
+    bq_load_options_t o = {0};
+    o.page = page;
+    bq_image_t *img = NULL;
+    if (bq_image_load(path, &o, &img, err) != 0)
+        return NULL;
+    return img;
+}
+
+static int same_pixels(const bq_image_t *a, const bq_image_t *b)
+{
+    if (!a || !b || a->width != b->width || a->height != b->height)
+        return 0;
+    size_t n = (size_t)a->width * (size_t)a->height;
+    return memcmp(a->data, b->data, n * sizeof *a->data) == 0;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* quant on the .scn = quant on the TIFF, header first or last, either order. */
+static void test_equals_tiff(void)
+{
+    bq_image_t *img = simulate("clean", 7, 480, 360, 0);
+    CHECK(img != NULL, "simulate");
+    if (!img)
+        return;
+    const bq_image_t *ch[1] = {img};
+    CHECK(write_tiff(path_of("blot.tif"), img, 0) == 0, "write tiff");
+    char *want = quant_csv(path_of("blot.tif"), NULL);
+    CHECK(want && strchr(want, '\n') != strrchr(want, '\n'), "quant on the TIFF finds bands");
+    static const char *names[] = {"head_first.scn", "head_last.scn", "big_endian.scn"};
+    for (int v = 0; v < 3; v++) {
+        scn_spec_t s = {.chan = ch, .n_chan = 1, .header_after = v == 1, .big_endian = v == 2};
+        CHECK(write_scn(path_of(names[v]), &s) == 0, "write %s", names[v]);
+        CHECK(bq_image_sniff(path_of(names[v])) == BQ_FORMAT_SCN, "%s sniffed as .scn",
+              names[v]);
+        char *got = quant_csv(path_of(names[v]), NULL);
+        CHECK(want && got && strcmp(want, got) == 0, "%s: band table equals the TIFF's",
+              names[v]);
+        free(got);
+        bq_error_t err = {0};
+        bq_image_t *back = load(path_of(names[v]), 0, &err);
+        CHECK(back != NULL, "%s loads: %s", names[v], err.msg);
+        CHECK(same_pixels(back, img), "%s: pixels as written", names[v]);
+        if (back) {
+            CHECK(back->format == BQ_FORMAT_SCN && back->bits_per_sample == 16 &&
+                      back->n_pages == 1 && back->bands_bright,
+                  "%s: format, depth, pages, polarity stated", names[v]);
+            CHECK(bq_image_detect_polarity(back) == 0, "bands bright, never inverted");
+            CHECK(back->clip_level == 65535.0 && back->max_value == 65535.0, "levels");
+            CHECK(back->scan.exposure_s == 12.5 && strcmp(back->scan.binning, "4x4") == 0 &&
+                      strcmp(back->scan.application, "Chemi Hi Sensitivity") == 0 &&
+                      strcmp(back->scan.imager, "ChemiDoc MP") == 0 &&
+                      back->scan.channels == 1 && back->scan.data_ceiling == 65535,
+                  "%s: scan attributes", names[v]);
+        }
+        bq_image_free(back);
+    }
+    free(want);
+    bq_image_free(img);
+}
+
+/* A ceiling below full scale saturates there, as a TIFF's MaxSampleValue. */
+static void test_ceiling(void)
+{
+    enum { CEIL = 60000 };
+    bq_image_t *img = simulate("saturated", 3, 480, 360, 0);
+    CHECK(img != NULL, "simulate");
+    if (!img)
+        return;
+    size_t n = (size_t)img->width * (size_t)img->height;
+    for (size_t i = 0; i < n; i++)
+        if (img->data[i] > CEIL)
+            img->data[i] = CEIL;
+    const bq_image_t *ch[1] = {img};
+    scn_spec_t s = {.chan = ch, .n_chan = 1, .max_value = CEIL};
+    CHECK(write_scn(path_of("ceiling.scn"), &s) == 0, "write");
+    CHECK(write_tiff(path_of("ceiling.tif"), img, CEIL) == 0, "write tiff");
+    int sat_scn = 0, sat_tif = 0;
+    char *want = quant_csv(path_of("ceiling.tif"), &sat_tif);
+    char *got = quant_csv(path_of("ceiling.scn"), &sat_scn);
+    CHECK(want && got && strcmp(want, got) == 0, "ceiling: band table equals the TIFF's");
+    CHECK(sat_scn > 0 && sat_scn == sat_tif, "saturated bands at the ceiling: %d", sat_scn);
+    free(want);
+    free(got);
+    bq_error_t err = {0};
+    bq_image_t *back = load(path_of("ceiling.scn"), 0, &err);
+    CHECK(back && back->clip_level == CEIL, "clip_level is the ceiling");
+    bq_image_free(back);
+    /* data above the stated ceiling: the ceiling is wrong, full scale holds */
+    img->data[0] = CEIL + 1;
+    CHECK(write_scn(path_of("ceiling_wrong.scn"), &s) == 0, "write");
+    back = load(path_of("ceiling_wrong.scn"), 0, &err);
+    CHECK(back && back->clip_level == 65535.0, "a ceiling the data exceed is ignored");
+    bq_image_free(back);
+    bq_image_free(img);
+}
+
+/* Channels are pages, in one planar part or one part each. */
+static void test_channels(void)
+{
+    bq_image_t *a = simulate("clean", 11, 200, 150, 4), *b = simulate("clean", 12, 200, 150, 4);
+    CHECK(a && b, "simulate");
+    if (a && b) {
+        const bq_image_t *ch[2] = {a, b};
+        for (int per = 0; per < 2; per++) {
+            const char *name = per ? "two_parts.scn" : "two_planar.scn";
+            scn_spec_t s = {.chan = ch, .n_chan = 2, .part_per_channel = per,
+                            .header_after = per};
+            CHECK(write_scn(path_of(name), &s) == 0, "write");
+            bq_error_t err = {0};
+            for (int p = 0; p < 2; p++) {
+                bq_image_t *back = load(path_of(name), p, &err);
+                CHECK(back && same_pixels(back, ch[p]) && back->page == p &&
+                          back->n_pages == 2,
+                      "%s page %d: %s", name, p + 1, err.msg);
+                bq_image_free(back);
+            }
+            CHECK(load(path_of(name), 2, &err) == NULL && err.code == BQ_ERR_INVALID &&
+                      strstr(err.msg, path_of(name)),
+                  "%s: page 3 refused: %s", name, err.msg);
+        }
+    }
+    bq_image_free(a);
+    bq_image_free(b);
+}
+
+/* A ceiling up to 256 means one byte a sample. */
+static void test_eight_bit(void)
+{
+    bq_image_t *img = simulate("clean", 9, 120, 90, 3);
+    CHECK(img != NULL, "simulate");
+    if (!img)
+        return;
+    const bq_image_t *ch[1] = {img};
+    scn_spec_t s = {.chan = ch, .n_chan = 1, .eight_bit = 1};
+    CHECK(write_scn(path_of("eight_bit.scn"), &s) == 0, "write");
+    bq_error_t err = {0};
+    bq_image_t *back = load(path_of("eight_bit.scn"), 0, &err);
+    CHECK(back && back->bits_per_sample == 8 && back->max_value == 255.0 &&
+              back->clip_level == 255.0,
+          "8-bit levels: %s", err.msg);
+    size_t n = (size_t)img->width * (size_t)img->height, bad = 0;
+    for (size_t i = 0; back && i < n; i++)
+        bad += back->data[i] != (float)((unsigned)lrintf(img->data[i]) >> 8);
+    CHECK(back && bad == 0, "8-bit counts as stored (%zu differ)", bad);
+    bq_image_free(back);
+    bq_image_free(img);
+}
+
+/* ---- damaged files ------------------------------------------------------- */
+
+static void cut_file(const char *path, long keep)
+{
+    if (truncate(path, keep) != 0)
+        perror(path);
+}
+
+/* Write the damaged variants of a small blot under dir; returns how many. */
+static int write_damaged(const char *dir)
+{
+    bq_image_t *img = simulate("clean", 5, 64, 64, 2);
+    if (!img)
+        return 0;
+    const bq_image_t *ch[1] = {img};
+    char p[1200];
+    int n = 0;
+#define DAMAGED(name, ...)                                                   \
+    do {                                                                     \
+        scn_spec_t s = {.chan = ch, .n_chan = 1, __VA_ARGS__};               \
+        snprintf(p, sizeof p, "%s/%s", dir, name);                           \
+        if (write_scn(p, &s) == 0)                                           \
+            n++;                                                             \
+    } while (0)
+    DAMAGED("cut_inside_data.scn", .header_after = 1);
+    struct stat st;
+    if (stat(p, &st) == 0)
+        cut_file(p, (long)st.st_size - 4000); /* the header and half the data gone */
+    DAMAGED("length_beyond_file.scn", .data_length = "99999999");
+    DAMAGED("length_negative.scn", .data_length = "-13824");
+    DAMAGED("length_overflow.scn", .data_length = "184467440737095516160");
+    DAMAGED("length_hex.scn", .data_length = "0x3600");
+    DAMAGED("no_header_part.scn", .no_header = 1);
+    DAMAGED("no_data_part.scn", .no_data = 1);
+    DAMAGED("more_pixels_than_data.scn", .claim_width = 960, .claim_height = 720);
+    DAMAGED("absurd_size.scn", .claim_width = 2000000000, .claim_height = 2000000000);
+    DAMAGED("garbage_xml.scn", .xml = "<<<size_pix width=\"96\" <<>>/ height=>\"72\"\x01\x02"
+                                      "</>&&<scanner max_value=\"-4\">");
+    DAMAGED("no_size.scn", .xml = "<image_header><scanner max_value=\"65535\"/></image_header>");
+    DAMAGED("channels_past_data.scn", .xml = "<size_pix width=\"96\" height=\"72\"/>"
+                                             "<channel_count>9</channel_count>");
+    DAMAGED("endian_unknown.scn", .xml = "<size_pix width=\"96\" height=\"72\"/>"
+                                         "<endian>middle</endian>");
+#undef DAMAGED
+    snprintf(p, sizeof p, "%s/magic_only.scn", dir);
+    FILE *f = fopen(p, "wb");
+    if (f) {
+        fputs("Generated by Image Lab\r\n", f);
+        n += fclose(f) == 0;
+    }
+    bq_image_free(img);
+    return n;
+}
+
+/* Small valid files for the fuzz target's seed corpus; returns how many. */
+static int write_seeds(const char *dir)
+{
+    bq_image_t *a = simulate("clean", 21, 64, 64, 2), *b = simulate("clean", 22, 64, 64, 2);
+    int n = 0;
+    if (a && b) {
+        const bq_image_t *ch[2] = {a, b};
+        static const struct {
+            const char *name;
+            int n_chan, header_after, big_endian, part_per_channel;
+            long max_value;
+        } v[] = {
+            {"head_first.scn", 1, 0, 0, 0, 0},  {"head_last.scn", 1, 1, 0, 0, 0},
+            {"big_endian.scn", 1, 0, 1, 0, 0},  {"ceiling.scn", 1, 0, 0, 0, 65000},
+            {"two_planar.scn", 2, 0, 0, 0, 0},  {"two_parts.scn", 2, 1, 0, 1, 0},
+        };
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            scn_spec_t s = {.chan = ch, .n_chan = v[i].n_chan,
+                            .header_after = v[i].header_after, .big_endian = v[i].big_endian,
+                            .part_per_channel = v[i].part_per_channel,
+                            .max_value = v[i].max_value};
+            char p[1200];
+            snprintf(p, sizeof p, "%s/%s", dir, v[i].name);
+            n += write_scn(p, &s) == 0;
+        }
+    }
+    bq_image_free(a);
+    bq_image_free(b);
+    return n;
+}
+
+static const char *const damaged_names[] = {
+    "cut_inside_data.scn",   "length_beyond_file.scn",     "length_negative.scn",
+    "length_overflow.scn",   "length_hex.scn",             "no_header_part.scn",
+    "no_data_part.scn",      "more_pixels_than_data.scn",  "absurd_size.scn",
+    "garbage_xml.scn",       "no_size.scn",                "channels_past_data.scn",
+    "endian_unknown.scn",    "magic_only.scn",
+};
+
+static void test_damaged(void)
+{
+    int n = write_damaged(outdir);
+    int want = (int)(sizeof damaged_names / sizeof damaged_names[0]);
+    CHECK(n == want, "wrote %d of %d damaged files", n, want);
+    for (int i = 0; i < want; i++) {
+        const char *p = path_of(damaged_names[i]);
+        bq_error_t err = {0};
+        bq_image_t *img = load(p, 0, &err);
+        CHECK(img == NULL && err.code < 0 && strncmp(err.msg, p, strlen(p)) == 0,
+              "%s refused with the path named: %s", damaged_names[i], err.msg);
+        bq_image_free(img);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && (strcmp(argv[1], "--damaged") == 0 || strcmp(argv[1], "--seeds") == 0)) {
+        int n = argv[1][2] == 'd' ? write_damaged(argv[2]) : write_seeds(argv[2]);
+        printf("%d files written to %s\n", n, argv[2]);
+        return n > 0 ? 0 : 1;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s OUTDIR | --damaged DIR | --seeds DIR\n", argv[0]);
+        return 2;
+    }
+    snprintf(outdir, sizeof outdir, "%s/scn-files", argv[1]);
+    mkdir(outdir, 0755);
+    test_equals_tiff();
+    test_ceiling();
+    test_channels();
+    test_eight_bit();
+    test_damaged();
+    printf("%d checks, %d failed\n", check_count, check_failures);
+    return check_failures ? 1 : 0;
+}
