@@ -402,9 +402,12 @@ int cmd_batch(int argc, char **argv)
         goto out_threads;
     }
 
-    size_t failed = 0, resumed = 0, fitted = 0, unsheeted = 0;
+    size_t failed = 0, resumed = 0, fitted = 0, unsheeted = 0, lossy = 0;
+    const char *first_lossy = NULL;
     for (size_t i = 0; i < gels.n; i++) {
         const gel_result_t *r = &b.results[i];
+        if (r->outcome.lossy_image[0] && lossy++ == 0)
+            first_lossy = r->outcome.lossy_image;
         if (!r->ok) {
             failed++;
             cli_info("%s: %s failed: %s", gels.gels[i].rel, r->outcome.failed_stage,
@@ -416,6 +419,13 @@ int cmd_batch(int argc, char **argv)
             unsheeted++;
         else if (!r->resumed && r->outcome.fitted)
             fitted++;
+    }
+    /* once for the batch, naming the first: a folder of phone photos
+     * would otherwise repeat it for every gel */
+    if (first_lossy) {
+        cli_warn_lossy(first_lossy);
+        if (lossy > 1)
+            cli_error("batch: %zu of the gels are JPEG, lossy like the one above", lossy);
     }
     cli_info("batch: %zu gel%s%s, %zu failed, %zu fitted, %zu without a sample sheet (quantified only), "
              "%zu resumed, %.1f s",

@@ -14,7 +14,7 @@
 
 static int has_gel_extension(const char *name)
 {
-    static const char *const exts[] = {".tif", ".tiff", ".png", ".gel", ".scn"};
+    static const char *const exts[] = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gel", ".scn"};
     size_t len = strlen(name);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         size_t el = strlen(exts[i]);

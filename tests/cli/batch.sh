@@ -89,6 +89,22 @@ n_fit=$(($(wc -l < "$tmp/fallback/fits.csv") - 1))
 grep -q '"ci": "wald"' "$tmp/fallback/run.json" && ok || bad "run.json does not record --ci wald"
 grep -q ",wald-log," "$tmp/fallback/fits.csv" && ok || bad "--ci wald not used by batch"
 
+# JPEGs (.jpg and .jpeg) are gels too, with one lossy warning for the batch
+jin=$tmp/jpegs
+mkdir -p "$jin"
+"$bq" simulate -q --preset clean --seed 15 -o "$tmp/j.tif" || bad "simulate j"
+convert "$tmp/j.tif" -depth 8 -quality 95 "$jin/a.jpg" && cp "$jin/a.jpg" "$jin/b.jpeg" ||
+  bad "convert to JPEG"
+"$bq" batch -j 2 --rows MDM2,ACTB -o "$tmp/jout" "$jin" > /dev/null 2> "$tmp/jerr"
+rc=$?
+[ "$rc" -eq 0 ] && ok || bad "batch over JPEGs exit $rc: $(cat "$tmp/jerr")"
+for g in a.jpg b.jpeg; do
+  grep -q "^$g," "$tmp/jout/bands.csv" && ok || bad "bands.csv lacks $g"
+done
+n_warn=$(grep -c "JPEG is lossy" "$tmp/jerr")
+[ "$n_warn" -eq 1 ] && ok || bad "$n_warn lossy warnings for a batch of JPEGs, expected 1"
+grep -q "2 of the gels are JPEG" "$tmp/jerr" && ok || bad "the warning does not count the JPEGs"
+
 # usage errors
 "$bq" batch -o "$tmp/x" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "batch without FOLDER"
 "$bq" batch --shard 3/2 -o "$tmp/x" "$in" > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad --shard"
