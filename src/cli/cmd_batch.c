@@ -266,66 +266,155 @@ static int parse_shard(const char *s, int *k, int *n)
     return 0;
 }
 
+/* The input must be a folder; the output folder is made, and cleared of
+ * the temporaries an interrupted run left. 0, or -1 (said on stderr). */
+static int prepare_folders(const char *folder, const char *outdir)
+{
+    struct stat st;
+    if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        cli_error("%s: not a folder", folder);
+        return -1;
+    }
+    if (make_dirs(outdir) != 0) {
+        cli_error("%s: cannot create: %s", outdir, strerror(errno));
+        return -1;
+    }
+    return remove_stale_temps(outdir);
+}
+
+/* Every gel through up to jobs worker threads (never more than gels); the
+ * work is done here when no thread starts. */
+static void run_workers(batch_t *b, long jobs)
+{
+    size_t n = b->gels->n;
+    int n_threads = (int)jobs;
+    if ((size_t)n_threads > n)
+        n_threads = n > 0 ? (int)n : 1;
+    pthread_t *threads = calloc((size_t)n_threads, sizeof *threads);
+    int started = 0;
+    if (threads) {
+        for (; started < n_threads; started++)
+            if (pthread_create(&threads[started], NULL, worker, b) != 0)
+                break;
+    }
+    if (started == 0)
+        worker(b);
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    if (b->show_progress)
+        fputc('\n', stderr);
+}
+
+/* The failed gels and the summary on stderr, and the lossy warning once for
+ * the batch, naming the first JPEG (a folder of phone photos would
+ * otherwise repeat it for every gel). Returns the number of failed gels. */
+static size_t report_batch(const batch_t *b, int shard_n)
+{
+    const gel_list_t *gels = b->gels;
+    size_t failed = 0, resumed = 0, fitted = 0, unsheeted = 0, lossy = 0;
+    const char *first_lossy = NULL;
+    for (size_t i = 0; i < gels->n; i++) {
+        const gel_result_t *r = &b->results[i];
+        if (r->outcome.lossy_image[0] && lossy++ == 0)
+            first_lossy = r->outcome.lossy_image;
+        if (!r->ok) {
+            failed++;
+            cli_info("%s: %s failed: %s", gels->gels[i].rel, r->outcome.failed_stage,
+                     r->outcome.message);
+            continue;
+        }
+        resumed += r->resumed;
+        if (!gels->gels[i].sheet && !b->cfg.sheet_path)
+            unsheeted++;
+        else if (!r->resumed && r->outcome.fitted)
+            fitted++;
+    }
+    if (first_lossy) {
+        cli_warn_lossy(first_lossy);
+        if (lossy > 1)
+            cli_error("batch: %zu of the gels are JPEG, lossy like the one above", lossy);
+    }
+    cli_info("batch: %zu gel%s%s, %zu failed, %zu fitted, %zu without a sample sheet (quantified only), "
+             "%zu resumed, %.1f s",
+             gels->n, gels->n == 1 ? "" : "s", shard_n > 1 ? " in this shard" : "", failed, fitted,
+             unsheeted, resumed, seconds_since(&b->start));
+    return failed;
+}
+
+static const struct option long_opts[] = {
+    QUANT_LONG_OPTIONS,
+    ANALYZE_LONG_OPTIONS,
+    {"jobs", required_argument, NULL, 'j'},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* What the command line asks of batch itself (quant's and analyze's
+ * options go to q and b->cfg). */
+typedef struct batch_args {
+    long jobs;
+    int shard_k, shard_n;
+    const char *outdir;
+} batch_args_t;
+
+/* The options into q, b and a: -1 when they are complete, else the exit
+ * status (help printed, or a usage error). */
+static int parse_options(int argc, char **argv, quant_cli_t *q, batch_t *b, batch_args_t *a)
+{
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "j:o:qh", long_opts, NULL)) != -1) {
+        int handled = quant_cli_handle(q, opt, optarg, "batch");
+        if (handled == 0)
+            handled = analyze_cli_handle(&b->cfg, opt, optarg, "batch");
+        if (handled < 0)
+            return BQ_EXIT_USAGE;
+        if (handled)
+            continue;
+        switch (opt) {
+        case 'j':
+            if (cli_parse_long(optarg, 1, 1024, &a->jobs) != 0)
+                return cli_usage_error("batch", "-j wants a number of workers from 1 to 1024, got '%s'", optarg);
+            break;
+        case OPT_RESUME: b->resume = 1; break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &a->shard_k, &a->shard_n) != 0)
+                return cli_usage_error("batch", "--shard wants K/N with 1 <= K <= N, got '%s'", optarg);
+            break;
+        case 'o': a->outdir = optarg; break;
+        case 'q': bq_cli_quiet = 1; break;
+        case 'h':
+            printf(usage, QUANT_OPTIONS_HELP, ANALYZE_OPTIONS_HELP);
+            return BQ_EXIT_OK;
+        default:
+            return cli_usage_error("batch", "unknown option");
+        }
+    }
+    return -1;
+}
+
 int cmd_batch(int argc, char **argv)
 {
-    static const struct option long_opts[] = {
-        QUANT_LONG_OPTIONS,
-        ANALYZE_LONG_OPTIONS,
-        {"jobs", required_argument, NULL, 'j'},
-        {"resume", no_argument, NULL, OPT_RESUME},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     quant_cli_t q;
     quant_cli_init(&q);
     batch_t b;
     memset(&b, 0, sizeof b);
     analyze_config_init(&b.cfg);
-    long jobs = cli_ncpus();
-    int shard_k = 1, shard_n = 1, opt, rc = BQ_EXIT_FAIL;
-    const char *outdir = NULL;
+    batch_args_t a = {cli_ncpus(), 1, 1, NULL};
+    int rc = BQ_EXIT_FAIL;
     gel_list_t gels = {0};
     char *cmdline = run_record_command_line(argc, argv, "batch");
-
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "j:o:qh", long_opts, NULL)) != -1) {
-        int handled = quant_cli_handle(&q, opt, optarg, "batch");
-        if (handled == 0)
-            handled = analyze_cli_handle(&b.cfg, opt, optarg, "batch");
-        if (handled < 0) {
-            rc = BQ_EXIT_USAGE;
-            goto out;
-        }
-        if (handled)
-            continue;
-        switch (opt) {
-        case 'j':
-            if (cli_parse_long(optarg, 1, 1024, &jobs) != 0) {
-                rc = cli_usage_error("batch", "-j wants a number of workers from 1 to 1024, got '%s'", optarg);
-                goto out;
-            }
-            break;
-        case OPT_RESUME: b.resume = 1; break;
-        case OPT_SHARD:
-            if (parse_shard(optarg, &shard_k, &shard_n) != 0) {
-                rc = cli_usage_error("batch", "--shard wants K/N with 1 <= K <= N, got '%s'", optarg);
-                goto out;
-            }
-            break;
-        case 'o': outdir = optarg; break;
-        case 'q': bq_cli_quiet = 1; break;
-        case 'h':
-            printf(usage, QUANT_OPTIONS_HELP, ANALYZE_OPTIONS_HELP);
-            rc = BQ_EXIT_OK;
-            goto out;
-        default:
-            rc = cli_usage_error("batch", "unknown option");
-            goto out;
-        }
+    int parsed = parse_options(argc, argv, &q, &b, &a);
+    if (parsed >= 0) {
+        rc = parsed;
+        goto out;
     }
+    const char *outdir = a.outdir;
     if (!outdir) {
         rc = cli_usage_error("batch", "missing -o OUTDIR");
         goto out;
@@ -344,16 +433,7 @@ int cmd_batch(int argc, char **argv)
         rc = finish;
         goto out;
     }
-    struct stat st;
-    if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        cli_error("%s: not a folder", folder);
-        goto out;
-    }
-    if (make_dirs(outdir) != 0) {
-        cli_error("%s: cannot create: %s", outdir, strerror(errno));
-        goto out;
-    }
-    if (remove_stale_temps(outdir) != 0)
+    if (prepare_folders(folder, outdir) != 0)
         goto out;
     char *msg = NULL;
     if (gel_list_scan(folder, outdir, &gels, &msg) != 0) {
@@ -361,8 +441,8 @@ int cmd_batch(int argc, char **argv)
         free(msg);
         goto out;
     }
-    if (shard_n > 1)
-        gel_list_shard(&gels, shard_k, shard_n);
+    if (a.shard_n > 1)
+        gel_list_shard(&gels, a.shard_k, a.shard_n);
 
     b.gels = &gels;
     b.outdir = outdir;
@@ -377,23 +457,7 @@ int cmd_batch(int argc, char **argv)
     pthread_mutex_init(&b.progress_lock, NULL);
     clock_gettime(CLOCK_MONOTONIC, &b.start);
 
-    int n_threads = (int)jobs;
-    if ((size_t)n_threads > gels.n)
-        n_threads = gels.n > 0 ? (int)gels.n : 1;
-    pthread_t *threads = calloc((size_t)n_threads, sizeof *threads);
-    int started = 0;
-    if (threads) {
-        for (; started < n_threads; started++)
-            if (pthread_create(&threads[started], NULL, worker, &b) != 0)
-                break;
-    }
-    if (started == 0)
-        worker(&b); /* no thread could start: do the work here */
-    for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
-    if (b.show_progress)
-        fputc('\n', stderr);
+    run_workers(&b, a.jobs);
 
     bq_error_t err = {0};
     if (combine(&b, &err) != 0 ||
@@ -402,36 +466,7 @@ int cmd_batch(int argc, char **argv)
         goto out_threads;
     }
 
-    size_t failed = 0, resumed = 0, fitted = 0, unsheeted = 0, lossy = 0;
-    const char *first_lossy = NULL;
-    for (size_t i = 0; i < gels.n; i++) {
-        const gel_result_t *r = &b.results[i];
-        if (r->outcome.lossy_image[0] && lossy++ == 0)
-            first_lossy = r->outcome.lossy_image;
-        if (!r->ok) {
-            failed++;
-            cli_info("%s: %s failed: %s", gels.gels[i].rel, r->outcome.failed_stage,
-                     r->outcome.message);
-            continue;
-        }
-        resumed += r->resumed;
-        if (!gels.gels[i].sheet && !b.cfg.sheet_path)
-            unsheeted++;
-        else if (!r->resumed && r->outcome.fitted)
-            fitted++;
-    }
-    /* once for the batch, naming the first: a folder of phone photos
-     * would otherwise repeat it for every gel */
-    if (first_lossy) {
-        cli_warn_lossy(first_lossy);
-        if (lossy > 1)
-            cli_error("batch: %zu of the gels are JPEG, lossy like the one above", lossy);
-    }
-    cli_info("batch: %zu gel%s%s, %zu failed, %zu fitted, %zu without a sample sheet (quantified only), "
-             "%zu resumed, %.1f s",
-             gels.n, gels.n == 1 ? "" : "s", shard_n > 1 ? " in this shard" : "", failed, fitted,
-             unsheeted, resumed, seconds_since(&b.start));
-    rc = failed ? BQ_EXIT_FAIL : BQ_EXIT_OK;
+    rc = report_batch(&b, a.shard_n) ? BQ_EXIT_FAIL : BQ_EXIT_OK;
 out_threads:
     pthread_mutex_destroy(&b.progress_lock);
 out:
