@@ -342,61 +342,63 @@ static void note_lossy(analyze_outcome_t *out, const bq_quant_result_t *res, con
         snprintf(out->lossy_image, sizeof out->lossy_image, "%s", path);
 }
 
-/* Normalise every blot, fit the pooled points, write normalized.csv,
- * fit.csv and dose_response.svg. */
-static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
-                             const char *outdir, analyze_outcome_t *out, bq_error_t *err)
+/* outdir/file written by fn(ctx), complete or not at all; a failure is
+ * recorded in out as the write stage. */
+static int write_output(const char *outdir, const char *file, bq_write_fn fn, void *ctx,
+                        analyze_outcome_t *out, bq_error_t *err)
 {
-    bq_sample_sheet_t *sheet = NULL;
-    bq_fit_point_t *gpts = NULL;
-    size_t n_gpts[ANALYZE_MAX_GROUPS] = {0};
-    char *path = NULL;
-    int rc = bq_samples_read(cfg->sheet_path, &sheet, err);
-    if (rc != 0) {
-        set_failure(out, "samples", err->msg);
-        return rc;
-    }
-    size_t n_pts = 0;
+    char *path = path_in(outdir, file);
+    int rc = path ? bq_file_write_atomic(path, fn, ctx, err) : BQ_ERR_NOMEM;
+    if (rc != 0)
+        set_failure(out, "write", path ? err->msg : "out of memory");
+    free(path);
+    return rc;
+}
+
+/* Every blot normalised against the sheet; *n_pts gets the rows in all. */
+static int normalize_blots(const analyze_config_t *cfg, const bq_sample_sheet_t *sheet,
+                           blot_t *blots, int n, size_t *n_pts, analyze_outcome_t *out,
+                           bq_error_t *err)
+{
+    *n_pts = 0;
     for (int i = 0; i < n; i++) {
-        rc = bq_normalize(blot_bands(&blots[i]), blots[i].name, sheet, cfg->target, cfg->control,
-                          i + 1, &blots[i].norm, err);
+        int rc = bq_normalize(blot_bands(&blots[i]), blots[i].name, sheet, cfg->target,
+                              cfg->control, i + 1, &blots[i].norm, err);
         if (rc != 0) {
             set_failure(out, "normalize", err->msg);
-            goto done;
+            return rc;
         }
         if (blots[i].norm->n_vehicle == 0)
             reference_from_fit(cfg, blots[i].norm);
-        n_pts += (size_t)blots[i].norm->n;
+        *n_pts += (size_t)blots[i].norm->n;
     }
     snprintf(out->unit, sizeof out->unit, "%s", sheet->unit_label);
+    return 0;
+}
 
-    tables_job_t tj = {blots, n};
-    path = path_in(outdir, "normalized.csv");
-    if (!path || (rc = bq_file_write_atomic(path, write_normalized, &tj, err)) != 0) {
-        rc = path ? rc : BQ_ERR_NOMEM;
-        set_failure(out, "write", path ? err->msg : "out of memory");
-        goto done;
-    }
-
-    int no_vehicle_blots = 0;
+/* The flagged lanes listed and the dose series (one per group of dosed
+ * lanes, in the sheet's order) collected into out; *no_vehicle_blots gets
+ * the blots without a usable vehicle lane. */
+static int collect_series(const analyze_config_t *cfg, const blot_t *blots, int n,
+                          int *no_vehicle_blots, analyze_outcome_t *out, bq_error_t *err)
+{
+    *no_vehicle_blots = 0;
     for (int i = 0; i < n; i++) {
-        no_vehicle_blots += blots[i].norm->n > 0 &&
-                            (blots[i].norm->rows[0].flags & BQ_NORM_NO_VEHICLE) != 0;
+        *no_vehicle_blots += blots[i].norm->n > 0 &&
+                             (blots[i].norm->rows[0].flags & BQ_NORM_NO_VEHICLE) != 0;
         for (int r = 0; r < blots[i].norm->n; r++) {
             const bq_norm_row_t *row = &blots[i].norm->rows[r];
             if (row->flags & BQ_NORM_EXCLUDE_MASK) {
                 list_flagged(out, n > 1 ? blots[i].name : NULL, row);
                 out->n_flagged_lanes++;
             }
-            /* one series per group of dosed lanes, in the sheet's order */
             if (row->dose_nm > 0 && find_group(out, row->group) < 0) {
                 if (out->n_groups == ANALYZE_MAX_GROUPS) {
-                    rc = BQ_ERR_LIMIT;
                     snprintf(err->msg, sizeof err->msg,
                              "%s: more than %d groups (dose series); analyze them in parts",
                              cfg->sheet_path, ANALYZE_MAX_GROUPS);
                     set_failure(out, "samples", err->msg);
-                    goto done;
+                    return BQ_ERR_LIMIT;
                 }
                 snprintf(out->groups[out->n_groups++], sizeof out->groups[0], "%s", row->group);
             }
@@ -404,6 +406,87 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
     }
     if (out->n_groups == 0)
         out->n_groups = 1; /* vehicle lanes only: one (degenerate) series */
+    return 0;
+}
+
+/* Series g's points into gp (a vehicle lane without a group is every
+ * series' vehicle; lanes without a number are left out); returns how many. */
+static size_t series_points(const analyze_config_t *cfg, const bq_sample_sheet_t *sheet,
+                            const blot_t *blots, int n, const char *group, bq_fit_point_t *gp)
+{
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        for (int r = 0; r < blots[i].norm->n; r++) {
+            const bq_norm_row_t *row = &blots[i].norm->rows[r];
+            int mine = strcmp(row->group, group) == 0 ||
+                       (row->dose_nm == 0 && row->group[0] == '\0');
+            if (!mine || !isfinite(row->relative))
+                continue;
+            gp[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
+            gp[k].response = row->relative;
+            gp[k].replicate = row->replicate;
+            gp[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
+            k++;
+        }
+    return k;
+}
+
+/* Fit series g on its k points gp into out->group_fit[g]. A degenerate fit
+ * is reported in fit.csv; when blots lack a vehicle, its message says so
+ * (the fitter only sees that points are missing). */
+static void fit_series(const analyze_config_t *cfg, const bq_fit_point_t *gp, size_t k,
+                       int no_vehicle_blots, bq_fit_result_t *fit)
+{
+    bq_error_t fit_err = {0};
+    bq_fit_4pl(gp, k, &cfg->fit, fit, &fit_err);
+    if (fit->status != BQ_FIT_OK && no_vehicle_blots > 0)
+        snprintf(fit->message, sizeof fit->message,
+                 "%d blot%s without a usable vehicle lane (vehicle loading control saturated "
+                 "or faint) and too few unflagged lanes to estimate the vehicle level from the "
+                 "curve; --keep-flagged uses the flagged lanes too",
+                 no_vehicle_blots, no_vehicle_blots == 1 ? "" : "s");
+}
+
+/* dose_response.svg with every series, and with groups each series' own
+ * dose_response.GROUP.svg. */
+static int write_plots(const analyze_config_t *cfg, const bq_fit_point_t *gpts, size_t stride,
+                       const size_t *n_gpts, const char *outdir, analyze_outcome_t *out,
+                       bq_error_t *err)
+{
+    plot_job_t pj = {out, cfg, gpts, stride, n_gpts, -1};
+    for (int g = -1; g < (out->n_groups > 1 ? out->n_groups : 0); g++) {
+        char file[BQ_SAMPLE_GROUP_MAX + 32];
+        if (g < 0)
+            snprintf(file, sizeof file, "dose_response.svg");
+        else
+            group_file_name(out->groups[g], file, sizeof file);
+        pj.only = g;
+        int rc = write_output(outdir, file, write_plot, &pj, out, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Normalise every blot, fit the pooled points, write normalized.csv,
+ * fit.csv and dose_response.svg. */
+static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
+                             const char *outdir, analyze_outcome_t *out, bq_error_t *err)
+{
+    bq_sample_sheet_t *sheet = NULL;
+    bq_fit_point_t *gpts = NULL;
+    size_t n_gpts[ANALYZE_MAX_GROUPS] = {0}, n_pts = 0;
+    int no_vehicle_blots = 0;
+    int rc = bq_samples_read(cfg->sheet_path, &sheet, err);
+    if (rc != 0) {
+        set_failure(out, "samples", err->msg);
+        return rc;
+    }
+    tables_job_t tj = {blots, n};
+    if ((rc = normalize_blots(cfg, sheet, blots, n, &n_pts, out, err)) != 0 ||
+        (rc = write_output(outdir, "normalized.csv", write_normalized, &tj, out, err)) != 0 ||
+        (rc = collect_series(cfg, blots, n, &no_vehicle_blots, out, err)) != 0)
+        goto done;
     out->fitted = 1;
     /* every series' points stay until the combined plot is drawn */
     size_t stride = n_pts ? n_pts : 1; /* room for every lane in each series */
@@ -414,68 +497,17 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
         goto done;
     }
     for (int g = 0; g < out->n_groups; g++) {
-        const char *group = out->groups[g];
         bq_fit_point_t *gp = gpts + (size_t)g * stride;
-        size_t k = 0;
-        for (int i = 0; i < n; i++)
-            for (int r = 0; r < blots[i].norm->n; r++) {
-                const bq_norm_row_t *row = &blots[i].norm->rows[r];
-                /* a vehicle lane without a group is every series' vehicle */
-                int mine = strcmp(row->group, group) == 0 ||
-                           (row->dose_nm == 0 && row->group[0] == '\0');
-                if (!mine || !isfinite(row->relative))
-                    continue; /* no number to fit or draw */
-                gp[k].dose = bq_unit_convert(row->dose_nm, BQ_UNIT_NM, sheet->unit);
-                gp[k].response = row->relative;
-                gp[k].replicate = row->replicate;
-                gp[k].excluded = !cfg->keep_flagged && (row->flags & BQ_NORM_EXCLUDE_MASK) != 0;
-                k++;
-            }
-        n_gpts[g] = k;
-        bq_fit_result_t *fit = &out->group_fit[g];
-        bq_error_t fit_err = {0};
-        bq_fit_4pl(gp, k, &cfg->fit, fit, &fit_err); /* a degenerate fit is reported in fit.csv */
-        if (fit->status != BQ_FIT_OK && no_vehicle_blots > 0) {
-            /* say the real cause: the fitter only sees that points are missing */
-            snprintf(fit->message, sizeof fit->message,
-                     "%d blot%s without a usable vehicle lane (vehicle loading control saturated "
-                     "or faint) and too few unflagged lanes to estimate the vehicle level from the "
-                     "curve; --keep-flagged uses the flagged lanes too",
-                     no_vehicle_blots, no_vehicle_blots == 1 ? "" : "s");
-        }
+        n_gpts[g] = series_points(cfg, sheet, blots, n, out->groups[g], gp);
+        fit_series(cfg, gp, n_gpts[g], no_vehicle_blots, &out->group_fit[g]);
     }
-    /* dose_response.svg: every series in one plot; with groups each also
-     * gets its own dose_response.GROUP.svg */
-    plot_job_t pj = {out, cfg, gpts, stride, n_gpts, -1};
-    for (int g = -1; g < (out->n_groups > 1 ? out->n_groups : 0); g++) {
-        char file[BQ_SAMPLE_GROUP_MAX + 32];
-        if (g < 0)
-            snprintf(file, sizeof file, "dose_response.svg");
-        else
-            group_file_name(out->groups[g], file, sizeof file);
-        pj.only = g;
-        free(path);
-        path = path_in(outdir, file);
-        if (!path || (rc = bq_file_write_atomic(path, write_plot, &pj, err)) != 0) {
-            rc = path ? rc : BQ_ERR_NOMEM;
-            set_failure(out, "write", path ? err->msg : "out of memory");
-            goto done;
-        }
-    }
+    if ((rc = write_plots(cfg, gpts, stride, n_gpts, outdir, out, err)) != 0)
+        goto done;
     memcpy(&out->fit, &out->group_fit[0], sizeof out->fit);
     snprintf(out->target, sizeof out->target, "%s", cfg->target);
     snprintf(out->control, sizeof out->control, "%s", cfg->control);
-
-    free(path);
-    path = path_in(outdir, "fit.csv");
-    if (!path || (rc = bq_file_write_atomic(path, write_fits, out, err)) != 0) {
-        rc = path ? rc : BQ_ERR_NOMEM;
-        set_failure(out, "write", path ? err->msg : "out of memory");
-        goto done;
-    }
-    rc = 0;
+    rc = write_output(outdir, "fit.csv", write_fits, out, out, err);
 done:
-    free(path);
     free(gpts);
     bq_samples_free(sheet);
     return rc;
