@@ -191,17 +191,127 @@ static int check_repeats(const bq_sample_sheet_t *sh, const char *name, bq_error
                         rep->line, rep->lane, orig->line);
 }
 
+/* The sheet's columns; -1 for an optional one it lacks. */
+typedef struct sheet_cols {
+    int lane, dose, unit, image, rep, group;
+} sheet_cols_t;
+
+/* A row's lane number and dose. */
+static int parse_lane_dose(const char *name, int line, const char *lane, const char *dose,
+                           bq_sample_t *s, bq_error_t *err)
+{
+    long lv;
+    char tmp[64];
+    trim_copy(tmp, sizeof tmp, lane);
+    if (!tmp[0])
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: lane is missing", name, line);
+    if (parse_int(lane, 1, 100000, &lv) != 0)
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "%s:%d: lane '%.40s' is not a lane number (1, 2, ...)", name, line,
+                            lane);
+    s->lane = (int)lv;
+    trim_copy(tmp, sizeof tmp, dose);
+    if (!tmp[0])
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose is missing for lane %d", name,
+                            line, s->lane);
+    if (parse_number(dose, &s->dose) != 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose '%.40s' is not a number", name,
+                            line, dose);
+    if (s->dose < 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose %g is negative", name, line,
+                            s->dose);
+    return 0;
+}
+
+/* A row's unit and its dose in nM. The first real dose decides how the
+ * sheet's doses are shown (sh->unit, set once: *have_unit); a vehicle
+ * without a unit gets the sheet's unit later. */
+static int parse_unit(const char *name, int line, const char *unit, bq_sample_t *s,
+                      bq_sample_sheet_t *sh, int *have_unit, bq_error_t *err)
+{
+    char ubuf[32];
+    trim_copy(ubuf, sizeof ubuf, unit);
+    int u = bq_unit_parse(ubuf);
+    if (ubuf[0] && u < 0)
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "%s:%d: unknown unit '%.20s' (use pM, nM, uM, mM or M)", name, line,
+                            ubuf);
+    if (!ubuf[0] && s->dose != 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose %g has no unit", name, line,
+                            s->dose);
+    if (u >= 0) {
+        s->unit = (bq_unit)u;
+        if (!*have_unit && s->dose > 0) {
+            *have_unit = 1;
+            sh->unit = s->unit;
+            snprintf(sh->unit_label, sizeof sh->unit_label, "%s", ubuf);
+        }
+    } else {
+        s->unit = (bq_unit)-1;
+    }
+    s->dose_nm = u >= 0 ? s->dose * bq_unit_nm(s->unit) : 0.0;
+    return 0;
+}
+
+/* A row's image, group and replicate, where the sheet has them. Names are
+ * compared whole: one cut to fit would silently stop matching its image,
+ * or merge two groups. */
+static int parse_labels(const bq_csv_t *csv, int r, const sheet_cols_t *c, const char *name,
+                        int line, bq_sample_t *s, bq_error_t *err)
+{
+    if (c->image >= 0 && !fits_trimmed(bq_csv_cell(csv, r, c->image), sizeof s->image))
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: image name longer than %d characters",
+                            name, line, (int)sizeof s->image - 1);
+    if (c->group >= 0 && !fits_trimmed(bq_csv_cell(csv, r, c->group), sizeof s->group))
+        return bq_error_set(err, BQ_ERR_INVALID, "%s:%d: group name longer than %d characters",
+                            name, line, (int)sizeof s->group - 1);
+    if (c->image >= 0)
+        trim_copy(s->image, sizeof s->image, bq_csv_cell(csv, r, c->image));
+    if (c->group >= 0)
+        trim_copy(s->group, sizeof s->group, bq_csv_cell(csv, r, c->group));
+    if (c->rep >= 0) {
+        const char *rep = bq_csv_cell(csv, r, c->rep);
+        char tmp[64];
+        long lv = 0;
+        trim_copy(tmp, sizeof tmp, rep);
+        if (tmp[0] && parse_int(rep, 1, 1000000, &lv) != 0)
+            return bq_error_set(err, BQ_ERR_INVALID,
+                                "%s:%d: replicate '%.40s' is not a positive integer", name, line,
+                                rep);
+        s->replicate = tmp[0] ? (int)lv : 0;
+    }
+    return 0;
+}
+
+/* Every row of csv into sh. */
+static int parse_rows(const bq_csv_t *csv, const sheet_cols_t *c, const char *name,
+                      bq_sample_sheet_t *sh, int *have_unit, bq_error_t *err)
+{
+    for (int r = 0; r < csv->n_rows; r++) {
+        bq_sample_t *s = &sh->samples[sh->n];
+        int line = bq_csv_line(csv, r);
+        s->line = line;
+        int rc = parse_lane_dose(name, line, bq_csv_cell(csv, r, c->lane),
+                                 bq_csv_cell(csv, r, c->dose), s, err);
+        if (rc == 0)
+            rc = parse_unit(name, line, bq_csv_cell(csv, r, c->unit), s, sh, have_unit, err);
+        if (rc == 0)
+            rc = parse_labels(csv, r, c, name, line, s, err);
+        if (rc != 0)
+            return rc;
+        sh->n++;
+    }
+    return 0;
+}
+
 int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t *err)
 {
     *out = NULL;
     const char *name = csv->name ? csv->name : "<sheet>";
-    int c_lane = bq_csv_column(csv, "lane");
-    int c_dose = bq_csv_column(csv, "dose");
-    int c_unit = bq_csv_column(csv, "unit");
-    int c_image = bq_csv_column(csv, "image");
-    int c_rep = bq_csv_column(csv, "replicate");
-    int c_group = bq_csv_column(csv, "group");
-    const char *missing = c_lane < 0 ? "lane" : c_dose < 0 ? "dose" : c_unit < 0 ? "unit" : NULL;
+    sheet_cols_t c = {bq_csv_column(csv, "lane"),  bq_csv_column(csv, "dose"),
+                      bq_csv_column(csv, "unit"),  bq_csv_column(csv, "image"),
+                      bq_csv_column(csv, "replicate"), bq_csv_column(csv, "group")};
+    const char *missing = c.lane < 0 ? "lane" : c.dose < 0 ? "dose" : c.unit < 0 ? "unit" : NULL;
     if (missing)
         return bq_error_set(err, BQ_ERR_INVALID,
                             "%s:1: no '%s' column (a sample sheet needs lane,dose,unit)", name,
@@ -218,100 +328,8 @@ int bq_samples_from_csv(const bq_csv_t *csv, bq_sample_sheet_t **out, bq_error_t
         bq_samples_free(sh);
         return bq_error_set(err, BQ_ERR_NOMEM, "%s: out of memory", name);
     }
-    int rc = 0;
     int have_unit = 0;
-    for (int r = 0; r < csv->n_rows && rc == 0; r++) {
-        bq_sample_t *s = &sh->samples[sh->n];
-        int line = bq_csv_line(csv, r);
-        s->line = line;
-        const char *lane = bq_csv_cell(csv, r, c_lane);
-        const char *dose = bq_csv_cell(csv, r, c_dose);
-        const char *unit = bq_csv_cell(csv, r, c_unit);
-        char ubuf[32];
-        trim_copy(ubuf, sizeof ubuf, unit);
-        long lv;
-        char tmp[64];
-        trim_copy(tmp, sizeof tmp, lane);
-        if (!tmp[0]) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: lane is missing", name, line);
-            break;
-        }
-        if (parse_int(lane, 1, 100000, &lv) != 0) {
-            rc = bq_error_set(err, BQ_ERR_INVALID,
-                              "%s:%d: lane '%.40s' is not a lane number (1, 2, ...)", name,
-                              line, lane);
-            break;
-        }
-        s->lane = (int)lv;
-        trim_copy(tmp, sizeof tmp, dose);
-        if (!tmp[0]) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose is missing for lane %d", name,
-                              line, s->lane);
-            break;
-        }
-        if (parse_number(dose, &s->dose) != 0) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose '%.40s' is not a number", name,
-                              line, dose);
-            break;
-        }
-        if (s->dose < 0) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose %g is negative", name, line,
-                              s->dose);
-            break;
-        }
-        int u = bq_unit_parse(ubuf);
-        if (ubuf[0] && u < 0) {
-            rc = bq_error_set(err, BQ_ERR_INVALID,
-                              "%s:%d: unknown unit '%.20s' (use pM, nM, uM, mM or M)", name,
-                              line, ubuf);
-            break;
-        }
-        if (!ubuf[0] && s->dose != 0) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: dose %g has no unit", name, line,
-                              s->dose);
-            break;
-        }
-        if (u >= 0) {
-            s->unit = (bq_unit)u;
-            /* the first real dose decides how doses are shown */
-            if (!have_unit && s->dose > 0) {
-                have_unit = 1;
-                sh->unit = s->unit;
-                snprintf(sh->unit_label, sizeof sh->unit_label, "%s", ubuf);
-            }
-        } else {
-            s->unit = (bq_unit)-1; /* vehicle without a unit: resolved below */
-        }
-        s->dose_nm = u >= 0 ? s->dose * bq_unit_nm(s->unit) : 0.0;
-        /* names are compared whole: one cut to fit would silently stop
-         * matching its image, or merge two groups */
-        if (c_image >= 0 && !fits_trimmed(bq_csv_cell(csv, r, c_image), sizeof s->image)) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: image name longer than %d characters",
-                              name, line, (int)sizeof s->image - 1);
-            break;
-        }
-        if (c_group >= 0 && !fits_trimmed(bq_csv_cell(csv, r, c_group), sizeof s->group)) {
-            rc = bq_error_set(err, BQ_ERR_INVALID, "%s:%d: group name longer than %d characters",
-                              name, line, (int)sizeof s->group - 1);
-            break;
-        }
-        if (c_image >= 0)
-            trim_copy(s->image, sizeof s->image, bq_csv_cell(csv, r, c_image));
-        if (c_group >= 0)
-            trim_copy(s->group, sizeof s->group, bq_csv_cell(csv, r, c_group));
-        if (c_rep >= 0) {
-            const char *rep = bq_csv_cell(csv, r, c_rep);
-            trim_copy(tmp, sizeof tmp, rep);
-            if (tmp[0] && parse_int(rep, 1, 1000000, &lv) != 0) {
-                rc = bq_error_set(err, BQ_ERR_INVALID,
-                                  "%s:%d: replicate '%.40s' is not a positive integer", name,
-                                  line, rep);
-                break;
-            }
-            s->replicate = tmp[0] ? (int)lv : 0;
-        }
-        sh->n++;
-    }
+    int rc = parse_rows(csv, &c, name, sh, &have_unit, err);
     if (rc == 0)
         rc = check_repeats(sh, name, err);
     if (rc != 0) {
