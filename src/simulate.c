@@ -1261,6 +1261,93 @@ static void render_channel(sim_t *s, int ch, bq_image_t *img, bq_image_t *tbg,
             truth->bands[i].saturated |= band_clipped(s, &truth->bands[i]);
 }
 
+/* The simulation's working arrays (not the images or the truth). */
+static void sim_free(sim_t *s)
+{
+    free(s->lanes);
+    free(s->bands);
+    free(s->signal);
+    free(s->bg);
+    free(s->cbg);
+}
+
+/* The working arrays, n_ch images and the truth with its background
+ * image(s). 0, or -1 when out of memory (what was made is left for the
+ * caller to free). */
+static int sim_alloc(sim_t *s, int n_ch, bq_image_t *img[BQ_SIM_MAX_CHANNELS],
+                     bq_sim_truth_t **truth)
+{
+    size_t npix = (size_t)s->W * s->H; /* both <= BQ_SIM_MAX_SIDE: no overflow */
+    int ok = 1;
+    s->lanes = bq_calloc_array((size_t)s->n_lanes, sizeof *s->lanes);
+    s->signal = bq_alloc_array(npix, sizeof *s->signal);
+    s->bg = bq_alloc_array(npix, sizeof *s->bg);
+    if (n_ch > 1)
+        ok &= (s->cbg = bq_alloc_array(npix, sizeof *s->cbg)) != NULL;
+    for (int c = 0; c < n_ch; c++)
+        ok &= (img[c] = bq_image_new(s->W, s->H)) != NULL;
+    *truth = calloc(1, sizeof **truth);
+    if (*truth) {
+        ok &= ((*truth)->background = bq_image_new(s->W, s->H)) != NULL;
+        if (n_ch > 1)
+            ok &= ((*truth)->control_background = bq_image_new(s->W, s->H)) != NULL;
+    }
+    return ok && s->lanes && s->signal && s->bg && *truth ? 0 : -1;
+}
+
+/* Lanes, doses, bands, blotches, background and streaks, each from its own
+ * random stream (so a knob that changes one leaves the others' draws). */
+static int sim_scene(sim_t *s)
+{
+    const bq_sim_params_t *p = s->p;
+    rng_t rl, rload, rs, rm;
+    rng_seed(&rm, p->seed, STREAM_MOTTLE);
+    rng_seed(&rl, p->seed, STREAM_LAYOUT);
+    rng_seed(&rload, p->seed, STREAM_LOADING);
+    rng_seed(&rs, p->seed, STREAM_STRIPS);
+    layout(s, &rl, &rs);
+    dose_series(s, &rload);
+    int rc = make_bands(s, &rl);
+    if (rc != 0)
+        return rc;
+    choose_peak(s);
+    place_blotches(s, &rm);
+    render_background(s);
+    render_streaks(s);
+    return 0;
+}
+
+/* The truth's geometry: parameters, lanes and bands (the channels add the
+ * saturation flags when they are rendered). */
+static int truth_geometry(const sim_t *s, bq_sim_truth_t *truth)
+{
+    truth->params = *s->p;
+    truth->params.peak = s->peak;
+    truth->clip_level = FULL_SCALE;
+    truth->n_lanes = s->n_lanes;
+    truth->lanes = bq_calloc_array((size_t)s->n_lanes, sizeof *truth->lanes);
+    truth->bands = bq_calloc_array((size_t)s->n_bands, sizeof *truth->bands);
+    if (!truth->lanes || !truth->bands)
+        return BQ_ERR_NOMEM;
+    for (int i = 0; i < s->n_lanes; i++) {
+        bq_sim_lane_t *tl = &truth->lanes[i];
+        const lane_spec_t *ln = &s->lanes[i];
+        tl->lane = i + 1;
+        tl->ladder = ln->ladder;
+        tl->dose = ln->dose;
+        tl->loading = ln->loading;
+        tl->fraction = ln->fraction;
+        tl->width = ln->width;
+        double y;
+        const strip_t *st = &s->strips[strip_of_v(s, 0.5 * s->hm)];
+        strip_to_image(st, ln->u, 0.5 * s->hm, &tl->x_center, &y);
+    }
+    truth->n_bands = s->n_bands;
+    for (int i = 0; i < s->n_bands; i++)
+        band_truth(s, &s->bands[i], &truth->bands[i]);
+    return 0;
+}
+
 int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs_out[BQ_SIM_MAX_CHANNELS],
                          int *n_imgs, bq_sim_truth_t **truth_out, bq_error_t *err)
 {
@@ -1282,74 +1369,17 @@ int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs_out[BQ_SIM_M
     s.W = p->width;
     s.H = p->height;
     s.n_lanes = p->n_lanes + (int)p->ladder;
-    size_t npix = (size_t)s.W * s.H; /* both <= BQ_SIM_MAX_SIDE: no overflow */
     bq_image_t *img[BQ_SIM_MAX_CHANNELS] = {NULL, NULL};
     bq_sim_truth_t *truth = NULL;
-    int ok = 1;
-    s.lanes = bq_calloc_array((size_t)s.n_lanes, sizeof *s.lanes);
-    s.signal = bq_alloc_array(npix, sizeof *s.signal);
-    s.bg = bq_alloc_array(npix, sizeof *s.bg);
-    if (n_ch > 1)
-        ok &= (s.cbg = bq_alloc_array(npix, sizeof *s.cbg)) != NULL;
-    for (int c = 0; c < n_ch; c++)
-        ok &= (img[c] = bq_image_new(s.W, s.H)) != NULL;
-    truth = calloc(1, sizeof *truth);
-    if (truth) {
-        ok &= (truth->background = bq_image_new(s.W, s.H)) != NULL;
-        if (n_ch > 1)
-            ok &= (truth->control_background = bq_image_new(s.W, s.H)) != NULL;
-    }
-    if (!ok || !s.lanes || !s.signal || !s.bg || !truth) {
+    if (sim_alloc(&s, n_ch, img, &truth) != 0) {
         rc = bq_error_set(err, BQ_ERR_NOMEM, "simulate: out of memory for %dx%d pixels", s.W,
                           s.H);
         goto fail;
     }
-
-    rng_t rl, rload, rs, rm;
-    rng_seed(&rm, p->seed, STREAM_MOTTLE);
-    rng_seed(&rl, p->seed, STREAM_LAYOUT);
-    rng_seed(&rload, p->seed, STREAM_LOADING);
-    rng_seed(&rs, p->seed, STREAM_STRIPS);
-
-    layout(&s, &rl, &rs);
-    dose_series(&s, &rload);
-    if ((rc = make_bands(&s, &rl)) != 0) {
+    if ((rc = sim_scene(&s)) != 0 || (rc = truth_geometry(&s, truth)) != 0) {
         bq_error_set(err, rc, "simulate: out of memory");
         goto fail;
     }
-    choose_peak(&s);
-    place_blotches(&s, &rm);
-    render_background(&s);
-    render_streaks(&s);
-
-    /* the truth's geometry first: the channels add their saturation flags */
-    truth->params = *p;
-    truth->params.peak = s.peak;
-    truth->clip_level = FULL_SCALE;
-    truth->n_lanes = s.n_lanes;
-    truth->lanes = bq_calloc_array((size_t)s.n_lanes, sizeof *truth->lanes);
-    truth->bands = bq_calloc_array((size_t)s.n_bands, sizeof *truth->bands);
-    if (!truth->lanes || !truth->bands) {
-        rc = bq_error_set(err, BQ_ERR_NOMEM, "simulate: out of memory");
-        goto fail;
-    }
-    for (int i = 0; i < s.n_lanes; i++) {
-        bq_sim_lane_t *tl = &truth->lanes[i];
-        const lane_spec_t *ln = &s.lanes[i];
-        tl->lane = i + 1;
-        tl->ladder = ln->ladder;
-        tl->dose = ln->dose;
-        tl->loading = ln->loading;
-        tl->fraction = ln->fraction;
-        tl->width = ln->width;
-        double y;
-        const strip_t *st = &s.strips[strip_of_v(&s, 0.5 * s.hm)];
-        strip_to_image(st, ln->u, 0.5 * s.hm, &tl->x_center, &y);
-    }
-    truth->n_bands = s.n_bands;
-    for (int i = 0; i < s.n_bands; i++)
-        band_truth(&s, &s.bands[i], &truth->bands[i]);
-
     for (int c = 0; c < n_ch; c++) {
         long clipped = 0;
         render_channel(&s, n_ch > 1 ? c : CH_ALL, img[c],
@@ -1358,12 +1388,7 @@ int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs_out[BQ_SIM_M
         if (n_ch > 1)
             truth->channel_clipped[c] = clipped;
     }
-
-    free(s.lanes);
-    free(s.bands);
-    free(s.signal);
-    free(s.bg);
-    free(s.cbg);
+    sim_free(&s);
     for (int c = 0; c < n_ch; c++) {
         if (imgs_out)
             imgs_out[c] = img[c];
@@ -1379,11 +1404,7 @@ int bq_simulate_channels(const bq_sim_params_t *p, bq_image_t *imgs_out[BQ_SIM_M
     return BQ_OK;
 
 fail:
-    free(s.lanes);
-    free(s.bands);
-    free(s.signal);
-    free(s.bg);
-    free(s.cbg);
+    sim_free(&s);
     for (int c = 0; c < BQ_SIM_MAX_CHANNELS; c++)
         bq_image_free(img[c]);
     bq_sim_truth_free(truth);
