@@ -859,6 +859,8 @@ int bq_image_load_tiff(const char *path, const bq_load_options_t *opts,
     img->page = opts->page;
     img->n_pages = n_pages;
     img->gel_scale = gel ? gel_scale : 0.0;
+    /* JPEG inside a TIFF is as lossy as a JPEG file */
+    img->lossy = L.compression == COMPRESSION_JPEG || L.compression == COMPRESSION_OJPEG;
     /* The RGBA interface applies the flips itself (not the transposes 5-8,
      * which it reads as their unrotated counterparts). */
     uint16_t orient = ORIENTATION_TOPLEFT;

@@ -109,7 +109,8 @@ typedef struct bq_image {
     int page, n_pages;    /* which page was read, how many the file has */
     double gel_scale;     /* .gel: the scale of tag 33446; 0 otherwise */
     int lossy;            /* 1 when the stored pixels went through lossy
-                             compression (JPEG): values carry its artefacts */
+                             compression (a JPEG file, or JPEG inside a
+                             TIFF): values carry its artefacts */
     int bands_bright;     /* 1 when the format defines the stored values as
                              signal (bands high): polarity needs no guess */
     bq_scan_info_t scan;  /* .scn: what the scanner recorded */
