@@ -20,16 +20,13 @@
 
 #include "blotquant/image.h"
 #include "../check.h"
+#include "test_paths.h"
 
 static char outdir[1024];
 
 static const char *path_of(const char *name)
 {
-    static char buf[8][1200];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", outdir, name);
-    return buf[k];
+    return test_path(outdir, name);
 }
 
 /* ---- reference pixels ---------------------------------------------------- */

@@ -16,17 +16,14 @@
 
 #include "blotquant/blotquant.h"
 #include "check.h"
+#include "test_paths.h"
 #include "jpeg_write.h"
 
 static const char *outdir;
 
 static const char *path_of(const char *name)
 {
-    static char buf[4][1200];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", outdir, name);
-    return buf[k];
+    return test_path(outdir, name);
 }
 
 /* ---- the blot ----------------------------------------------------------- */
