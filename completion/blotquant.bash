@@ -40,7 +40,7 @@ _blotquant_values()
 {
     case $1 in
     --background) echo 'auto rolling-ball border-median none' ;;
-    --channel) echo 'auto red green blue' ;;
+    --channel) echo 'auto red green blue combined' ;;
     --format) echo 'csv json' ;;
     --ci) echo 'profile wald' ;;
     --unit) echo 'pM nM uM mM M' ;;

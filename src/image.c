@@ -201,30 +201,24 @@ int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
 }
 
 void bq_image_put_row(bq_image_t *img, int y, const float *samples, int n_color,
-                      int has_alpha, bq_channel channel)
+                      int has_alpha, bq_channel channel, float full_scale)
 {
-    static const double luma[3] = {0.299, 0.587, 0.114};
-    int stride = n_color + (has_alpha ? 1 : 0);
+    if (n_color >= 3) {
+        bq_image_put_colour_row(img, y, samples, has_alpha, channel, full_scale);
+        return;
+    }
+    int stride = 1 + (has_alpha ? 1 : 0);
     float *dst = img->data + (size_t)y * (size_t)img->width;
     uint8_t *vrow = img->valid ? img->valid + (size_t)y * (size_t)img->width : NULL;
-    int pick = -1; /* one colour channel, or -1 for luminance */
-    if (n_color >= 3 && channel != BQ_CHANNEL_AUTO)
-        pick = channel == BQ_CHANNEL_RED ? 0 : channel == BQ_CHANNEL_GREEN ? 1 : 2;
     for (int x = 0; x < img->width; x++) {
         const float *s = samples + (size_t)x * (size_t)stride;
-        double v;
-        if (n_color < 3)
-            v = s[0];
-        else if (pick >= 0)
-            v = s[pick];
-        else
-            v = luma[0] * s[0] + luma[1] * s[1] + luma[2] * s[2];
-        if (has_alpha && s[n_color] == 0.0f) {
-            v = 0.0;
+        float v = s[0];
+        if (has_alpha && s[1] == 0.0f) {
+            v = 0.0f;
             if (vrow)
                 vrow[x] = 0;
         }
-        dst[x] = (float)v;
+        dst[x] = v;
     }
 }
 
@@ -303,18 +297,10 @@ static int finish_levels(bq_image_t *img, const char *path, bq_error_t *err)
     return 0;
 }
 
-int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **out,
-                  bq_error_t *err)
+/* One decode of path as its magic bytes say, with the levels set. */
+static int load_decoded(const char *path, const bq_load_options_t *opts, bq_image_t **out,
+                        bq_error_t *err)
 {
-    *out = NULL;
-    if (!path)
-        return bq_error_set(err, BQ_ERR_INVALID, "(null): no file name");
-    bq_load_options_t defaults = {0};
-    if (!opts)
-        opts = &defaults;
-    if (opts->page < 0)
-        return bq_error_set(err, BQ_ERR_INVALID, "%s: page %d is negative", path,
-                            opts->page);
     int kind;
     if (sniff_bytes(path, &kind) != 0)
         return bq_error_set(err, BQ_ERR_IO, "%s: cannot open: %s", path,
@@ -341,6 +327,50 @@ int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **
     if (rc < 0) {
         bq_image_free(img);
         return rc;
+    }
+    *out = img;
+    return 0;
+}
+
+/* A composite's channel signals are protein signal by construction (high
+ * where a protein is, whatever the background): polarity needs no guess. */
+static void note_channel(bq_image_t *img, bq_channel channel)
+{
+    if (img->colour.n == 0)
+        return; /* grey data: the channel choice did not apply */
+    img->channel = channel;
+    if (channel >= BQ_CHANNEL_COMBINED)
+        img->bands_bright = 1;
+}
+
+int bq_image_load(const char *path, const bq_load_options_t *opts, bq_image_t **out,
+                  bq_error_t *err)
+{
+    *out = NULL;
+    if (!path)
+        return bq_error_set(err, BQ_ERR_INVALID, "(null): no file name");
+    bq_load_options_t defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    if (opts->page < 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "%s: page %d is negative", path,
+                            opts->page);
+    bq_image_t *img = NULL;
+    int rc = load_decoded(path, opts, &img, err);
+    if (rc < 0)
+        return rc;
+    note_channel(img, opts->channel);
+    /* A two-colour composite's luminance mixes its proteins (and shows its
+     * white labels brightest): decode again, as the combined signal. Only
+     * composites pay for the second decode. */
+    if (opts->channel == BQ_CHANNEL_AUTO && bq_colour_distinct(&img->colour, NULL)) {
+        bq_load_options_t combined = *opts;
+        combined.channel = BQ_CHANNEL_COMBINED;
+        bq_image_free(img);
+        img = NULL;
+        if ((rc = load_decoded(path, &combined, &img, err)) < 0)
+            return rc;
+        note_channel(img, BQ_CHANNEL_COMBINED);
     }
     *out = img;
     return 0;

@@ -44,9 +44,16 @@ int bq_image_alloc_for_load(int width, int height, uint64_t max_pixels,
                             bq_error_t *err);
 
 /* Store row y from interleaved float samples (n_color 1 or 3 colour samples
- * per pixel, plus one alpha sample if has_alpha), reducing colour per channel.
- * Pixels with alpha 0 become invalid (img->valid must then be allocated). */
+ * per pixel, plus one alpha sample if has_alpha), reducing colour per channel
+ * (AUTO: luminance; bq_image_load decides whether to load again combined).
+ * full_scale is the samples' full scale (255, 65535, 1 for float). Pixels
+ * with alpha 0 become invalid (img->valid must then be allocated). */
 void bq_image_put_row(bq_image_t *img, int y, const float *samples, int n_color,
-                      int has_alpha, bq_channel channel);
+                      int has_alpha, bq_channel channel, float full_scale);
+
+/* The colour half of bq_image_put_row (image_colour.c): also gathers
+ * img->colour over the valid pixels. */
+void bq_image_put_colour_row(bq_image_t *img, int y, const float *samples, int has_alpha,
+                             bq_channel channel, float full_scale);
 
 #endif

@@ -294,7 +294,7 @@ static int jpeg_decode(jpeg_load_t *L, uint64_t file_size)
             return -1;
         }
         row_to_float(L->samples, w, n_in, c->saw_Adobe_marker, L->row);
-        bq_image_put_row(&line, 0, L->row, n_color, 0, L->opts->channel);
+        bq_image_put_row(&line, 0, L->row, n_color, 0, L->opts->channel, 255.0f);
         ptrdiff_t step;
         float *dst = L->img->data + orient_row_start(orientation, w, h, y, &step);
         for (size_t x = 0; x < w; x++, dst += step)
@@ -303,6 +303,7 @@ static int jpeg_decode(jpeg_load_t *L, uint64_t file_size)
     /* reads up to the end-of-image marker: damage after the last row still
      * means a damaged file */
     jpeg_finish_decompress(c);
+    L->img->colour = line.colour;
 
     L->img->format = BQ_FORMAT_JPEG;
     L->img->bits_per_sample = 8;

@@ -284,7 +284,8 @@ static int png_decode(png_load_t *L)
         else
             for (size_t i = 0; i < n; i++)
                 L->row[i] = src[i];
-        bq_image_put_row(L->img, (int)y, L->row, n_color, has_alpha, L->opts->channel);
+        bq_image_put_row(L->img, (int)y, L->row, n_color, has_alpha, L->opts->channel,
+                         out_depth == 16 ? 65535.0f : 255.0f);
     }
     /* Reads the trailing chunks and their CRCs: damage after the pixels
      * still means a damaged file. */

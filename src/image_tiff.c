@@ -622,6 +622,8 @@ static int read_direct(TIFF *tif, const char *path, const tiff_layout_t *L, bq_i
         goto nomem;
     float full = L->bps == 16 ? 65535.0f : L->bps == 32 ? 1.0f : 255.0f;
     float cm_scale = L->photometric == PHOTOMETRIC_PALETTE ? cmap_scale(L) : 1.0f;
+    /* a colour map's entries are brought to 0..255 whatever the index depth */
+    float colour_full = L->photometric == PHOTOMETRIC_PALETTE ? 255.0f : full;
     uint32_t n_bands = (L->height + L->band_h - 1) / L->band_h;
     /* One gray sample without alpha (most blots): normalise_row and
      * bq_image_put_row would only copy it, at ~35 instructions a pixel. */
@@ -646,7 +648,8 @@ static int read_direct(TIFF *tif, const char *path, const tiff_layout_t *L, bq_i
                        B.row + p, separate ? L->spp : 1);
             int n_color;
             normalise_row(L, B.row, full, cm_scale, &n_color);
-            bq_image_put_row(img, (int)(y0 + r), B.row, n_color, L->has_alpha, channel);
+            bq_image_put_row(img, (int)(y0 + r), B.row, n_color, L->has_alpha, channel,
+                             colour_full);
         }
     }
     bufs_free(&B);
@@ -686,7 +689,7 @@ static int read_rgba(TIFF *tif, const char *path, const tiff_layout_t *L, bq_ima
                 row[4 * x + 2] = (float)TIFFGetB(src[x]);
                 row[4 * x + 3] = (float)TIFFGetA(src[x]);
             }
-            bq_image_put_row(img, (int)y, row, 3, img->valid != NULL, channel);
+            bq_image_put_row(img, (int)y, row, 3, img->valid != NULL, channel, 255.0f);
         }
     }
     free(raster);

@@ -90,4 +90,11 @@ struct bq_band_table;
 void bq_lanes_halve(struct bq_lanes *lanes);
 void bq_band_table_halve(struct bq_band_table *table);
 
+/* bq_quant_file for options naming rows by colour channel
+ * (quantify_channels.c). */
+struct bq_quant_options;
+struct bq_quant_result;
+int bq_quant_file_by_channel(const char *path, const struct bq_quant_options *opts,
+                             struct bq_quant_result **out, struct bq_error *err);
+
 #endif

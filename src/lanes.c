@@ -78,6 +78,7 @@ typedef struct detect {
     double *sumprof;            /* the strips' aligned profiles summed, grid.w */
     peak_t *cand_all;           /* peak candidates, grid.w + 1 */
     double *fbuf;               /* lanes_add_faint_lanes' profiles, grid.w + grid.h + 4 */
+    int band_row;               /* profiles along each strip's main band row only */
     peak_t lanes[BQ_MAX_LANES]; /* the lanes all strips share */
 } detect_t;
 
@@ -170,7 +171,8 @@ static int detect_profiles(detect_t *d, bq_error_t *err)
         sw->prof = bq_calloc_array((size_t)g->w, sizeof *sw->prof);
         if (!sw->prof)
             return bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
-        int rc = lanes_strip_profile(g, d->bx0, d->bx1, sw);
+        int rc = d->band_row ? lanes_strip_row_profile(g, d->bx0, d->bx1, sw)
+                             : lanes_strip_profile(g, d->bx0, d->bx1, sw);
         if (rc)
             return bq_error_set(err, rc, "lanes: out of memory");
         sw->noise = lanes_profile_noise(sw->prof, d->bx0, d->bx1, d->tmp);
@@ -234,6 +236,8 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
     noise = sqrt(noise);
     int nc = lanes_find_peaks(sumprof, bx0, bx1, d->cand_all, g->w + 1);
     int nl = lanes_choose_lanes(sumprof, bx0, bx1, noise, d->cand_all, nc, want, lanes, tmp);
+    if (d->band_row && want <= 0)
+        nl = lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
     if (want <= 0 && nl >= 3) {
         peak_t alt[BQ_MAX_LANES];
         int nf = lanes_add_faint_lanes(g, &d->sw[strong], bx0, bx1, lanes, nl, tmp, d->fbuf,
@@ -252,6 +256,8 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
         if (nl != before)
             lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         nl = lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
+        if (d->band_row)
+            nl = lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
         if (!lanes_comb_regular(lanes, nl, tmp)) {
             peak_t fit[BQ_MAX_LANES];
             int nfit = lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes,
@@ -342,8 +348,10 @@ static void mark_ladders(bq_lanes_t *res, const int *counts, int nl, int ns)
             res->strips[s].lanes[i].is_ladder = ladder[i];
 }
 
-int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
-                    bq_lanes_t **out, bq_error_t *err)
+/* The stages on img, profiles summed down whole strips or (band_row)
+ * along each strip's main band row. */
+static int detect_lanes(const bq_image_t *img, const bq_lane_options_t *opts, int band_row,
+                        bq_lanes_t **out, bq_error_t *err)
 {
     if (out)
         *out = NULL;
@@ -355,6 +363,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
                             want, BQ_MAX_LANES);
     detect_t d;
     memset(&d, 0, sizeof d);
+    d.band_row = band_row;
     int rc = detect_region(img, opts, &d, err);
     if (rc)
         return rc;
@@ -424,4 +433,35 @@ done:
     detect_free(&d);
     lanes_free_partial(res);
     return rc;
+}
+
+/* How much more regular the lanes along the band row must be to replace
+ * the lanes of the whole strips: a clear margin, so a blot whose lanes are
+ * only a little irregular keeps the lanes all its rows agree on. */
+#define BAND_ROW_MARGIN 0.2
+
+int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
+                    bq_lanes_t **out, bq_error_t *err)
+{
+    int rc = detect_lanes(img, opts, 0, out, err);
+    if (rc != 0 || !(*out)->uncertain || (opts && opts->n_lanes > 0))
+        return rc;
+    /* Lanes that make no regular comb: ask the band rows alone (see
+     * lanes_bandrow.c), and keep their lanes when they are a regular comb
+     * where the first were not. */
+    bq_lanes_t *alt = NULL;
+    bq_error_t quiet = {0};
+    rc = detect_lanes(img, opts, 1, &alt, &quiet);
+    if (rc == BQ_ERR_NOMEM) {
+        bq_lanes_free(*out);
+        *out = NULL;
+        return bq_error_set(err, rc, "lanes: out of memory");
+    }
+    if (rc == 0 && !alt->uncertain && alt->confidence >= (*out)->confidence + BAND_ROW_MARGIN) {
+        bq_lanes_free(*out);
+        *out = alt;
+        alt = NULL;
+    }
+    bq_lanes_free(alt);
+    return 0;
 }

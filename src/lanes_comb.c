@@ -327,8 +327,8 @@ static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e
 /* How far lane l's strongest band stands over the lane's own median along
  * strip sw (its central 60 %, following the tilt); rowp holds the strip's
  * rows. */
-static double band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
-                            double *rowp)
+double lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
+                           double *rowp)
 {
     int rows = sw->gy1 - sw->gy0 + 1;
     double c = l->pos + sw->shift, half = fmax(0.3 * (l->right - l->left), 0.5);
@@ -336,7 +336,9 @@ static double band_standout(const grid_t *g, const strip_work_t *sw, const peak_
     for (int y = sw->gy0; y <= sw->gy1; y++) {
         double v = row_mean(g, sw, y, c - half, c + half);
         rowp[y - sw->gy0] = v;
-        mx = fmax(mx, v);
+        /* lanes found along the band row have their band there */
+        if (!sw->band_row || (y >= sw->row0 && y <= sw->row1))
+            mx = fmax(mx, v);
     }
     return mx - lanes_median(rowp, rows);
 }
@@ -349,8 +351,8 @@ static int tooth_has_band(const grid_t *g, const strip_work_t *sw, int ns, const
                           const peak_t *e, double *rowp)
 {
     for (int s = 0; s < ns; s++) {
-        double be = band_standout(g, &sw[s], e, rowp);
-        if (be > 0.0 && band_standout(g, &sw[s], t, rowp) >= BLANK_LANE * be)
+        double be = lanes_band_standout(g, &sw[s], e, rowp);
+        if (be > 0.0 && lanes_band_standout(g, &sw[s], t, rowp) >= BLANK_LANE * be)
             return 1;
     }
     return 0;

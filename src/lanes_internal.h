@@ -70,6 +70,8 @@ typedef struct strip_work {
     peak_t *cand;
     int n_cand;
     double shift;    /* offset against the reference strip, cells */
+    int band_row;    /* 1 when prof was taken along the main band row only ... */
+    int row0, row1;  /* ... these cell rows (lanes_bandrow.c) */
 } strip_work_t;
 
 /* A gap between cut strips, as a line through the grid: centre row
@@ -140,6 +142,20 @@ double lanes_profile_sharpness(const double *p, int n);
  * BQ_ERR_NOMEM. */
 int lanes_strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw);
 
+/* ---- lanes_bandrow.c: 4, second opinion --------------------------- */
+
+/* Fill strip sw's column profile from its main band row only, upright
+ * (slope 0, yref the row); a strip without a row standing out gets
+ * lanes_strip_profile's. 0 or BQ_ERR_NOMEM. */
+int lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw);
+
+/* Lanes at either end of l (n) whose band row shows no band of their own,
+ * in no strip (lanes_band_standout under BLANK_LANE of the lanes' median):
+ * a membrane's edge lit along its length, or a smear crossing the row.
+ * They are dropped. rowp holds the grid's height. Returns the new count. */
+int lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
+                             int n, double *rowp);
+
 /* ---- lanes_peaks.c: 5. peaks and lanes of a profile ------------------ */
 
 /* Noise of p[a..b] from its first differences; tmp holds b - a. */
@@ -174,6 +190,12 @@ int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_
  * the new count. */
 int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
                            int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp);
+
+/* How far lane l's strongest band (along its band row, for a strip whose
+ * profile came from one: sw->band_row) stands over the lane's own median
+ * along strip sw; rowp holds the strip's rows. */
+double lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
+                           double *rowp);
 
 /* Is the comb of lanes l regular: at most one gap in COMB_ODD_GAPS not a
  * whole number of pitches? tmp holds n. */

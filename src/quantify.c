@@ -438,6 +438,11 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
     if (!img) {
         return bq_error_set(err, BQ_ERR_INVALID, "quant: no image");
     }
+    if (opts && opts->row_channel && opts->bands.n_row_names > 0) {
+        bq_image_free(img);
+        return bq_error_set(err, BQ_ERR_INVALID,
+                            "quant: rows by colour channel need the file (bq_quant_file)");
+    }
     bq_quant_options_t def;
     if (!opts) {
         memset(&def, 0, sizeof def);
@@ -498,6 +503,8 @@ int bq_quant_file(const char *path, const bq_quant_options_t *opts,
     if (!out)
         return bq_error_set(err, BQ_ERR_INVALID, "quant: no output");
     *out = NULL;
+    if (opts && opts->row_channel && opts->bands.n_row_names > 0)
+        return bq_quant_file_by_channel(path, opts, out, err);
     bq_image_t *img = NULL;
     int rc = bq_image_load(path, opts ? &opts->load : NULL, &img, err);
     if (rc != 0)

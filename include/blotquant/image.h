@@ -3,7 +3,7 @@
  * lossy below).
  *
  * The format is decided by the file's magic bytes, never by its extension.
- * Colour is reduced to one intensity channel. Polarity is a separate step
+ * Colour is reduced to one intensity channel (see bq_channel). Polarity is a separate step
  * (bq_image_detect_polarity / bq_image_invert) so the caller can override it.
  *
  * What the loaded values mean ("larger = brighter, as a viewer shows it"):
@@ -59,13 +59,35 @@ typedef enum bq_format {
     BQ_FORMAT_SCN, /* Bio-Rad Image Lab .scn (one page per channel) */
 } bq_format;
 
-/* How colour becomes one channel. */
+/* How colour becomes one channel.
+ *
+ * A two-colour composite (LI-COR, fluorescence) shows each protein in its
+ * own colour, and whatever is grey in it (burned-in white text, a black
+ * frame, a white background) is the same in every channel, so it carries no
+ * protein's signal. A channel's signal is therefore its excess over the
+ * pixel's smallest channel, and the composite's combined signal the largest
+ * of those excesses (max - min, the chroma): high wherever any protein is,
+ * on a dark or a white background alike, and bounded by the full scale, so
+ * a clipped channel still reaches the clipping level. */
 typedef enum bq_channel {
-    BQ_CHANNEL_AUTO = 0, /* gray as is; colour: luminance (0.299 R + 0.587 G + 0.114 B) */
-    BQ_CHANNEL_RED,
+    BQ_CHANNEL_AUTO = 0, /* gray as is; colour: luminance (0.299 R + 0.587 G + 0.114 B),
+                            or BQ_CHANNEL_COMBINED when the channels are distinct
+                            (bq_colour_distinct) */
+    BQ_CHANNEL_RED,      /* the stored channel, as is */
     BQ_CHANNEL_GREEN,
     BQ_CHANNEL_BLUE,
+    BQ_CHANNEL_COMBINED, /* composite: max - min over the three channels */
+    BQ_CHANNEL_RED_SIGNAL,   /* composite: red - min over the three channels */
+    BQ_CHANNEL_GREEN_SIGNAL,
+    BQ_CHANNEL_BLUE_SIGNAL,
 } bq_channel;
+
+/* Parse "red", "green", "blue" (a composite channel's signal, the
+ * BQ_CHANNEL_*_SIGNAL values) and "combined"; -1 if unknown. */
+BQ_API int bq_channel_parse_signal(const char *name);
+/* "red", "green", "blue", "combined", "luminance" for the matching
+ * values (either kind of red is "red"). */
+BQ_API const char *bq_channel_name(bq_channel channel);
 
 typedef struct bq_load_options {
     int page;             /* 0-based page (IFD) of a multi-page TIFF, or channel
@@ -86,6 +108,27 @@ typedef struct bq_scan_info {
     int channels;          /* channels in the file (= n_pages) */
     long data_ceiling;     /* the scanner's maximum data value */
 } bq_scan_info_t;
+
+/* How the colour channels of a colour file relate, gathered over the valid
+ * pixels while loading (all zero for grey files). Sums are of the stored
+ * samples on the loader's scale (see max_value). */
+typedef struct bq_colour_stats {
+    double n;             /* pixels counted */
+    double sum[3], sum_sq[3];
+    double sum_cross[3];  /* R*G, R*B, G*B */
+    double chromatic[3];  /* pixels whose channels differ by over
+                             BQ_CHROMATIC_FRACTION of the full scale, by
+                             their largest channel */
+    double full_scale;    /* the samples' full scale */
+} bq_colour_stats_t;
+
+#define BQ_CHROMATIC_FRACTION 0.15
+
+/* 1 when a colour image's channels carry different pictures (a two-colour
+ * composite), not grey stored as colour, nor a tinted photograph of a film
+ * or membrane; 0 otherwise. *min_corr (may be NULL) receives the lowest
+ * correlation between two channels that vary (1 when fewer than two vary). */
+BQ_API int bq_colour_distinct(const bq_colour_stats_t *stats, double *min_corr);
 
 /* One decoded image. Owned by whoever bq_image_load/bq_image_new returned it
  * to; free with bq_image_free. */
@@ -114,6 +157,9 @@ typedef struct bq_image {
     int bands_bright;     /* 1 when the format defines the stored values as
                              signal (bands high): polarity needs no guess */
     bq_scan_info_t scan;  /* .scn: what the scanner recorded */
+    bq_colour_stats_t colour; /* colour files: how the channels relate */
+    bq_channel channel;   /* how colour became this one channel (AUTO for grey
+                             files; the reduction AUTO chose for colour ones) */
 } bq_image_t;
 
 /* Allocate a width x height image of zeros (valid = NULL, max_value = clip_level

@@ -89,6 +89,16 @@ typedef struct bq_quant_options {
      * a size finds no row of its own, the names go by order as without
      * sizes and mw_note says why. Borrowed. */
     const double *row_kda;
+    /* With bands.row_names, for a two-colour composite: each name's colour
+     * channel (n_row_names values, BQ_CHANNEL_RED_SIGNAL, _GREEN_SIGNAL or
+     * _BLUE_SIGNAL). Lanes are then found once on the combined signal
+     * (BQ_CHANNEL_COMBINED, whatever load.channel says), and each channel's
+     * rows are found and measured on that channel alone: the names of one
+     * channel go to its n strongest rows, top to bottom. The table holds
+     * every named row, ordered top to bottom. Only bq_quant_file can do
+     * this (it decodes the file once per channel); not with row_kda.
+     * Borrowed. */
+    const bq_channel *row_channel;
 } bq_quant_options_t;
 
 /* How far (relative) a row's size may lie from the size it is named by:

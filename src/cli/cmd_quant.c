@@ -54,6 +54,29 @@ static void report_scan(const char *path, const bq_image_t *img)
              s->data_ceiling);
 }
 
+/* A two-colour composite: say how its colours were read, and how to
+ * measure each protein on its own channel. */
+static void report_colour(const char *path, const bq_quant_result_t *res, const quant_cli_t *q)
+{
+    const bq_image_t *img = res->image;
+    if (q->opts.row_channel) {
+        cli_info("%s: two-colour composite: lanes from the channels' combined signal, each "
+                 "row measured on its own channel",
+                 path);
+        return;
+    }
+    double r;
+    if (img->colour.n == 0 || !bq_colour_distinct(&img->colour, &r))
+        return;
+    cli_info("%s: the colour channels show different pictures (correlation %.2f): a "
+             "two-colour composite? %s; name the rows by channel (e.g. --rows "
+             "ACTB@red,GFP@green) to measure each protein on its own channel",
+             path, r,
+             img->channel == BQ_CHANNEL_COMBINED
+                 ? "lanes and bands were found on the channels' combined signal"
+                 : "one channel was measured (--channel)");
+}
+
 /* One line that tells the user what was decided automatically, so a wrong
  * guess (polarity, lane count) is visible without opening the overlay. */
 static void report(const char *path, const bq_quant_result_t *res, const quant_cli_t *q)
@@ -72,6 +95,7 @@ static void report(const char *path, const bq_quant_result_t *res, const quant_c
              "%d saturated band%s, %d weak",
              path, res->inverted ? "dark bands on light, inverted" : "bright bands, not inverted",
              !res->polarity_auto             ? " (as requested)"
+             : res->image->channel >= BQ_CHANNEL_COMBINED ? " (colour signal)"
              : res->image->bands_bright ? " (as the file states)"
                                         : " (detected)",
              res->lanes->n_lanes,
@@ -79,6 +103,7 @@ static void report(const char *path, const bq_quant_result_t *res, const quant_c
              q->lanes_from ? q->lanes_from : "", res->lanes->n_strips,
              res->lanes->n_strips == 1 ? "" : "s", res->table->n_rows,
              res->table->n_rows == 1 ? "" : "s", saturated, saturated == 1 ? "" : "s", weak);
+    report_colour(path, res, q);
     quant_cli_report_mw(path, res, &q->opts);
     if (res->lanes->uncertain)
         cli_error("%s: warning: lanes uncertain (confidence %.2f): check the overlay, or pass "

@@ -8,7 +8,9 @@
 const char QUANT_OPTIONS_HELP[] =
     "  --rows NAMES        band rows top to bottom, e.g. MDM2,ACTB (higher MW runs higher);\n"
     "                      NAME@KDA (MDM2@90,ACTB@42) names the row nearest that size\n"
-    "                      instead (needs a calibrated ladder; else by order, with a warning)\n"
+    "                      instead (needs a calibrated ladder; else by order, with a warning);\n"
+    "                      NAME@CHANNEL (ACTB@red,GFP@green) measures each row on its own\n"
+    "                      colour channel of a two-colour composite, lanes found on both\n"
     "  --ladder L          sizes from the ladder lane: auto (default: precision-plus when\n"
     "                      it matches well), none, a preset (pageruler-plus, pageruler,\n"
     "                      precision-plus, spectra-broad, seeblue-plus2, chameleon-duo)\n"
@@ -20,7 +22,9 @@ const char QUANT_OPTIONS_HELP[] =
     "  --page N            page of a multi-page TIFF or channel of an .scn,\n"
     "                      1-based (default 1)\n"
     "  --background M      auto (default), rolling-ball, border-median or none\n"
-    "  --channel C         colour images: auto (luminance), red, green or blue\n"
+    "  --channel C         colour images: auto (luminance; a two-colour composite: combined),\n"
+    "                      red, green, blue (the stored channel) or combined (each pixel's\n"
+    "                      largest minus smallest channel: the composite's signal)\n"
     "  --max-pixels N      refuse images larger than N pixels (default 500000000)\n"
     "  --lane-centres X,.. set the lanes by hand: their centre columns in pixels, left\n"
     "                      to right; vertical lanes over the whole height (or --roi)\n"
@@ -48,6 +52,9 @@ void quant_cli_free(quant_cli_t *q)
     free(q->row_kda);
     q->row_kda = NULL;
     q->opts.row_kda = NULL;
+    free(q->row_channel);
+    q->row_channel = NULL;
+    q->opts.row_channel = NULL;
     bq_lanes_free(q->lanes_loaded);
     q->lanes_loaded = NULL;
     q->opts.manual_lanes = NULL;
@@ -79,25 +86,49 @@ static int parse_centres(quant_cli_t *q, const char *arg, const char *cmd)
     return rc;
 }
 
-/* NAME@KDA items of --rows: cut the sizes off the names into kda (n of
- * them). Returns 1 if every item has a size, 0 if none has, or a negated
- * usage error. */
-static int split_sizes(char **names, int n, double *kda, const char *cmd)
+/* The part after '@' in item i of --rows: a colour channel (red, green,
+ * blue) into channel[i], or a size in kDa into kda[i]. Returns 1 for a
+ * channel, 2 for a size, or a negated usage error. */
+static int parse_at(const char *name, const char *what, double *kda, bq_channel *channel,
+                    const char *cmd)
 {
-    int sized = 0;
+    int c = bq_channel_parse_signal(what);
+    if (c >= 0 && c != BQ_CHANNEL_COMBINED) {
+        *channel = (bq_channel)c;
+        return 1;
+    }
+    if (name != what - 1 && cli_parse_double(what, 0.5, 10000, kda) == 0)
+        return 2;
+    return -cli_usage_error(cmd, "--rows: '%s' is not NAME@KDA (a size in kDa) or "
+                                 "NAME@CHANNEL (red, green, blue)", name);
+}
+
+/* NAME@KDA and NAME@CHANNEL items of --rows: cut the sizes or channels off
+ * the names into kda or channel (n of them). Returns 0 if no item has
+ * either, 1 if every item has a channel, 2 if every item has a size, or a
+ * negated usage error. */
+static int split_suffixes(char **names, int n, double *kda, bq_channel *channel,
+                          const char *cmd)
+{
+    int kinds[3] = {0, 0, 0};
     for (int i = 0; i < n; i++) {
         char *at = strrchr(names[i], '@');
-        if (!at)
-            continue;
-        if (at == names[i] || cli_parse_double(at + 1, 0.5, 10000, &kda[i]) != 0)
-            return -cli_usage_error(cmd, "--rows: '%s' is not NAME@KDA (a size in kDa)",
-                                    names[i]);
-        *at = '\0';
-        sized++;
+        int kind = 0;
+        if (at && (kind = parse_at(names[i], at + 1, &kda[i], &channel[i], cmd)) < 0)
+            return kind;
+        if (at && at == names[i])
+            return -cli_usage_error(cmd, "--rows: '%s' has no name before the '@'", names[i]);
+        if (at)
+            *at = '\0';
+        kinds[kind]++;
     }
-    if (sized > 0 && sized < n)
-        return -cli_usage_error(cmd, "--rows: give a size to every name or to none");
-    return sized > 0;
+    if (kinds[1] > 0 && kinds[2] > 0)
+        return -cli_usage_error(cmd, "--rows: name rows by channel or by size, not both");
+    int kind = kinds[1] > 0 ? 1 : kinds[2] > 0 ? 2 : 0;
+    if (kind > 0 && kinds[0] > 0)
+        return -cli_usage_error(cmd, "--rows: give a %s to every name or to none",
+                                kind == 1 ? "channel" : "size");
+    return kind;
 }
 
 static int parse_rows(quant_cli_t *q, const char *arg, const char *cmd)
@@ -107,25 +138,37 @@ static int parse_rows(quant_cli_t *q, const char *arg, const char *cmd)
     if (n <= 0)
         return -cli_usage_error(cmd, "--rows wants a comma list of names, got '%s'", arg);
     double *kda = calloc((size_t)n, sizeof *kda);
-    int sized = kda ? split_sizes(names, n, kda, cmd) : -cli_usage_error(cmd, "out of memory");
-    for (int i = 0; i < n && sized >= 0; i++)
+    bq_channel *channel = calloc((size_t)n, sizeof *channel);
+    int kind = kda && channel ? split_suffixes(names, n, kda, channel, cmd)
+                              : -cli_usage_error(cmd, "out of memory");
+    for (int i = 0; i < n && kind >= 0; i++)
         if (strlen(names[i]) >= BQ_NAME_MAX)
-            sized = -cli_usage_error(cmd, "--rows: name too long: '%s' (at most %d characters)",
-                                     names[i], BQ_NAME_MAX - 1);
-    if (sized < 0) {
+            kind = -cli_usage_error(cmd, "--rows: name too long: '%s' (at most %d characters)",
+                                    names[i], BQ_NAME_MAX - 1);
+    if (kind < 0) {
         free(names);
         free(kda);
-        return sized;
+        free(channel);
+        return kind;
+    }
+    if (kind != 2) {
+        free(kda);
+        kda = NULL;
+    }
+    if (kind != 1) {
+        free(channel);
+        channel = NULL;
     }
     free(q->row_names);
     free(q->row_kda);
+    free(q->row_channel);
     q->row_names = names;
-    q->row_kda = sized ? kda : NULL;
-    if (!sized)
-        free(kda);
+    q->row_kda = kda;
+    q->row_channel = channel;
     q->opts.bands.row_names = (const char *const *)names;
     q->opts.bands.n_row_names = n;
-    q->opts.row_kda = q->row_kda;
+    q->opts.row_kda = kda;
+    q->opts.row_channel = channel;
     return 1;
 }
 
@@ -212,6 +255,8 @@ int quant_cli_handle(quant_cli_t *q, int opt, const char *arg, const char *cmd)
             q->opts.load.channel = BQ_CHANNEL_GREEN;
         else if (strcmp(arg, "blue") == 0)
             q->opts.load.channel = BQ_CHANNEL_BLUE;
+        else if (strcmp(arg, "combined") == 0)
+            q->opts.load.channel = BQ_CHANNEL_COMBINED;
         else
             return -cli_usage_error(cmd, "--channel: unknown channel '%s'", arg);
         return 1;

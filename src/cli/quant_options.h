@@ -52,6 +52,7 @@ typedef struct quant_cli {
     bq_quant_options_t opts;
     char **row_names; /* from --rows, freed by quant_cli_free */
     double *row_kda;  /* --rows NAME@KDA: the sizes, else NULL */
+    bq_channel *row_channel; /* --rows NAME@CHANNEL: the channels, else NULL */
     bq_mw_ladder_t ladder;        /* --ladder (opts.ladder points here) */
     double centres[BQ_MAX_LANES]; /* --lane-centres */
     int n_centres;
