@@ -11,11 +11,12 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0 passes=0
 
 # run_case CODE TEXT ARG...: blotquant ARG... exits CODE and its stderr holds
-# TEXT (a fixed string; @ stands for the scratch folder).
+# TEXT (a fixed string; @/ stands for the scratch folder, so NAME@KDA
+# stays as written).
 run_case() {
-  local code=$1 text=${2//@/$tmp}; shift 2
+  local code=$1 text=${2//@\//$tmp/}; shift 2
   local args=() a
-  for a in "$@"; do args+=("${a//@/$tmp}"); done
+  for a in "$@"; do args+=("${a//@\//$tmp/}"); done
   "$bq" "${args[@]}" > "$tmp/out" 2> "$tmp/err"
   local rc=$?
   if [ "$rc" -ne "$code" ]; then
@@ -84,6 +85,11 @@ run_table <<'EOF'
 2 | quant: option '--lanes' requires an argument                            | quant --lanes
 2 | quant: --format wants csv or json, got 'xml'                            | quant --format xml x.tif
 2 | quant: --rows wants a comma list of names, got 'A,,B'                   | quant --rows A,,B x.tif
+2 | quant: --rows: 'A@purple' is not NAME@KDA (a size in kDa) or NAME@CHANNEL | quant --rows A@purple,B@red x.tif
+2 | quant: --rows: name rows by channel or by size, not both      | quant --rows A@red,B@42 x.tif
+2 | quant: --rows: give a channel to every name or to none        | quant --rows A@red,B x.tif
+2 | quant: --rows: give a size to every name or to none           | quant --rows A,B@42 x.tif
+2 | quant: --rows: '@red' has no name before the '@'              | quant --rows @red,B@green x.tif
 2 | quant: --lanes wants a number from 1 to 64, got '0'                     | quant --lanes 0 x.tif
 2 | quant: --lanes wants a number from 1 to 64, got '3x'                    | quant --lanes 3x x.tif
 2 | quant: --lanes wants a number from 1 to 64, got '65'                    | quant --lanes 65 x.tif
