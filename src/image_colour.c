@@ -13,11 +13,10 @@
  * LI-COR export), so it says nothing about how the others relate. */
 #define FLAT_CHANNEL_FRACTION 0.02
 
-/* Channels correlated at least this well show one picture: grey stored as
- * colour gives 1, tinted photographs of films measured 0.84-0.99 (the
- * tint's channel follows the others' brightness). Below it, less than half
- * of one channel's variation (r^2 < 0.5) follows another: the channels
- * show different things, as a composite's proteins do. */
+/* Channels whose excesses correlate at least this well show one picture
+ * in one tint. Below it, less than half of one channel's variation
+ * (r^2 < 0.5) follows another: the channels show different things, as a
+ * composite's proteins do. */
 #define SAME_PICTURE_CORRELATION 0.7
 
 /* A composite's colours: at least two of the three hues (by largest
@@ -122,9 +121,14 @@ int bq_colour_distinct(const bq_colour_stats_t *stats, double *min_corr)
     return r < SAME_PICTURE_CORRELATION && several_hues(stats);
 }
 
+/* The channels' excesses over the pixel's smallest are what the stats
+ * hold: grey content (white labels, black frames) has none, so it cannot
+ * make the channels look alike, and a tint, a fixed mixture of the
+ * channels, keeps its excesses in proportion. */
 static void count_pixel(bq_colour_stats_t *s, const float *p)
 {
-    double r = p[0], g = p[1], b = p[2];
+    double lo = fmin(p[0], fmin(p[1], p[2]));
+    double r = p[0] - lo, g = p[1] - lo, b = p[2] - lo;
     s->n += 1.0;
     s->sum[0] += r;
     s->sum[1] += g;
@@ -135,8 +139,8 @@ static void count_pixel(bq_colour_stats_t *s, const float *p)
     s->sum_cross[0] += r * g;
     s->sum_cross[1] += r * b;
     s->sum_cross[2] += g * b;
-    double hi = fmax(r, fmax(g, b)), lo = fmin(r, fmin(g, b));
-    if (hi - lo > BQ_CHROMATIC_FRACTION * s->full_scale)
+    double hi = fmax(r, fmax(g, b));
+    if (hi > BQ_CHROMATIC_FRACTION * s->full_scale)
         s->chromatic[hi == r ? 0 : hi == g ? 1 : 2] += 1.0;
 }
 

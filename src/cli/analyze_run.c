@@ -117,6 +117,7 @@ static int quant_two_channel(const analyze_config_t *cfg, const char *target_pat
     copts.bands.row_names = crow;
     copts.bands.n_row_names = 1;
     copts.row_kda = NULL; /* one row per channel: nothing to tell apart by size */
+    copts.row_channel = NULL; /* each scan is one channel already */
     int rc = bq_quant_file(control_path, &copts, &b->control_res, err);
     if (rc != 0)
         return rc;

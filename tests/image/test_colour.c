@@ -51,7 +51,7 @@ static int write_picture(bq_image_t *const imgs[2], const bq_sim_truth_t *t, pic
     }
     rgb->width = w;
     rgb->height = h;
-    double gain = 255.0 / 40000.0;
+    double gain = 255.0 / 65535.0;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + x;
