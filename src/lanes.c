@@ -268,6 +268,9 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
                 lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
             }
         }
+        /* every step above may add teeth at the ends */
+        if (d->band_row)
+            nl = lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
     }
     return nl;
 }
