@@ -447,7 +447,7 @@ int bq_lanes_detect(const bq_image_t *img, const bq_lane_options_t *opts,
                     bq_lanes_t **out, bq_error_t *err)
 {
     int rc = detect_lanes(img, opts, 0, out, err);
-    if (rc != 0 || !(*out)->uncertain || (opts && opts->n_lanes > 0))
+    if (rc != 0 || !(*out)->uncertain)
         return rc;
     /* Lanes that make no regular comb: ask the band rows alone (see
      * lanes_bandrow.c), and keep their lanes when they are a regular comb
