@@ -77,7 +77,7 @@ typedef struct detect {
     double *tmp;                /* scratch: the grid's longer side + 2 */
     double *sumprof;            /* the strips' aligned profiles summed, grid.w */
     peak_t *cand_all;           /* peak candidates, grid.w + 1 */
-    double *fbuf;               /* lanes_add_faint_lanes' profiles, grid.w + grid.h + 4 */
+    double *fbuf;               /* bq_lanes_add_faint_lanes' profiles, grid.w + grid.h + 4 */
     int band_row;               /* profiles along each strip's main band row only */
     peak_t lanes[BQ_MAX_LANES]; /* the lanes all strips share */
 } detect_t;
@@ -90,7 +90,7 @@ static void detect_free(detect_t *d)
     free(d->sumprof);
     free(d->cand_all);
     free(d->fbuf);
-    lanes_grid_free(&d->g);
+    bq_lanes_grid_free(&d->g);
 }
 
 /* The region to search (pixels): the user's ROI clipped to the image, or
@@ -131,31 +131,32 @@ static int detect_region(const bq_image_t *img, const bq_lane_options_t *opts, d
 static int detect_membrane(const bq_image_t *img, detect_t *d, bq_error_t *err)
 {
     grid_t *g = &d->g;
-    int rc = lanes_grid_membrane(img, d->rx, d->ry, d->rw, d->rh, g, &d->bx0, &d->by0, &d->bx1,
+    int rc = bq_lanes_grid_membrane(img, d->rx, d->ry, d->rw, d->rh, g, &d->bx0, &d->by0, &d->bx1,
                                  &d->by1);
     if (rc)
         return bq_error_set(err, rc, "lanes: out of memory");
     if (d->bx1 - d->bx0 < 3 || d->by1 < d->by0) {
-        lanes_grid_free(g);
+        bq_lanes_grid_free(g);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no valid pixels)");
     }
     gapline_t gaps[MAX_STRIPS - 1];
     int n_gaps = 0;
-    rc = lanes_grid_tray(g, &d->bx0, &d->by0, &d->bx1, &d->by1, gaps, MAX_STRIPS - 1, &n_gaps);
+    rc = bq_lanes_grid_tray(g, &d->bx0, &d->by0, &d->bx1, &d->by1, gaps, MAX_STRIPS - 1, &n_gaps);
     if (rc) {
-        lanes_grid_free(g);
+        bq_lanes_grid_free(g);
         return bq_error_set(err, rc, "lanes: out of memory");
     }
-    rc = lanes_grid_flatten(g, d->bx0, d->by0, d->bx1, d->by1);
+    rc = bq_lanes_grid_flatten(g, d->bx0, d->by0, d->bx1, d->by1);
     if (rc) {
-        lanes_grid_free(g);
+        bq_lanes_grid_free(g);
         return bq_error_set(err, rc, "lanes: out of memory");
     }
 
     memset(d->sw, 0, sizeof d->sw);
-    d->ns = lanes_find_strips(g, d->bx0, d->by0, d->bx1, d->by1, gaps, n_gaps, d->sw, MAX_STRIPS);
+    d->ns = bq_lanes_find_strips(g, d->bx0, d->by0, d->bx1, d->by1, gaps, n_gaps, d->sw,
+                                 MAX_STRIPS);
     if (d->ns == 0) {
-        lanes_grid_free(g);
+        bq_lanes_grid_free(g);
         return bq_error_set(err, BQ_ERR_NOT_FOUND, "lanes: no membrane found (no rows of valid pixels)");
     }
     return 0;
@@ -171,12 +172,12 @@ static int detect_profiles(detect_t *d, bq_error_t *err)
         sw->prof = bq_calloc_array((size_t)g->w, sizeof *sw->prof);
         if (!sw->prof)
             return bq_error_set(err, BQ_ERR_NOMEM, "lanes: out of memory");
-        int rc = d->band_row ? lanes_strip_row_profile(g, d->bx0, d->bx1, sw)
-                             : lanes_strip_profile(g, d->bx0, d->bx1, sw);
+        int rc = d->band_row ? bq_lanes_strip_row_profile(g, d->bx0, d->bx1, sw)
+                             : bq_lanes_strip_profile(g, d->bx0, d->bx1, sw);
         if (rc)
             return bq_error_set(err, rc, "lanes: out of memory");
-        sw->noise = lanes_profile_noise(sw->prof, d->bx0, d->bx1, d->tmp);
-        lanes_smooth3(sw->prof, d->tmp, g->w, 1);
+        sw->noise = bq_lanes_profile_noise(sw->prof, d->bx0, d->bx1, d->tmp);
+        bq_lanes_smooth3(sw->prof, d->tmp, g->w, 1);
     }
     return 0;
 }
@@ -191,7 +192,7 @@ static int detect_align(detect_t *d)
     int strong = 0;
     double best_var = -1.0;
     for (int s = 0; s < ns; s++) {
-        double v = lanes_profile_sharpness(sw[s].prof + bx0, bx1 - bx0 + 1);
+        double v = bq_lanes_profile_sharpness(sw[s].prof + bx0, bx1 - bx0 + 1);
         if (v > best_var) {
             best_var = v;
             strong = s;
@@ -202,8 +203,8 @@ static int detect_align(detect_t *d)
      * limit the shift by the pitch of the strongest strip's own lanes */
     int maxs = (bx1 - bx0 + 1) / 10;
     if (ns > 1) {
-        int nc0 = lanes_find_peaks(sw[strong].prof, bx0, bx1, d->cand_all, d->g.w + 1);
-        int nl0 = lanes_choose_lanes(sw[strong].prof, bx0, bx1, sw[strong].noise, d->cand_all,
+        int nc0 = bq_lanes_find_peaks(sw[strong].prof, bx0, bx1, d->cand_all, d->g.w + 1);
+        int nl0 = bq_lanes_choose_lanes(sw[strong].prof, bx0, bx1, sw[strong].noise, d->cand_all,
                                      nc0, 0, d->lanes, d->tmp);
         if (nl0 >= 2) {
             double pitch0 = (d->lanes[nl0 - 1].pos - d->lanes[0].pos) / (nl0 - 1);
@@ -212,9 +213,11 @@ static int detect_align(detect_t *d)
         }
     }
     for (int s = 0; s < ns; s++) {
-        sw[s].shift = s == strong ? 0.0 : lanes_align_shift(sw[strong].prof, sw[s].prof, bx0, bx1, maxs);
+        sw[s].shift = s == strong ? 0.0
+                                  : bq_lanes_align_shift(sw[strong].prof, sw[s].prof, bx0, bx1,
+                                                         maxs);
         for (int x = bx0; x <= bx1; x++)
-            d->sumprof[x] += lanes_interp(sw[s].prof, d->g.w, x + sw[s].shift);
+            d->sumprof[x] += bq_lanes_interp(sw[s].prof, d->g.w, x + sw[s].shift);
     }
     return strong;
 }
@@ -234,43 +237,43 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
     for (int s = 0; s < ns; s++)
         noise += d->sw[s].noise * d->sw[s].noise;
     noise = sqrt(noise);
-    int nc = lanes_find_peaks(sumprof, bx0, bx1, d->cand_all, g->w + 1);
-    int nl = lanes_choose_lanes(sumprof, bx0, bx1, noise, d->cand_all, nc, want, lanes, tmp);
+    int nc = bq_lanes_find_peaks(sumprof, bx0, bx1, d->cand_all, g->w + 1);
+    int nl = bq_lanes_choose_lanes(sumprof, bx0, bx1, noise, d->cand_all, nc, want, lanes, tmp);
     if (d->band_row && want <= 0)
-        nl = lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
+        nl = bq_lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
     if (want <= 0 && nl >= 3) {
         peak_t alt[BQ_MAX_LANES];
-        int nf = lanes_add_faint_lanes(g, &d->sw[strong], bx0, bx1, lanes, nl, tmp, d->fbuf,
+        int nf = bq_lanes_add_faint_lanes(g, &d->sw[strong], bx0, bx1, lanes, nl, tmp, d->fbuf,
                                        d->fbuf + g->h + 2, d->cand_all, g->w + 1, alt);
         if (nf != nl) {
             nl = nf;
-            lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
+            bq_lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         }
-        nl = lanes_split_merged_lanes(sumprof, lanes, nl, tmp);
+        nl = bq_lanes_split_merged_lanes(sumprof, lanes, nl, tmp);
         int before = nl;
-        nl = lanes_fill_comb_gaps(d->sw, ns, bx0, bx1, lanes, nl, tmp);
+        nl = bq_lanes_fill_comb_gaps(d->sw, ns, bx0, bx1, lanes, nl, tmp);
         if (nl != before)
-            lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
+            bq_lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
         before = nl;
-        nl = lanes_extend_comb_ends(g, d->sw, ns, sumprof, bx0, bx1, lanes, nl, d->fbuf, tmp);
+        nl = bq_lanes_extend_comb_ends(g, d->sw, ns, sumprof, bx0, bx1, lanes, nl, d->fbuf, tmp);
         if (nl != before)
-            lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
-        nl = lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
+            bq_lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
+        nl = bq_lanes_comb_cleanup(sumprof, bx0, bx1, lanes, nl, tmp);
         if (d->band_row)
-            nl = lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
-        if (!lanes_comb_regular(lanes, nl, tmp)) {
+            nl = bq_lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
+        if (!bq_lanes_comb_regular(lanes, nl, tmp)) {
             peak_t fit[BQ_MAX_LANES];
-            int nfit = lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes,
+            int nfit = bq_lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes,
                                       nl, fit);
             if (nfit >= 3) {
                 memcpy(lanes, fit, (size_t)nfit * sizeof *lanes);
                 nl = nfit;
-                lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
+                bq_lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
             }
         }
         /* every step above may add teeth at the ends */
         if (d->band_row)
-            nl = lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
+            nl = bq_lanes_trim_bandless_ends(g, d->sw, ns, lanes, nl, d->fbuf);
     }
     return nl;
 }
@@ -327,7 +330,7 @@ static int write_strip(const detect_t *d, int s, int nl, bq_strip_t *st, int *co
     if (!st->lanes)
         return BQ_ERR_NOMEM;
     peak_t sl[BQ_MAX_LANES];
-    lanes_strip_lanes(sw, d->ns, d->bx0, d->bx1, d->lanes, nl, d->tmp, sl);
+    bq_lanes_strip_lanes(sw, d->ns, d->bx0, d->bx1, d->lanes, nl, d->tmp, sl);
     for (int i = 0; i < nl; i++) {
         bq_lane_t *ln = &st->lanes[i];
         ln->index = i + 1;
@@ -336,7 +339,7 @@ static int write_strip(const detect_t *d, int s, int nl, bq_strip_t *st, int *co
         ln->x_left = g->x0 + (sl[i].left + 0.5) * g->fx - 0.5;
         ln->x_right = g->x0 + (sl[i].right + 0.5) * g->fx - 0.5;
         ln->is_empty = sl[i].empty;
-        counts[i] += lanes_lane_band_count(g, sw, &sl[i], rowp, d->tmp);
+        counts[i] += bq_lanes_lane_band_count(g, sw, &sl[i], rowp, d->tmp);
     }
     return 0;
 }
@@ -345,7 +348,7 @@ static int write_strip(const detect_t *d, int s, int nl, bq_strip_t *st, int *co
 static void mark_ladders(bq_lanes_t *res, const int *counts, int nl, int ns)
 {
     int ladder[BQ_MAX_LANES];
-    lanes_ladder_flags(counts, nl, ns, ladder);
+    bq_lanes_ladder_flags(counts, nl, ns, ladder);
     for (int i = 0; i < nl; i++)
         for (int s = 0; s < ns; s++)
             res->strips[s].lanes[i].is_ladder = ladder[i];
@@ -417,7 +420,7 @@ static int detect_lanes(const bq_image_t *img, const bq_lane_options_t *opts, in
         int placed[BQ_MAX_LANES];
         for (int i = 0; i < nl; i++)
             placed[i] = d.lanes[i].faint == COMB_TOOTH;
-        int k = lanes_drop_label_lanes(img, res, counts, placed);
+        int k = bq_lanes_drop_label_lanes(img, res, counts, placed);
         if (k < 0) {
             rc = bq_error_set(err, k, "lanes: out of memory");
             goto done;

@@ -69,7 +69,7 @@ static int main_band_row(const grid_t *g, const strip_work_t *sw, int bx0, int b
     return 0;
 }
 
-int lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
+int bq_lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
 {
     int n = sw->gy1 - sw->gy0 + 1;
     int span = bx1 - bx0 + 1;
@@ -85,7 +85,7 @@ int lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
     free(level);
     free(tmp);
     if (!found)
-        return lanes_strip_profile(g, bx0, bx1, sw);
+        return bq_lanes_strip_profile(g, bx0, bx1, sw);
     sw->slope = 0.0;
     sw->yref = 0.5 * (y0 + y1);
     sw->band_row = 1;
@@ -113,11 +113,11 @@ static double best_standout(const grid_t *g, const strip_work_t *sw, int ns, con
 {
     double best = 0.0;
     for (int s = 0; s < ns; s++)
-        best = fmax(best, lanes_band_standout(g, &sw[s], l, rowp));
+        best = fmax(best, bq_lanes_band_standout(g, &sw[s], l, rowp));
     return best;
 }
 
-int lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
+int bq_lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
                              int n, double *rowp)
 {
     if (n < 3)
@@ -125,7 +125,7 @@ int lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, pe
     double so[BQ_MAX_LANES], sorted[BQ_MAX_LANES];
     for (int i = 0; i < n; i++)
         so[i] = sorted[i] = best_standout(g, sw, ns, &l[i], rowp);
-    double typical = lanes_median(sorted, n);
+    double typical = bq_lanes_median(sorted, n);
     if (!(typical > 0.0))
         return n;
     int a = 0, b = n - 1;

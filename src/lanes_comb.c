@@ -48,7 +48,7 @@ static double row_mean(const grid_t *g, const strip_work_t *sw, int y, double x0
  * take their width from the others. lanes[] are in the strip's profile
  * coordinates minus sw->shift; out must hold BQ_MAX_LANES. Returns the new
  * count (nl when nothing changes). */
-int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
+int bq_lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
                           peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
                           peak_t *cand, int cap, peak_t *out)
 {
@@ -63,9 +63,9 @@ int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int 
                 hw = 0.5;
             v[i] = row_mean(g, sw, y, c - hw, c + hw);
         }
-        rowp[y - sw->gy0] = lanes_median(v, nl);
+        rowp[y - sw->gy0] = bq_lanes_median(v, nl);
     }
-    lanes_smooth3(rowp, tmp, rows, 1);
+    bq_lanes_smooth3(rowp, tmp, rows, 1);
     int ym = 0;
     for (int i = 1; i < rows; i++)
         if (rowp[i] > rowp[ym])
@@ -92,10 +92,10 @@ int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int 
             s += row_mean(g, sw, sw->gy0 + y, x, x);
         rp[x] = s / (r1 - r0 + 1);
     }
-    double noise = lanes_profile_noise(rp, bx0, bx1, tmp);
-    lanes_smooth3(rp, tmp, g->w, 1);
-    int np = lanes_find_peaks(rp, bx0, bx1, cand, cap);
-    int nr = lanes_choose_lanes(rp, bx0, bx1, noise, cand, np, 0, out, tmp);
+    double noise = bq_lanes_profile_noise(rp, bx0, bx1, tmp);
+    bq_lanes_smooth3(rp, tmp, g->w, 1);
+    int np = bq_lanes_find_peaks(rp, bx0, bx1, cand, cap);
+    int nr = bq_lanes_choose_lanes(rp, bx0, bx1, noise, cand, np, 0, out, tmp);
     if (nr <= nl)
         return nl;
     /* a band is flat-topped: its middle, not its highest bump, is the lane */
@@ -103,7 +103,7 @@ int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int 
         out[k].pos = 0.5 * (out[k].left + out[k].right);
     for (int i = 0; i + 1 < nr; i++)
         tmp[i] = out[i + 1].pos - out[i].pos;
-    double pitch = lanes_median(tmp, nr - 1);
+    double pitch = bq_lanes_median(tmp, nr - 1);
     for (int i = 0; i + 1 < nr; i++) {
         double d = out[i + 1].pos - out[i].pos;
         if (d < 0.7 * pitch || d > 1.3 * pitch)
@@ -174,7 +174,7 @@ static double comb_pitch(const peak_t *l, int n, int by_centre, double *tmp)
  * overloaded lanes) make one wide peak. A lane MERGED_WIDTH pitches wide
  * or more, and that much wider than the typical lane, holds several: it is
  * cut into as many lanes as pitches fit in it, evenly. */
-int lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp)
+int bq_lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp)
 {
     double pitch = comb_pitch(l, n, 0, tmp);
     if (!(pitch > 0.0))
@@ -208,7 +208,7 @@ static void comb_levels(const strip_work_t *sw, int ns, int bx0, int bx1, const 
                         double *tmp, double *base, double *typical)
 {
     for (int s = 0; s < ns; s++)
-        lanes_strip_levels(sw[s].prof, bx0, bx1, l, sw[s].shift, n, 0.5, tmp, &base[s],
+        bq_lanes_strip_levels(sw[s].prof, bx0, bx1, l, sw[s].shift, n, 0.5, tmp, &base[s],
                            &typical[s]);
 }
 
@@ -266,7 +266,7 @@ static int regular_comb(const peak_t *l, int n, double *tmp, double *pitch, int 
     return 1;
 }
 
-int lanes_comb_regular(const peak_t *l, int n, double *tmp)
+int bq_lanes_comb_regular(const peak_t *l, int n, double *tmp)
 {
     double pitch, wd;
     int by_centre;
@@ -327,7 +327,7 @@ static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e
 /* How far lane l's strongest band stands over the lane's own median along
  * strip sw (its central 60 %, following the tilt); rowp holds the strip's
  * rows. */
-double lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
+double bq_lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
                            double *rowp)
 {
     int rows = sw->gy1 - sw->gy0 + 1;
@@ -340,7 +340,7 @@ double lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t
         if (!sw->band_row || (y >= sw->row0 && y <= sw->row1))
             mx = fmax(mx, v);
     }
-    return mx - lanes_median(rowp, rows);
+    return mx - bq_lanes_median(rowp, rows);
 }
 
 /* Does the tooth t beside end lane e show a band, BLANK_LANE as strong as
@@ -351,14 +351,14 @@ static int tooth_has_band(const grid_t *g, const strip_work_t *sw, int ns, const
                           const peak_t *e, double *rowp)
 {
     for (int s = 0; s < ns; s++) {
-        double be = lanes_band_standout(g, &sw[s], e, rowp);
-        if (be > 0.0 && lanes_band_standout(g, &sw[s], t, rowp) >= BLANK_LANE * be)
+        double be = bq_lanes_band_standout(g, &sw[s], e, rowp);
+        if (be > 0.0 && bq_lanes_band_standout(g, &sw[s], t, rowp) >= BLANK_LANE * be)
             return 1;
     }
     return 0;
 }
 
-int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
+int bq_lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
                            int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp)
 {
     double pitch, wd;
@@ -369,8 +369,8 @@ int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, cons
      * blank membrane, its kDa labels or the membrane's edge, never a lane
      * lost against the edge */
     int counts[BQ_MAX_LANES], ladder[BQ_MAX_LANES];
-    lanes_band_counts(g, sw, ns, l, n, rowp, tmp, counts);
-    lanes_ladder_flags(counts, n, ns, ladder);
+    bq_lanes_band_counts(g, sw, ns, l, n, rowp, tmp, counts);
+    bq_lanes_ladder_flags(counts, n, ns, ladder);
     int end_ladder[2] = {ladder[0], ladder[n - 1]};
     for (int side = 0; side < 2 && n < BQ_MAX_LANES; side++) {
         const peak_t *end = side ? &l[n - 1] : &l[0];
@@ -412,7 +412,7 @@ int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, cons
  * teeth missing: lanes blank in the summed profile (a target seen in a few
  * lanes only) or lost in it. Each missing tooth becomes a lane where some
  * strip shows signal there (a loading control in every lane, say). */
-int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
+int bq_lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
                          double *tmp)
 {
     double pitch, wd;

@@ -35,8 +35,8 @@ static double comb_contrast(const double *v, int w, int a, int b, double p, doub
     for (double t = a + f; t + 0.5 * p <= b; t += p) {
         if (t - 0.5 * p < a)
             continue;
-        s += lanes_interp(v, w, t) -
-             0.5 * (lanes_interp(v, w, t - 0.5 * p) + lanes_interp(v, w, t + 0.5 * p));
+        s += bq_lanes_interp(v, w, t) -
+             0.5 * (bq_lanes_interp(v, w, t - 0.5 * p) + bq_lanes_interp(v, w, t + 0.5 * p));
         n++;
     }
     *k = n;
@@ -46,7 +46,7 @@ static double comb_contrast(const double *v, int w, int a, int b, double p, doub
 /* The pitch the profile's own peaks suggest: the median gap between
  * neighbouring peaks that stand out of the noise (a lane or two merged or
  * missing moves a few gaps, not the median). 0 when too few. cand holds
- * the peaks of v (lanes_find_peaks), sorted by prominence. */
+ * the peaks of v (bq_lanes_find_peaks), sorted by prominence. */
 static double peak_spacing(const peak_t *cand, int nc, double noise)
 {
     double pos[BQ_MAX_LANES * 4], gap[BQ_MAX_LANES * 4];
@@ -56,10 +56,10 @@ static double peak_spacing(const peak_t *cand, int nc, double noise)
             pos[n++] = cand[i].pos;
     if (n < FIT_MIN_TEETH)
         return 0.0;
-    lanes_median(pos, n); /* sorts */
+    bq_lanes_median(pos, n); /* sorts */
     for (int i = 0; i + 1 < n; i++)
         gap[i] = pos[i + 1] - pos[i];
-    return lanes_median(gap, n - 1);
+    return bq_lanes_median(gap, n - 1);
 }
 
 /* The best phase for pitch pp: its score, *f the phase. */
@@ -126,7 +126,7 @@ static double lane_spacing(const peak_t *l, int n)
     double gap[BQ_MAX_LANES];
     for (int i = 0; i + 1 < n; i++)
         gap[i] = l[i + 1].pos - l[i].pos;
-    return n > 1 ? lanes_median(gap, n - 1) : 0.0;
+    return n > 1 ? bq_lanes_median(gap, n - 1) : 0.0;
 }
 
 /* Is the comb of m teeth t (pitch p) a refinement of the nl lanes l: every
@@ -165,11 +165,11 @@ static int lane_teeth(const double *v, int w, int a, int b, double p, double f, 
     double tooth[BQ_MAX_LANES], sorted[BQ_MAX_LANES];
     int n = 0;
     for (double t = a + f; t <= b && n < BQ_MAX_LANES; t += p)
-        tooth[n++] = lanes_interp(v, w, t);
+        tooth[n++] = bq_lanes_interp(v, w, t);
     if (n == 0)
         return 0;
     memcpy(sorted, tooth, (size_t)n * sizeof *sorted);
-    double typical = lanes_median(sorted, n);
+    double typical = bq_lanes_median(sorted, n);
     double floor_v = HUGE_VAL;
     for (int x = a; x <= b; x++)
         floor_v = fmin(floor_v, v[x]);
@@ -194,7 +194,7 @@ static int lane_teeth(const double *v, int w, int a, int b, double p, double f, 
     return m;
 }
 
-int lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
+int bq_lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
                    int nc, const peak_t *lanes, int nl, peak_t *out)
 {
     /* the pitch lies between what the profile's peaks and the lanes found

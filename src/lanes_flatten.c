@@ -36,7 +36,7 @@ static int tile_quantiles(const float *vals, const uint8_t *ok, int rw, int rh, 
                 }
             size_t t = (size_t)ty * (size_t)nx + (size_t)tx;
             if (m > 0 && m * 4 >= area) {
-                tile[t] = lanes_quantile_f(buf, m, q);
+                tile[t] = bq_lanes_quantile_f(buf, m, q);
                 have[t] = 1;
                 any = 1;
             }
@@ -114,7 +114,7 @@ static void tile_median3(const double *tile, int nx, int ny, double *tile2)
                     double dxy = tile[(size_t)uy * (size_t)nx + (size_t)ux] - c - dxv - dyv;
                     v9[k++] = c + wx * dxv + wy * dyv + wx * wy * dxy;
                 }
-            tile2[(size_t)ty * (size_t)nx + (size_t)tx] = lanes_median(v9, k);
+            tile2[(size_t)ty * (size_t)nx + (size_t)tx] = bq_lanes_median(v9, k);
         }
 }
 
@@ -203,7 +203,7 @@ out:
  * Two passes: the low percentile of a tile on a steep gradient sits below
  * the tile's middle, so a second pass on the residual takes that out. The
  * box is in cells. */
-int lanes_grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1)
+int bq_lanes_grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1)
 {
     int rw = bx1 - bx0 + 1, rh = by1 - by0 + 1;
     int side = (rw > rh ? rw : rh) / 8;
@@ -252,12 +252,12 @@ int lanes_grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1)
     for (size_t j = 0; j + 1 < ncells && m < dcap; j += stride)
         if ((int)(j % (size_t)rw) + 1 < rw && ok[j] && ok[j + 1])
             samp[m++] = fabsf(res[j + 1] - res[j]);
-    double sigma = m > 0 ? 1.4826 * lanes_quantile_f(samp, m, 0.5) / sqrt(2.0) : 0.0;
+    double sigma = m > 0 ? 1.4826 * bq_lanes_quantile_f(samp, m, 0.5) / sqrt(2.0) : 0.0;
     m = 0;
     for (size_t j = 0; j < ncells && m < dcap; j += stride)
         if (ok[j])
             samp[m++] = res[j];
-    double hi = m > 0 ? lanes_quantile_f(samp, m, 0.995) : 0.0;
+    double hi = m > 0 ? bq_lanes_quantile_f(samp, m, 0.995) : 0.0;
     double scale = 3.0 * sigma;
     /* a clean 8-bit export has almost no noise: without a floor, membrane
      * texture would be compressed up to the height of the bands */

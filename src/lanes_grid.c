@@ -20,7 +20,7 @@
 
 /* ---- 1. the grid and the membrane mask ------------------------------- */
 
-void lanes_grid_free(grid_t *g)
+void bq_lanes_grid_free(grid_t *g)
 {
     free(g->v);
     free(g->ok);
@@ -132,7 +132,7 @@ static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
     if (!g->v || !g->ok || !g->t || !g->lab || !cand || !col) {
         free(cand);
         free(col);
-        lanes_grid_free(g);
+        bq_lanes_grid_free(g);
         return BQ_ERR_NOMEM;
     }
     /* margin-coloured: at (or within a hair of) black or the clip level; a
@@ -181,7 +181,7 @@ static int grid_build(const bq_image_t *img, int rx, int ry, int rw, int rh,
             free(marg);
             free(sum);
             free(cand);
-            lanes_grid_free(g);
+            bq_lanes_grid_free(g);
             return BQ_ERR_NOMEM;
         }
         grid_sum_checked(img, ms, g, cand, cnt, marg, sum);
@@ -404,7 +404,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0,
 }
 
 /* The grid of the region and its membrane mask; see lanes_internal.h. */
-int lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, grid_t *g,
+int bq_lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, grid_t *g,
                         int *bx0, int *by0, int *bx1, int *by1)
 {
     uint8_t *cand = NULL;
@@ -415,6 +415,6 @@ int lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, g
     rc = grid_mask(g, cand, &ms, bx0, by0, bx1, by1);
     free(cand);
     if (rc)
-        lanes_grid_free(g);
+        bq_lanes_grid_free(g);
     return rc;
 }

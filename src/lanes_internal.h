@@ -83,152 +83,152 @@ typedef struct gapline {
 /* ---- lanes_util.c: small numeric helpers ---------------------------- */
 
 /* The q-quantile of n floats, nearest rank; reorders v. */
-float lanes_quantile_f(float *v, size_t n, double q);
+float bq_lanes_quantile_f(float *v, size_t n, double q);
 /* The median of v[0..n) (0 when n is 0); sorts v. */
-double lanes_median(double *v, int n);
+double bq_lanes_median(double *v, int n);
 /* Linear interpolation of a[0..n-1] at x; 0 outside. */
-double lanes_interp(const double *a, int n, double x);
+double bq_lanes_interp(const double *a, int n, double x);
 /* passes of a [1 2 1]/4 smoothing of p[0..n); tmp holds n. */
-void lanes_smooth3(double *p, double *tmp, int n, int passes);
+void bq_lanes_smooth3(double *p, double *tmp, int n, int passes);
 
 /* ---- lanes_grid.c: 1/1a. the grid and the membrane mask ------------- */
 
 /* Block-average the region (rx, ry, rw, rh) of img into g and mask what is
  * not membrane (invalid cells, the margin connected to the border); the
  * membrane's box in cells goes to bx0..by1. On success g is owned by the
- * caller (lanes_grid_free); on BQ_ERR_NOMEM nothing is left allocated. */
-int lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, grid_t *g,
+ * caller (bq_lanes_grid_free); on BQ_ERR_NOMEM nothing is left allocated. */
+int bq_lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, grid_t *g,
                         int *bx0, int *by0, int *bx1, int *by1);
-void lanes_grid_free(grid_t *g);
+void bq_lanes_grid_free(grid_t *g);
 
 /* ---- lanes_tray.c: 1b. trays and strip gaps -------------------------- */
 
 /* Mask a tray around the membrane and the gaps between cut strips, label
  * every cell with its strip and shrink the box. gl receives at most gcap
  * gaps, *n_gaps their count. 0 or BQ_ERR_NOMEM. */
-int lanes_grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
+int bq_lanes_grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
                     int *n_gaps);
 
 /* ---- lanes_flatten.c: 2. background and compression ------------------ */
 
 /* Fill g->t with the compressed signal above a smooth background over the
  * box. 0 or BQ_ERR_NOMEM. */
-int lanes_grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1);
+int bq_lanes_grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1);
 
 /* ---- lanes_strips.c: 3. strips, their alignment, their own lanes ----- */
 
 /* The strips of the box, at most cap, into sw (id, rows, boundaries).
  * Returns the count. */
-int lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
+int bq_lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
                       int ng, strip_work_t *sw, int cap);
 /* The shift (cells) that best aligns profile q onto p, within +-maxs. */
-double lanes_align_shift(const double *p, const double *q, int a, int b, int maxs);
+double bq_lanes_align_shift(const double *p, const double *q, int a, int b, int maxs);
 /* A strip's baseline (the low tenth of profile p over a..b) and the
  * height above it of its typical lane: quantile q of the heights of the n
  * lanes l at their positions plus shift. tmp holds b - a + 1. */
-void lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
+void bq_lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
                         double q, double *tmp, double *base, double *typical);
 /* Strip sw's own lanes (one of ns strips) from the shared ones: moved by
  * its shift, re-centred on its own peaks, with its own edges. sl receives
  * nl lanes; tmp holds the grid's width. */
-void lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *lanes,
+void bq_lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *lanes,
                        int nl, double *tmp, peak_t *sl);
 
 /* ---- lanes_tilt.c: 4. tilt and column profile ------------------------ */
 
 /* Sum of squares about the mean of p[0..n): how sharp a profile is. */
-double lanes_profile_sharpness(const double *p, int n);
+double bq_lanes_profile_sharpness(const double *p, int n);
 /* Set sw->yref and sw->slope and fill sw->prof (grid.w). 0 or
  * BQ_ERR_NOMEM. */
-int lanes_strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw);
+int bq_lanes_strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw);
 
 /* ---- lanes_bandrow.c: 4, second opinion --------------------------- */
 
 /* Fill strip sw's column profile from its main band row only, upright
  * (slope 0, yref the row); a strip without a row standing out gets
- * lanes_strip_profile's. 0 or BQ_ERR_NOMEM. */
-int lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw);
+ * bq_lanes_strip_profile's. 0 or BQ_ERR_NOMEM. */
+int bq_lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw);
 
 /* Lanes at either end of l (n) whose band row shows no band of their own,
- * in no strip (lanes_band_standout under BLANK_LANE of the lanes' median):
+ * in no strip (bq_lanes_band_standout under BLANK_LANE of the lanes' median):
  * a membrane's edge lit along its length, or a smear crossing the row.
  * They are dropped. rowp holds the grid's height. Returns the new count. */
-int lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
+int bq_lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
                              int n, double *rowp);
 
 /* ---- lanes_peaks.c: 5. peaks and lanes of a profile ------------------ */
 
 /* Noise of p[a..b] from its first differences; tmp holds b - a. */
-double lanes_profile_noise(const double *p, int a, int b, double *tmp);
+double bq_lanes_profile_noise(const double *p, int a, int b, double *tmp);
 /* Local maxima of p[a..b] (at most cap), by prominence. Returns the count. */
-int lanes_find_peaks(const double *p, int a, int b, peak_t *out, int cap);
+int bq_lanes_find_peaks(const double *p, int a, int b, peak_t *out, int cap);
 /* Set the left and right edges of the n lanes l (sorted by position). */
-void lanes_lane_edges(const double *p, int a, int b, peak_t *l, int n);
+void bq_lanes_lane_edges(const double *p, int a, int b, peak_t *l, int n);
 /* Drop specks, label columns and halves of bent bands from a comb of n
  * lanes. Returns the new count. */
-int lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, double *tmp);
+int bq_lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, double *tmp);
 /* The lanes of profile p[a..b] from its peaks cand: want of them, or
  * automatic (want 0). Returns the count. */
-int lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
+int bq_lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
                        int want, peak_t *lanes, double *tmp);
 
 /* ---- lanes_comb.c: 5b/5c. the comb ----------------------------------- */
 
 /* Lanes too faint for the whole column profile, found along the band row
  * of strip sw. Returns the new count. */
-int lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
+int bq_lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
                           peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
                           peak_t *cand, int cap, peak_t *out);
 /* Cut lanes several pitches wide into one lane a pitch. Returns the new count. */
-int lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp);
+int bq_lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp);
 /* Teeth missing inside a regular comb. Returns the new count. */
-int lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
+int bq_lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
                          double *tmp);
 /* One more tooth at either end of a regular comb where a strip shows
  * signal and a band there, placed on the comb's line and snapped to a peak
  * of the summed profile p nearby; rowp holds the grid's height. Returns
  * the new count. */
-int lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
+int bq_lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
                            int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp);
 
 /* How far lane l's strongest band (along its band row, for a strip whose
  * profile came from one: sw->band_row) stands over the lane's own median
  * along strip sw; rowp holds the strip's rows. */
-double lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
+double bq_lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
                            double *rowp);
 
 /* Is the comb of lanes l regular: at most one gap in COMB_ODD_GAPS not a
  * whole number of pitches? tmp holds n. */
-int lanes_comb_regular(const peak_t *l, int n, double *tmp);
+int bq_lanes_comb_regular(const peak_t *l, int n, double *tmp);
 
 /* ---- lanes_combfit.c: 5d. a comb fitted to the whole profile ---------- */
 
 /* The comb whose teeth stand highest over the points half a pitch beside
  * them along profile v (w cells) over a..b, at a pitch between the
- * spacing of the peaks cand (nc, from lanes_find_peaks) and that of the
+ * spacing of the peaks cand (nc, from bq_lanes_find_peaks) and that of the
  * lanes found so far (nl), its teeth where v shows
  * signal into out (BQ_MAX_LANES); 0 when no comb stands FIT_SNR times the
  * noise. Returns the count. */
-int lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
+int bq_lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
                    int nc, const peak_t *lanes, int nl, peak_t *out);
 
 /* ---- lanes_ladders.c: 6/6b. ladders and label columns ---------------- */
 
 /* The bands along lane l of strip sw; rowp and tmp hold the grid's height. */
-int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp,
+int bq_lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp,
                           double *tmp);
 /* Which of nl lanes are ladders, from their band counts summed over ns
  * strips: is_ladder[i] 1 or 0. */
-void lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder);
+void bq_lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder);
 /* The band count of each of the n lanes l (the shared ones, moved by each
  * strip's shift) summed over the ns strips; rowp and tmp hold the grid's
  * height. */
-void lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
+void bq_lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
                        double *rowp, double *tmp, int *counts);
 /* Drop columns of burned-in text from the ends of res's lanes; counts
  * follows the lanes. placed[i] is nonzero for a lane the comb placed (its
  * width given, not measured). Returns the new lane count or BQ_ERR_NOMEM. */
-int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
+int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
                            const int *placed);
 
 #endif

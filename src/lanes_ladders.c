@@ -2,7 +2,7 @@
  * no samples.
  *
  * Once every strip's lanes are known, a lane with many more bands than the
- * typical lane is a molecular-weight ladder (6: lanes_lane_band_count
+ * typical lane is a molecular-weight ladder (6: bq_lanes_lane_band_count
  * counts them), and a narrow end lane whose rows are glyphs, not bands, is
  * a column of burned-in labels and is dropped (6b). */
 #include <math.h>
@@ -13,7 +13,8 @@
 /* ---- 6. ladders ------------------------------------------------------- */
 
 /* Count the bands along one lane (peaks of its row profile). */
-int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp, double *tmp)
+int bq_lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l,
+                             double *rowp, double *tmp)
 {
     int rows = sw->gy1 - sw->gy0 + 1;
     double half = 0.3 * (l->right - l->left);
@@ -32,16 +33,16 @@ int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t 
         }
         rowp[y - sw->gy0] = k ? s / k : 0.0;
     }
-    lanes_smooth3(rowp, tmp, rows, 1);
+    bq_lanes_smooth3(rowp, tmp, rows, 1);
     double mx = 0.0;
     for (int i = 0; i < rows; i++)
         if (rowp[i] > mx)
             mx = rowp[i];
     if (mx <= 0.0)
         return 0;
-    double noise = lanes_profile_noise(rowp, 0, rows - 1, tmp);
+    double noise = bq_lanes_profile_noise(rowp, 0, rows - 1, tmp);
     peak_t pk[256];
-    int n = lanes_find_peaks(rowp, 0, rows - 1, pk, 256);
+    int n = bq_lanes_find_peaks(rowp, 0, rows - 1, pk, 256);
     int count = 0;
     for (int i = 0; i < n; i++)
         if (pk[i].prom >= 0.15 * mx && pk[i].prom >= 4.0 * noise)
@@ -52,18 +53,18 @@ int lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t 
 /* A ladder holds many more bands than the typical lane: at least five a
  * strip and twice the lower quartile's count plus two (a lane with a
  * doublet and a smear is no ladder). */
-void lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder)
+void bq_lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder)
 {
     double cq[BQ_MAX_LANES];
     for (int i = 0; i < nl; i++)
         cq[i] = counts[i];
-    lanes_median(cq, nl); /* sorts */
+    bq_lanes_median(cq, nl); /* sorts */
     double q25 = cq[(nl - 1) / 4];
     for (int i = 0; i < nl; i++)
         is_ladder[i] = nl > 2 && counts[i] >= 5 * ns && counts[i] >= 2.0 * q25 + 2;
 }
 
-void lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
+void bq_lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
                        double *rowp, double *tmp, int *counts)
 {
     for (int i = 0; i < n; i++) {
@@ -73,7 +74,7 @@ void lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const pe
             at.pos += sw[s].shift;
             at.left += sw[s].shift;
             at.right += sw[s].shift;
-            counts[i] += lanes_lane_band_count(g, &sw[s], &at, rowp, tmp);
+            counts[i] += bq_lanes_lane_band_count(g, &sw[s], &at, rowp, tmp);
         }
     }
 }
@@ -122,7 +123,7 @@ static int row_strokes(const bq_image_t *img, int xa, int xb, int y, double bg, 
     for (int x = xa; x < xb; x++)
         if (!isnan(prof[x - xa]) && !isnan(prof[x + 1 - xa]))
             d[m++] = fabs(prof[x + 1 - xa] - prof[x - xa]);
-    double sigma = m > 0 ? 1.4826 * lanes_median(d, m) / sqrt(2.0) : 0.0;
+    double sigma = m > 0 ? 1.4826 * bq_lanes_median(d, m) / sqrt(2.0) : 0.0;
     if (mx - mn < 10.0 * sigma)
         return 1;
     return bq_count_strokes(prof, (size_t)(xb - xa + 1), mn + 0.35 * (mx - mn),
@@ -184,7 +185,7 @@ static int lane_label_strokes(const bq_image_t *img, const bq_strip_t *st, int i
             prof[m++] = rp[y];
     if (m < 5)
         return 0;
-    lanes_median(prof, m); /* sorts */
+    bq_lanes_median(prof, m); /* sorts */
     double bg = prof[m / 10];
     if (!(mx > bg))
         return 0;
@@ -216,7 +217,7 @@ static int lane_is_label(const bq_image_t *img, const bq_lanes_t *res, int i, in
                                 img->height - n);
     if (n == 0)
         return 0;
-    lanes_median(cnt, n); /* sorts */
+    bq_lanes_median(cnt, n); /* sorts */
     double q = cnt[(3 * (n - 1) + 2) / 4];
     return q >= LABEL_STROKES;
 }
@@ -235,7 +236,7 @@ static double typical_lane_width(const bq_lanes_t *res)
         w[i] /= res->n_strips;
         tot += w[i];
     }
-    lanes_median(w, n); /* sorts */
+    bq_lanes_median(w, n); /* sorts */
     double acc = 0.0;
     for (int i = 0; i < n; i++) {
         acc += w[i];
@@ -249,7 +250,7 @@ static double typical_lane_width(const bq_lanes_t *res)
  * lanes (or lanes the comb placed) whose band rows are text, one after the
  * other (a word can make several peaks). Keeps at least two lanes; counts
  * follows the lanes. Returns the new lane count or a negative error. */
-int lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
+int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
                            const int *placed)
 {
     int nl = res->n_lanes;

@@ -21,19 +21,19 @@
 /* ---- 5. peaks -------------------------------------------------------- */
 
 /* Noise of a profile from its first differences (robust to the lanes). */
-double lanes_profile_noise(const double *p, int a, int b, double *tmp)
+double bq_lanes_profile_noise(const double *p, int a, int b, double *tmp)
 {
     int m = 0;
     for (int i = a; i < b; i++)
         tmp[m++] = fabs(p[i + 1] - p[i]);
     if (m == 0)
         return 0.0;
-    return 1.4826 * lanes_median(tmp, m) / sqrt(2.0);
+    return 1.4826 * bq_lanes_median(tmp, m) / sqrt(2.0);
 }
 
 /* All local maxima of p[a..b] with their prominence, sorted by prominence
  * (largest first). Returns the count. */
-int lanes_find_peaks(const double *p, int a, int b, peak_t *out, int cap)
+int bq_lanes_find_peaks(const double *p, int a, int b, peak_t *out, int cap)
 {
     int n = 0;
     for (int i = a; i <= b && n < cap; i++) {
@@ -88,7 +88,7 @@ static int cmp_pos(const void *a, const void *b)
 /* Edges of each lane: where the profile falls to EDGE_LEVEL of the lane's
  * height above the valley between it and its neighbour (or the region
  * edge). */
-void lanes_lane_edges(const double *p, int a, int b, peak_t *l, int n)
+void bq_lanes_lane_edges(const double *p, int a, int b, peak_t *l, int n)
 {
     for (int i = 0; i < n; i++) {
         int c = (int)lround(l[i].pos);
@@ -136,7 +136,7 @@ void lanes_lane_edges(const double *p, int a, int b, peak_t *l, int n)
         for (int i = 0; i < n; i++)
             if (!l[i].faint)
                 wd[k++] = l[i].right - l[i].left;
-        double mw = lanes_median(wd, k);
+        double mw = bq_lanes_median(wd, k);
         for (int i = 0; i < n; i++)
             if ((l[i].faint && l[i].right - l[i].left < 0.8 * mw) || l[i].faint == COMB_TOOTH) {
                 l[i].left = l[i].pos - 0.5 * mw;
@@ -150,7 +150,7 @@ void lanes_lane_edges(const double *p, int a, int b, peak_t *l, int n)
         double wd[BQ_MAX_LANES];
         for (int i = 1; i < n - 1; i++)
             wd[i - 1] = l[i].right - l[i].left;
-        double cap = 1.4 * lanes_median(wd, n - 2);
+        double cap = 1.4 * bq_lanes_median(wd, n - 2);
         if (l[0].right - l[0].left > cap)
             l[0].left = fmin(l[0].pos, l[0].right - cap);
         if (l[n - 1].right - l[n - 1].left > cap)
@@ -248,10 +248,10 @@ static int comb_pass(const double *p, int a, int b, peak_t *lanes, int n, double
      * column of burned-in labels (kDa numbers) beside a ladder */
     for (int i = 0; i < n; i++)
         tmp[i] = lanes[i].right - lanes[i].left;
-    double mw = lanes_median(tmp, n);
+    double mw = bq_lanes_median(tmp, n);
     for (int i = 0; i + 1 < n; i++)
         tmp[i] = lanes[i + 1].pos - lanes[i].pos;
-    double mp = lanes_median(tmp, n - 1);
+    double mp = bq_lanes_median(tmp, n - 1);
     int k = 0;
     for (int i = 0; i < n; i++) {
         double wd = lanes[i].right - lanes[i].left;
@@ -266,7 +266,7 @@ static int comb_pass(const double *p, int a, int b, peak_t *lanes, int n, double
     }
     if (k != n) {
         n = k;
-        lanes_lane_edges(p, a, b, lanes, n);
+        bq_lanes_lane_edges(p, a, b, lanes, n);
     }
     /* two narrow peaks half a pitch apart that together span one
      * lane's width are one lane whose band is brighter at both ends (a
@@ -280,13 +280,13 @@ static int comb_pass(const double *p, int a, int b, peak_t *lanes, int n, double
             double mid = 0.5 * (lanes[i].left + lanes[i + 1].right);
             n = merge_pair(p, lanes, n, i);
             lanes[i].pos = mid;
-            lanes_lane_edges(p, a, b, lanes, n);
+            bq_lanes_lane_edges(p, a, b, lanes, n);
         }
     }
     return n;
 }
 
-int lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, double *tmp)
+int bq_lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, double *tmp)
 {
     for (int pass = 0; pass < 4 && n > 2; pass++) {
         int before = n;
@@ -299,7 +299,7 @@ int lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, doub
 
 /* Choose the lanes of a profile: n forced (want > 0) or automatic. lanes
  * must hold BQ_MAX_LANES. Returns the count. */
-int lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
+int bq_lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
                        int want, peak_t *lanes, double *tmp)
 {
     if (n_cand == 0 || !(cand[0].prom > 0.0))
@@ -310,7 +310,7 @@ int lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand
         tmp[m++] = p[x];
     double base = m > 0 ? (double)tmp[0] : 0.0;
     if (m > 0) {
-        lanes_median(tmp, m); /* sorts */
+        bq_lanes_median(tmp, m); /* sorts */
         base = tmp[m / 10];
     }
     double pmax = cand[0].prom;
@@ -353,9 +353,9 @@ int lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand
         memmove(lanes + wi, lanes + wi + 1, (size_t)(n - wi - 1) * sizeof *lanes);
         n--;
     }
-    lanes_lane_edges(p, a, b, lanes, n);
+    bq_lanes_lane_edges(p, a, b, lanes, n);
     if (want <= 0)
-        n = lanes_comb_cleanup(p, a, b, lanes, n, tmp);
+        n = bq_lanes_comb_cleanup(p, a, b, lanes, n, tmp);
     /* forced count but too few peaks: split the widest gaps */
     while (want > 0 && n < want && n < BQ_MAX_LANES) {
         double at;
@@ -392,7 +392,7 @@ int lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand
         lanes[ins].empty = 0;
         lanes[ins].height = p[(int)lround(at)];
         n++;
-        lanes_lane_edges(p, a, b, lanes, n);
+        bq_lanes_lane_edges(p, a, b, lanes, n);
     }
     return n;
 }

@@ -3,11 +3,11 @@
  *
  * A blot cut into one strip per protein is imaged as several strips; an
  * uncut blot is one. The strips are the runs of rows that hold membrane,
- * split where a gap of masked rows crosses the region (lanes_find_strips).
+ * split where a gap of masked rows crosses the region (bq_lanes_find_strips).
  * Strips laid down by hand sit a little apart sideways: each is aligned to
- * the strongest (lanes_align_shift) before their profiles are summed, and
+ * the strongest (bq_lanes_align_shift) before their profiles are summed, and
  * the lanes chosen on the sum are then placed in each strip on its own
- * profile (lanes_strip_lanes). */
+ * profile (bq_lanes_strip_lanes). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,7 @@ static void strip_init(const grid_t *g, const gapline_t *gl, int ng, int s, int 
 /* The strips: per gap-line label, the runs of rows that hold membrane. Rows
  * with no membrane across the region (page between stacked strips, masked
  * by the membrane stage) separate strips within a label too. At most cap. */
-int lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
+int bq_lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
                       int ng, strip_work_t *sw, int cap)
 {
     int n = 0;
@@ -88,7 +88,7 @@ int lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const
  * positions, shifted by shift (the upper quartile for a lane with a band,
  * half the lanes may be blank in a strip; the median for the lanes as they
  * come). */
-void lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
+void bq_lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
                         double q, double *tmp, double *base, double *typical)
 {
     int m = 0;
@@ -112,7 +112,7 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
                                     double shift, peak_t *sl, int n, double *tmp)
 {
     double base, typical;
-    lanes_strip_levels(p, a, b, sl, 0.0, n, 0.75, tmp, &base, &typical);
+    bq_lanes_strip_levels(p, a, b, sl, 0.0, n, 0.75, tmp, &base, &typical);
     for (int i = 0; i < n; i++)
         tmp[i] = shared[i].right - shared[i].left;
     double wa = bq_median_inplace(tmp, (size_t)n);
@@ -129,7 +129,7 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
 }
 
 /* The shift (cells) that best aligns profile q onto p, within +-maxs. */
-double lanes_align_shift(const double *p, const double *q, int a, int b, int maxs)
+double bq_lanes_align_shift(const double *p, const double *q, int a, int b, int maxs)
 {
     double best = -HUGE_VAL;
     int bs = 0;
@@ -164,14 +164,14 @@ double lanes_align_shift(const double *p, const double *q, int a, int b, int max
     return bs + f;
 }
 
-void lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *lanes,
+void bq_lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *lanes,
                        int nl, double *tmp, peak_t *sl)
 {
     /* this strip's lanes: the shared ones moved by the strip's shift,
      * each re-centred on the strip's own peak when it has one nearby */
     double pitch = nl > 1 ? (lanes[nl - 1].pos - lanes[0].pos) / (nl - 1) : (bx1 - bx0 + 1);
     double base = 0.0, typical = 0.0;
-    lanes_strip_levels(sw->prof, bx0, bx1, lanes, sw->shift, nl, 0.75, tmp, &base, &typical);
+    bq_lanes_strip_levels(sw->prof, bx0, bx1, lanes, sw->shift, nl, 0.75, tmp, &base, &typical);
     for (int i = 0; i < nl; i++) {
         sl[i] = lanes[i];
         sl[i].pos = lanes[i].pos + sw->shift;
@@ -192,7 +192,7 @@ void lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const p
                 sl[i].pos = bi;
         }
     }
-    lanes_lane_edges(sw->prof, bx0, bx1, sl, nl);
+    bq_lanes_lane_edges(sw->prof, bx0, bx1, sl, nl);
     if (ns > 1)
         blank_lanes_keep_shared(sw->prof, bx0, bx1, lanes, sw->shift, sl, nl, tmp);
 }

@@ -98,7 +98,7 @@ static void chunks_project(const chunks_t *c, double slope, double yref,
     }
 }
 
-double lanes_profile_sharpness(const double *p, int n)
+double bq_lanes_profile_sharpness(const double *p, int n)
 {
     double s = 0.0, s2 = 0.0;
     for (int i = 0; i < n; i++) {
@@ -144,7 +144,7 @@ static double tilt_evidence(const chunks_t *c, int bx0, int bx1, double v0, doub
 
 /* Find the strip's tilt and fill its column profile (mean compressed signal
  * per column along the tilted lines). */
-int lanes_strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
+int bq_lanes_strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
 {
     chunks_t c;
     memset(&c, 0, sizeof c);
@@ -176,7 +176,7 @@ int lanes_strip_profile(const grid_t *g, int bx0, int bx1, strip_work_t *sw)
         int m = (int)ceil(smax * half) + 1;
         if (2 * m >= bx1 - bx0)
             m = 0;
-        double v = lanes_profile_sharpness(sum + bx0 + m, bx1 - bx0 + 1 - 2 * m);
+        double v = bq_lanes_profile_sharpness(sum + bx0 + m, bx1 - bx0 + 1 - 2 * m);
         sh[k + nstep] = v;
         /* prefer no tilt unless a tilt is clearly sharper */
         if (v > best * (1.0 + 1e-9) || (v >= best && fabs(s) < fabs(best_s))) {

@@ -28,7 +28,7 @@ static double line_quantile(const grid_t *g, int dir, int k, int a, int b, doubl
     }
     if (m * 4 < (size_t)(b - a + 1) || m == 0)
         return NAN;
-    return lanes_quantile_f(buf, m, q);
+    return bq_lanes_quantile_f(buf, m, q);
 }
 
 /* Steps of a line profile: d[i] = p[i+3] - p[i-3] (a tilted edge spreads
@@ -43,7 +43,7 @@ static double step_profile(const double *p, int n, double *d, double *tmp)
         if (i > 0 && i < n - 1)
             tmp[m++] = fabs(d[i]);
     }
-    return m > 0 ? 1.4826 * lanes_median(tmp, m) : 0.0;
+    return m > 0 ? 1.4826 * bq_lanes_median(tmp, m) : 0.0;
 }
 
 /* The membrane edge nearest one end of a line profile (from = 0: the start,
@@ -249,12 +249,12 @@ static int slab_gap_runs(const grid_t *g, int k, int xa, int xb, int by0, int h,
     for (int y = first; y < last; y++)
         if (isfinite(p[y]) && isfinite(p[y + 1]))
             tmp[m++] = fabs(p[y + 1] - p[y]);
-    double noise = m > 0 ? 1.4826 * lanes_median(tmp, m) / sqrt(2.0) : 0.0;
+    double noise = m > 0 ? 1.4826 * bq_lanes_median(tmp, m) / sqrt(2.0) : 0.0;
     m = 0;
     for (int y = first; y <= last; y++)
         if (isfinite(p[y]))
             tmp[m++] = p[y];
-    double level = lanes_median(tmp, m);
+    double level = bq_lanes_median(tmp, m);
     double lo = tmp[0];
     /* a gap goes down to the tray: far below the membrane, not a
      * noise-deep dip */
@@ -368,8 +368,8 @@ static int line_up_runs(gapcand_t *c, int nc, int ns, double bmax, int need, int
         gl[ng].a = yc;
         gl[ng].b = b;
         gl[ng].xc = xc;
-        gl[ng].up = fmax(lanes_median(up, nm), 0.5);
-        gl[ng].down = fmax(lanes_median(down, nm), 0.5);
+        gl[ng].up = fmax(bq_lanes_median(up, nm), 0.5);
+        gl[ng].down = fmax(bq_lanes_median(down, nm), 0.5);
         /* a strip must remain on both sides */
         if (yc - gl[ng].up - by0 >= h / 25 && by1 - (yc + gl[ng].down) >= h / 25)
             ng++;
@@ -552,7 +552,8 @@ static void tray_strip_sides(grid_t *g, int s, int bx0, int by0, int bx1, int by
             if (g->ok[i] && g->lab[i] == s)
                 buf[m++] = g->v[i];
         }
-        p[x - bx0] = m * 4 >= (size_t)(sy1 - sy0 + 1) && m > 0 ? lanes_quantile_f(buf, m, 0.3) : NAN;
+        p[x - bx0] = m * 4 >= (size_t)(sy1 - sy0 + 1) && m > 0 ? bq_lanes_quantile_f(buf, m, 0.3)
+                                                               : NAN;
     }
     double sd = step_profile(p, w, d, tmp);
     double thr = TRAY_STEP * sd;
@@ -615,7 +616,7 @@ static void shrink_box(grid_t *g, int *bx0, int *by0, int *bx1, int *by1)
  * laid down by hand are shifted sideways against each other. Cells found to
  * be tray or gap are masked; the box shrinks to the membrane. Returns 0 or
  * a negative error; gl receives the gaps. */
-int lanes_grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
+int bq_lanes_grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
                     int *n_gaps)
 {
     int n = g->w > g->h ? g->w : g->h;

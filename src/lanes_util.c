@@ -1,6 +1,6 @@
 /* lanes_util.c - small numeric helpers that the lane detector's stages
  * share: quantiles, medians and smoothing of short lists and profiles.
- * bq_median_inplace (internal.h) only partitions its list; lanes_median
+ * bq_median_inplace (internal.h) only partitions its list; bq_lanes_median
  * sorts it, and several callers go on to read the sorted list. */
 #include <string.h>
 
@@ -10,14 +10,14 @@
 
 /* The q-quantile of n floats, nearest rank; reorders v. Selection keeps the
  * per-tile percentiles linear. */
-float lanes_quantile_f(float *v, size_t n, double q)
+float bq_lanes_quantile_f(float *v, size_t n, double q)
 {
     size_t k = (size_t)(bq_clamp(q, 0.0, 1.0) * (double)(n - 1) + 0.5);
     return bq_select_nth_float(v, n, k);
 }
 
 /* The median of v[0..n); sorts v (callers use the sorted list). */
-double lanes_median(double *v, int n)
+double bq_lanes_median(double *v, int n)
 {
     /* short lists (lanes, peaks) by insertion sort; profiles of a few
      * hundred cells by merging (insertion sort is quadratic there) */
@@ -40,7 +40,7 @@ double lanes_median(double *v, int n)
 }
 
 /* Linear interpolation of a[0..n-1] at x; 0 outside. */
-double lanes_interp(const double *a, int n, double x)
+double bq_lanes_interp(const double *a, int n, double x)
 {
     if (x < 0.0 || x > (double)(n - 1))
         return 0.0;
@@ -51,7 +51,7 @@ double lanes_interp(const double *a, int n, double x)
     return a[i] * (1.0 - f) + a[i + 1] * f;
 }
 
-void lanes_smooth3(double *p, double *tmp, int n, int passes)
+void bq_lanes_smooth3(double *p, double *tmp, int n, int passes)
 {
     for (int pass = 0; pass < passes; pass++) {
         for (int i = 0; i < n; i++) {

@@ -101,7 +101,7 @@ int bq_mw_ladder_parse(const char *spec, bq_mw_ladder_t *out, bq_error_t *err)
 
 /* ---- a smooth reference fit -------------------------------------------- */
 
-double mw_quad_eval(const mw_quad_t *q, double y)
+double bq_mw_quad_eval(const mw_quad_t *q, double y)
 {
     double t = (y - q->u0) / q->s;
     return q->c[0] + t * (q->c[1] + t * q->c[2]);
@@ -142,7 +142,7 @@ static int solve(double a[3][3], double b[3], int k, double *x)
     return 0;
 }
 
-double mw_quad_fit(const double *y, const double *x, int n, mw_quad_t *q)
+double bq_mw_quad_fit(const double *y, const double *x, int n, mw_quad_t *q)
 {
     memset(q, 0, sizeof *q);
     q->s = 1.0;
@@ -169,7 +169,7 @@ double mw_quad_fit(const double *y, const double *x, int n, mw_quad_t *q)
         return HUGE_VAL;
     double ss = 0.0;
     for (int i = 0; i < n; i++) {
-        double e = x[i] - mw_quad_eval(q, y[i]);
+        double e = x[i] - bq_mw_quad_eval(q, y[i]);
         ss += e * e;
     }
     return sqrt(ss / n);
@@ -202,7 +202,7 @@ static void assign(const double *y, int np, const double *lk, int nk, const mw_q
     }
     for (int i = 0; i < np; i++) {
         mt->marker[i] = -1;
-        double p = mw_quad_eval(q, y[i]);
+        double p = bq_mw_quad_eval(q, y[i]);
         int bj = 0;
         for (int j = 1; j < nk; j++)
             if (fabs(lk[j] - p) < fabs(lk[bj] - p))
@@ -260,9 +260,9 @@ static void try_anchor(const double *y, int np, const double *lk, int nk, int a,
         int m = pairs(y, np, lk, mt, py, px);
         if (m < 3)
             return;
-        mt->rms = mw_quad_fit(py, px, m, &f);
+        mt->rms = bq_mw_quad_fit(py, px, m, &f);
         /* a calibration must fall with migration over the matched range */
-        if (mw_quad_eval(&f, py[m - 1]) >= mw_quad_eval(&f, py[0]))
+        if (bq_mw_quad_eval(&f, py[m - 1]) >= bq_mw_quad_eval(&f, py[0]))
             return;
     }
     mt->score = mt->m - RMS_WEIGHT * mt->rms;

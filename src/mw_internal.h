@@ -10,8 +10,8 @@ typedef struct mw_quad {
 
 /* Fit q to the n points (u, v); returns the rms residual (HUGE_VAL when
  * the points do not determine it). */
-double mw_quad_fit(const double *u, const double *v, int n, mw_quad_t *q);
+double bq_mw_quad_fit(const double *u, const double *v, int n, mw_quad_t *q);
 
-double mw_quad_eval(const mw_quad_t *q, double u);
+double bq_mw_quad_eval(const mw_quad_t *q, double u);
 
 #endif

@@ -32,7 +32,7 @@ static int row_course(const bq_band_table_t *t, int row, mw_quad_t *q)
             v[n++] = b->y_peak;
         }
     }
-    return n > 0 && isfinite(mw_quad_fit(u, v, n, q));
+    return n > 0 && isfinite(bq_mw_quad_fit(u, v, n, q));
 }
 
 /* The centre column of ladder k at row y (its lane in the strip there). */
@@ -55,7 +55,7 @@ static double logk_by(const bq_mw_result_t *mw, int k, const bq_lanes_t *lanes,
     double y = b->y_peak;
     if (course && b->lane != mw->lane[k]) {
         double xk = ladder_x_at(mw, k, lanes, y);
-        y += mw_quad_eval(course, xk) - mw_quad_eval(course, band_x(b));
+        y += bq_mw_quad_eval(course, xk) - bq_mw_quad_eval(course, band_x(b));
     }
     return log10(bq_mw_kda_at(&mw->calib[k], bq_mw_membrane_row(lanes, y), ex));
 }

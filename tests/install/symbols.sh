@@ -3,7 +3,8 @@
 # exactly the public API: every dynamic symbol is a bq_ (or BQ_ constant)
 # name declared with BQ_API in a public header, every such declaration is
 # exported, and no function of the library that a public header names was
-# left without BQ_API (it would be hidden from users). Every public header
+# left without BQ_API (it would be hidden from users); the static library
+# defines no global name without the prefix. Every public header
 # that declares something is usable from C++ (extern "C").
 set -uo pipefail
 so=$1 ar=$2 inc=$3
@@ -37,6 +38,10 @@ grep -oE '[A-Za-z_][A-Za-z0-9_]*' "$tmp/headers.i" | sort -u > "$tmp/words"
 [ -s "$tmp/exported" ] || fail "$so exports nothing"
 
 fail_each "$so exports {}, which is not a bq_ name" < <(grep -vE '^(bq_|BQ_)' "$tmp/exported")
+# The static library's global names all carry the prefix too: a user's own
+# function of the same name would clash with it in a static link.
+fail_each "$ar defines the global {}, which is not a bq_ name" \
+  < <(grep -vE '^(bq_|BQ_|__(odr_asan|asan|ubsan|tsan|sanitizer))' "$tmp/defined")
 fail_each "$so exports {}, which no public header declares with BQ_API" \
   < <(comm -23 "$tmp/exported" "$tmp/declared")
 fail_each "{} is declared with BQ_API but $so does not export it" \

@@ -44,8 +44,8 @@ static peak_t lane(double left, double right)
 static int fit(const double *v, const peak_t *found, int nf, peak_t *out)
 {
     peak_t cand[W + 1];
-    int nc = lanes_find_peaks(v, A, B, cand, W + 1);
-    return lanes_fit_comb(v, W, A, B, 0.002, cand, nc, found, nf, out);
+    int nc = bq_lanes_find_peaks(v, A, B, cand, W + 1);
+    return bq_lanes_fit_comb(v, W, A, B, 0.002, cand, nc, found, nf, out);
 }
 
 /* 16 touching lanes at pitch 22 (sigma 8: the dip between two is shallow);
