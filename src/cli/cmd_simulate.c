@@ -185,36 +185,37 @@ static int parse_count(int c, const char *a, sim_cli_t *s)
     case OPT_WIDTH:
     case OPT_HEIGHT:
         if (cli_parse_long(a, 64, BQ_SIM_MAX_SIDE, &l) != 0)
-            return cli_usage_error(cmd, "--%s must be 64..%d", c == OPT_WIDTH ? "width" : "height",
-                                   BQ_SIM_MAX_SIDE);
+            return cli_usage_error(cmd, "--%s must be 64..%d, got '%s'",
+                                   c == OPT_WIDTH ? "width" : "height", BQ_SIM_MAX_SIDE, a);
         *(c == OPT_WIDTH ? &p->width : &p->height) = (int)l;
         return SIM_NEXT;
     case OPT_LANES:
         if (cli_parse_long(a, BQ_SIM_MIN_LANES, BQ_SIM_MAX_LANES, &l) != 0)
-            return cli_usage_error(cmd, "--lanes must be %d..%d", BQ_SIM_MIN_LANES,
-                                   BQ_SIM_MAX_LANES);
+            return cli_usage_error(cmd, "--lanes must be %d..%d, got '%s'", BQ_SIM_MIN_LANES,
+                                   BQ_SIM_MAX_LANES, a);
         p->n_lanes = (int)l;
         if (p->n_vehicle >= p->n_lanes)
             p->n_vehicle = 1;
         return SIM_NEXT;
     case OPT_VEHICLES:
         if (cli_parse_long(a, 1, BQ_SIM_MAX_LANES - 1, &l) != 0)
-            return cli_usage_error(cmd, "--vehicles must be 1..%d", BQ_SIM_MAX_LANES - 1);
+            return cli_usage_error(cmd, "--vehicles must be 1..%d, got '%s'",
+                                   BQ_SIM_MAX_LANES - 1, a);
         p->n_vehicle = (int)l;
         return SIM_NEXT;
     case OPT_DUST:
         if (cli_parse_long(a, 0, 100000, &l) != 0)
-            return cli_usage_error(cmd, "--dust must be 0..100000");
+            return cli_usage_error(cmd, "--dust must be 0..100000, got '%s'", a);
         p->dust = (int)l;
         return SIM_NEXT;
     case OPT_ADC_STEP:
         if (cli_parse_long(a, 1, 256, &l) != 0)
-            return cli_usage_error(cmd, "--adc-step must be 1..256");
+            return cli_usage_error(cmd, "--adc-step must be 1..256, got '%s'", a);
         p->adc_step = (int)l;
         return SIM_NEXT;
     case OPT_STRIPS:
         if (cli_parse_long(a, 1, BQ_SIM_MAX_ROWS, &l) != 0 || (l != 1 && l != p->n_rows))
-            return cli_usage_error(cmd, "--strips must be 1 or %d", p->n_rows);
+            return cli_usage_error(cmd, "--strips must be 1 or %d, got '%s'", p->n_rows, a);
         p->strips = (int)l;
         return SIM_NEXT;
     default:
@@ -236,11 +237,12 @@ static int parse_choice(int c, const char *a, sim_cli_t *s)
         else if (strcmp(a, "none") == 0)
             p->ladder = BQ_SIM_LADDER_NONE;
         else
-            return cli_usage_error(cmd, "--ladder must be left, both or none");
+            return cli_usage_error(cmd, "--ladder must be left, both or none, got '%s'", a);
         return SIM_NEXT;
     case OPT_ROWS:
         if (set_rows(p, a) != 0)
-            return cli_usage_error(cmd, "--rows needs %d short names, target first", p->n_rows);
+            return cli_usage_error(cmd, "--rows needs %d short names, target first, got '%s'",
+                                   p->n_rows, a);
         return SIM_NEXT;
     case OPT_POLARITY:
         if (strcmp(a, "bright") == 0)
@@ -248,7 +250,7 @@ static int parse_choice(int c, const char *a, sim_cli_t *s)
         else if (strcmp(a, "dark") == 0)
             p->polarity = BQ_SIM_DARK;
         else
-            return cli_usage_error(cmd, "--polarity must be bright or dark");
+            return cli_usage_error(cmd, "--polarity must be bright or dark, got '%s'", a);
         s->polarity_given = 1;
         return SIM_NEXT;
     case OPT_COMPRESSION:
@@ -299,8 +301,8 @@ static int parse_knob(int c, const char *a, const char *opt_text, sim_cli_t *s)
         return cli_usage_error("simulate", "unknown option '%s'", opt_text);
     double d;
     if (cli_parse_double(a, knobs[k].lo, knobs[k].hi, &d) != 0)
-        return cli_usage_error("simulate", "--%s must be a number in %g..%g", knobs[k].name,
-                               knobs[k].lo, knobs[k].hi);
+        return cli_usage_error("simulate", "--%s must be a number in %g..%g, got '%s'",
+                               knobs[k].name, knobs[k].lo, knobs[k].hi, a);
     *(double *)((char *)&s->p + knobs[k].off) = d;
     return SIM_NEXT;
 }
@@ -319,7 +321,8 @@ static int parse_option(int c, const char *a, const char *opt_text, sim_cli_t *s
     case OPT_SEED: return parse_seed(a, s);
     case OPT_BAND_SIGMA:
         if (cli_parse_double(a, 1.0, 30.0, &d) != 0)
-            return cli_usage_error("simulate", "--band-sigma must be a number in 1..30");
+            return cli_usage_error("simulate", "--band-sigma must be a number in 1..30, got '%s'",
+                                   a);
         for (int r = 0; r < s->p.n_rows; r++)
             s->p.rows[r].sigma_y = d;
         return SIM_NEXT;

@@ -218,20 +218,20 @@ run_table <<'EOF'
 2 | simulate: unknown preset 'nope'                               | simulate --preset nope -o @/a.tif
 2 | simulate: bad --seed '-1'                                     | simulate --seed -1 -o @/a.tif
 2 | simulate: bad --seed '12x'                                    | simulate --seed 12x -o @/a.tif
-2 | simulate: --width must be 64..20000                           | simulate --width 10 -o @/a.tif
-2 | simulate: --height must be 64..20000                          | simulate --height 100000 -o @/a.tif
-2 | simulate: --lanes must be 2..30                               | simulate --lanes 1 -o @/a.tif
-2 | simulate: --vehicles must be 1..29                            | simulate --vehicles 0 -o @/a.tif
-2 | simulate: --ladder must be left, both or none                 | simulate --ladder=middle -o @/a.tif
-2 | simulate: --rows needs 2 short names, target first            | simulate --rows A -o @/a.tif
-2 | simulate: --polarity must be bright or dark                   | simulate --polarity grey -o @/a.tif
-2 | simulate: --dust must be 0..100000                            | simulate --dust -1 -o @/a.tif
-2 | simulate: --band-sigma must be a number in 1..30              | simulate --band-sigma 0 -o @/a.tif
-2 | simulate: --adc-step must be 1..256                           | simulate --adc-step 0 -o @/a.tif
-2 | simulate: --strips must be 1 or 2                             | simulate --strips 3 -o @/a.tif
-2 | simulate: --compression wants none, deflate or lzw, got 'zip' | simulate --compression zip -o @/a.tif
-2 | simulate: --margin must be a number in 0..0.3                 | simulate --margin 0.5 -o @/a.tif
-2 | simulate: --dc50 must be a number in 1e-09..1e+09             | simulate --dc50 0 -o @/a.tif
+2 | simulate: --width must be 64..20000, got '10'             | simulate --width 10 -o @/a.tif
+2 | simulate: --height must be 64..20000, got '100000'        | simulate --height 100000 -o @/a.tif
+2 | simulate: --lanes must be 2..30, got '1'                  | simulate --lanes 1 -o @/a.tif
+2 | simulate: --vehicles must be 1..29, got '0'               | simulate --vehicles 0 -o @/a.tif
+2 | simulate: --ladder must be left, both or none, got 'middle' | simulate --ladder=middle -o @/a.tif
+2 | simulate: --rows needs 2 short names, target first, got 'A' | simulate --rows A -o @/a.tif
+2 | simulate: --polarity must be bright or dark, got 'grey'   | simulate --polarity grey -o @/a.tif
+2 | simulate: --dust must be 0..100000, got '-1'              | simulate --dust -1 -o @/a.tif
+2 | simulate: --band-sigma must be a number in 1..30, got '0' | simulate --band-sigma 0 -o @/a.tif
+2 | simulate: --adc-step must be 1..256, got '0'              | simulate --adc-step 0 -o @/a.tif
+2 | simulate: --strips must be 1 or 2, got '3'                | simulate --strips 3 -o @/a.tif
+2 | simulate: --compression wants none, deflate or lzw, got 'zip'| simulate --compression zip -o @/a.tif
+2 | simulate: --margin must be a number in 0..0.3, got '0.5'  | simulate --margin 0.5 -o @/a.tif
+2 | simulate: --dc50 must be a number in 1e-09..1e+09, got '0'| simulate --dc50 0 -o @/a.tif
 2 | simulate: --two-channel scans are fluorescence: not --polarity dark | simulate --two-channel --polarity dark -o @/a.tif
 2 | simulate: vehicle lanes 4 must be 1..lanes-1                  | simulate --lanes 4 --vehicles 4 -o @/a.tif
 1 | @/afile/a.truth.csv: cannot create: Not a directory           | simulate -o @/afile/a.tif
