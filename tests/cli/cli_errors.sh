@@ -229,9 +229,9 @@ run_table <<'EOF'
 2 | simulate: --band-sigma must be a number in 1..30, got '0' | simulate --band-sigma 0 -o @/a.tif
 2 | simulate: --adc-step must be 1..256, got '0'              | simulate --adc-step 0 -o @/a.tif
 2 | simulate: --strips must be 1 or 2, got '3'                | simulate --strips 3 -o @/a.tif
-2 | simulate: --compression wants none, deflate or lzw, got 'zip'| simulate --compression zip -o @/a.tif
+2 | simulate: --compression wants none, deflate or lzw, got 'zip' | simulate --compression zip -o @/a.tif
 2 | simulate: --margin must be a number in 0..0.3, got '0.5'  | simulate --margin 0.5 -o @/a.tif
-2 | simulate: --dc50 must be a number in 1e-09..1e+09, got '0'| simulate --dc50 0 -o @/a.tif
+2 | simulate: --dc50 must be a number in 1e-09..1e+09, got '0' | simulate --dc50 0 -o @/a.tif
 2 | simulate: --two-channel scans are fluorescence: not --polarity dark | simulate --two-channel --polarity dark -o @/a.tif
 2 | simulate: vehicle lanes 4 must be 1..lanes-1                  | simulate --lanes 4 --vehicles 4 -o @/a.tif
 1 | @/afile/a.truth.csv: cannot create: Not a directory           | simulate -o @/afile/a.tif
