@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "blotquant/fit.h"
+#include "blotquant/table.h"
 #include "internal.h"
 
 enum { W = 680, H = 460, LEFT = 80, RIGHT = 520, TOP = 50, BOTTOM = 390 };
@@ -33,19 +34,6 @@ static double px_x(const axes_t *a, double dose)
 static double px_y(const axes_t *a, double v)
 {
     return BOTTOM - (v - a->y0) / (a->y1 - a->y0) * (BOTTOM - TOP);
-}
-
-static void put_text(FILE *fp, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", fp); break;
-        case '<': fputs("&lt;", fp); break;
-        case '>': fputs("&gt;", fp); break;
-        case '"': fputs("&quot;", fp); break;
-        default: fputc(*s, fp);
-        }
-    }
 }
 
 /* One marker: shape by replicate, hollow when excluded. */
@@ -144,7 +132,7 @@ static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int h
             x50, y50, ci_colour, x50 + 6, y50 - 9 + label_dy, text_colour, res->dc50);
     if (unit[0]) {
         fputc(' ', fp);
-        put_text(fp, unit);
+        bq_xml_put_text(fp, unit);
     }
     fputs("</text>\n", fp);
 }
@@ -223,7 +211,7 @@ static void svg_header(FILE *fp, const bq_plot_labels_t *labels)
     if (labels && labels->title) {
         fprintf(fp, "<text x=\"%d\" y=\"28\" text-anchor=\"middle\" font-size=\"15\">",
                 (LEFT + RIGHT) / 2);
-        put_text(fp, labels->title);
+        bq_xml_put_text(fp, labels->title);
         fputs("</text>\n", fp);
     }
 }
@@ -287,14 +275,14 @@ static void axis_titles(FILE *fp, const char *unit, const char *ylabel)
             BOTTOM + 40);
     if (unit[0]) {
         fputs(" (", fp);
-        put_text(fp, unit);
+        bq_xml_put_text(fp, unit);
         fputc(')', fp);
     }
     fputs(", log scale</text>\n", fp);
     fprintf(fp,
             "<text x=\"22\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 22 %d)\">",
             (TOP + BOTTOM) / 2, (TOP + BOTTOM) / 2);
-    put_text(fp, ylabel);
+    bq_xml_put_text(fp, ylabel);
     fputs("</text>\n", fp);
 }
 
@@ -360,12 +348,12 @@ static double legend_series(FILE *fp, const bq_plot_series_t *series, int n_seri
                 "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\">",
                 RIGHT + 15, ly, RIGHT + 35, ly, colours[si % N_COLOURS], RIGHT + 38, ly + 4);
         if (s->name && s->name[0])
-            put_text(fp, s->name);
+            bq_xml_put_text(fp, s->name);
         else
             fprintf(fp, "series %d", si + 1);
         if (has_fit(s)) {
             fprintf(fp, ": DC50 %.3g%s", s->res->dc50, unit[0] ? " " : "");
-            put_text(fp, unit);
+            bq_xml_put_text(fp, unit);
         }
         else if (s->res)
             fprintf(fp, ": no fit (%s)", bq_fit_status_name(s->res->status));
