@@ -601,6 +601,8 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
         }
         if (i == 0)
             out->n_lanes = b->res->lanes->n_lanes;
+        out->lanes_uncertain |= b->res->lanes->uncertain ||
+                                (b->control_res && b->control_res->lanes->uncertain);
         note_lossy(out, b->res, paths[i * step]);
         if (b->control_res)
             note_lossy(out, b->control_res, paths[i * step + 1]);

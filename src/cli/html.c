@@ -1,5 +1,6 @@
 /* html.c - escaping, base64 and the page frame of the HTML reports. */
 #include <math.h>
+#include <string.h>
 
 #include "html.h"
 
@@ -18,6 +19,17 @@ void html_base64(FILE *fp, const void *data, size_t n)
         fputc(digits[v >> 12 & 63], fp);
         fputc(i + 1 < n ? digits[v >> 6 & 63] : '=', fp);
         fputc(i + 2 < n ? digits[v & 63] : '=', fp);
+    }
+}
+
+void html_url_path(FILE *fp, const char *path)
+{
+    for (const unsigned char *p = (const unsigned char *)path; p && *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-_.~/", *p))
+            fputc(*p, fp);
+        else
+            fprintf(fp, "%%%02X", *p);
     }
 }
 

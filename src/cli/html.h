@@ -14,6 +14,11 @@
 /* n bytes as base64 (RFC 4648, with padding, no line breaks). */
 void html_base64(FILE *fp, const void *data, size_t n);
 
+/* A relative path as the path of a URL: bytes other than letters, digits,
+ * '-', '_', '.', '~' and '/' percent-encoded, so a file name holding '#',
+ * '?', '%', a space or markup still links to that file. */
+void html_url_path(FILE *fp, const char *path);
+
 /* <!DOCTYPE html> up to and including <body>: the title (escaped) and the
  * reports' inline style sheet, for screen and print. */
 void html_begin(FILE *fp, const char *title);
