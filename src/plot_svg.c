@@ -80,6 +80,30 @@ static int has_fit(const bq_plot_series_t *s)
     return s->res && s->res->status == BQ_FIT_OK && isfinite(s->res->dc50);
 }
 
+/* The DC50's confidence interval in pixels; an open side runs to the axis'
+ * end. */
+static void ci_span(const axes_t *a, const bq_fit_result_t *res, double *xl, double *xh)
+{
+    *xl = isfinite(res->dc50_low) && res->dc50_low > 0 ? px_x(a, res->dc50_low) : LOG_X0;
+    *xh = isfinite(res->dc50_high) ? px_x(a, res->dc50_high) : RIGHT;
+    *xl = bq_clamp(*xl, LOG_X0, RIGHT);
+    *xh = bq_clamp(*xh, LOG_X0, RIGHT);
+}
+
+/* The DC50's confidence interval as a shaded band over the plot's height,
+ * under the curve and points. */
+static void ci_band(FILE *fp, const axes_t *a, const bq_fit_result_t *res, const char *colour)
+{
+    if (!(log10(res->dc50) >= a->lx0 && log10(res->dc50) <= a->lx1))
+        return;
+    double xl, xh;
+    ci_span(a, res, &xl, &xh);
+    fprintf(fp,
+            "<rect class=\"ci-band\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+            "fill=\"%s\" fill-opacity=\"0.15\"/>\n",
+            xl, TOP, fmax(xh - xl, 1.0), BOTTOM - TOP, colour);
+}
+
 /* The fitted curve of series s, its vehicle level, DC50 and CI; `label_dy`
  * moves the DC50 label so that several series' labels do not overlap. */
 static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int have_vehicle,
@@ -87,6 +111,7 @@ static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int h
                      double label_dy, const char *unit)
 {
     const bq_fit_result_t *res = s->res;
+    ci_band(fp, a, res, ci_colour);
     fprintf(fp, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
             curve_colour);
     for (int k = 0; k <= 200; k++) {
@@ -111,10 +136,8 @@ static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int h
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" "
             "stroke-dasharray=\"4,3\"/>\n",
             x50, y50, x50, BOTTOM);
-    double xl = isfinite(res->dc50_low) && res->dc50_low > 0 ? px_x(a, res->dc50_low) : LOG_X0;
-    double xh = isfinite(res->dc50_high) ? px_x(a, res->dc50_high) : RIGHT;
-    xl = bq_clamp(xl, LOG_X0, RIGHT);
-    xh = bq_clamp(xh, LOG_X0, RIGHT);
+    double xl, xh;
+    ci_span(a, res, &xl, &xh);
     fprintf(fp,
             "<g stroke=\"%s\" stroke-width=\"2\"><line x1=\"%.1f\" y1=\"%.1f\" "
             "x2=\"%.1f\" y2=\"%.1f\"/>",

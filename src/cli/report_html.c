@@ -202,8 +202,8 @@ static int put_plot(FILE *fp, const report_input_t *in)
     if (svg)
         fprintf(fp, "<figure>\n%s<figcaption>Relative level (target / loading control, "
                     "vehicle = 1) against dose; filled points were fitted, hollow ones left "
-                    "out (flagged lanes, post-hook doses); the orange bar is the DC50's "
-                    "confidence interval.</figcaption>\n</figure>\n",
+                    "out (flagged lanes, post-hook doses); the shaded band and the bar at the "
+                    "DC50 are its confidence interval.</figcaption>\n</figure>\n",
                 svg);
     free(buf);
     return rc;

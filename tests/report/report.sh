@@ -43,6 +43,7 @@ dc50=$(printf '%.4g' "$(field dc50 "$kt/fit.csv")")
 has "$page" "DC50 $dc50 nM" && ok || bad "kt253: 'DC50 $dc50 nM' (fit.csv) not in the report"
 has "$page" "<svg" && has "$page" "DC50 $(printf '%.3g' "$(field dc50 "$kt/fit.csv")")" && ok ||
   bad "kt253: the plot with its DC50 mark is not inline"
+has "$page" 'class="ci-band"' && ok || bad "kt253: the plot has no CI band"
 no_fetch "$page"
 # the inlined overlay is the overlay file, byte for byte (a small blot is not shrunk)
 sed -n 's/.*src="data:image\/png;base64,\([^"]*\)".*/\1/p' "$page" | base64 -d > "$tmp/inlined.png" 2> /dev/null
