@@ -563,12 +563,11 @@ void bq_image_invert(bq_image_t *img)
 
 /* ---- RGB overlay canvas ------------------------------------------------ */
 
-bq_rgb_t *bq_rgb_from_image(const bq_image_t *img)
+bq_rgb_t *bq_rgb_new(int width, int height)
 {
-    if (!img || !img->data || img->width <= 0 || img->height <= 0)
-        return NULL;
-    size_t n = (size_t)img->width * (size_t)img->height, bytes;
-    if (bq_mul_size(n, 3, &bytes) != 0)
+    size_t bytes;
+    if (width <= 0 || height <= 0 ||
+        bq_mul_size((size_t)width * (size_t)height, 3, &bytes) != 0)
         return NULL;
     bq_rgb_t *rgb = calloc(1, sizeof *rgb);
     if (!rgb)
@@ -578,8 +577,19 @@ bq_rgb_t *bq_rgb_from_image(const bq_image_t *img)
         free(rgb);
         return NULL;
     }
-    rgb->width = img->width;
-    rgb->height = img->height;
+    rgb->width = width;
+    rgb->height = height;
+    return rgb;
+}
+
+bq_rgb_t *bq_rgb_from_image(const bq_image_t *img)
+{
+    if (!img || !img->data || img->width <= 0 || img->height <= 0)
+        return NULL;
+    size_t n = (size_t)img->width * (size_t)img->height;
+    bq_rgb_t *rgb = bq_rgb_new(img->width, img->height);
+    if (!rgb)
+        return NULL;
     /* Stretch between robust extremes so one hot pixel cannot flatten the
      * picture; keep a little headroom so faint bands stay visible. */
     ranked_t r;

@@ -159,18 +159,10 @@ static int write_png_stream(FILE *f, const bq_rgb_t *rgb, const palette_t *pal, 
     return 1;
 }
 
-/* What the PNG writer callback of bq_file_write_atomic needs. */
-typedef struct png_job {
-    const bq_rgb_t *rgb;
-    const char *path;
-    bq_error_t *err;
-} png_job_t;
-
-/* A bq_write_fn: a palette image when the colours fit one, else RGB. */
-static int png_write_job(FILE *fp, void *ctx)
+int bq_rgb_write_png(FILE *fp, const bq_rgb_t *rgb, bq_error_t *err)
 {
-    const png_job_t *job = ctx;
-    const bq_rgb_t *rgb = job->rgb;
+    if (!fp || !rgb || !rgb->data || rgb->width <= 0 || rgb->height <= 0)
+        return bq_error_set(err, BQ_ERR_INVALID, "no picture to write");
     png_msgs_t msgs = {{0}, {0}};
     palette_t *pal = malloc(sizeof *pal);
     uint8_t *row = malloc((size_t)rgb->width);
@@ -183,8 +175,25 @@ static int png_write_job(FILE *fp, void *ctx)
     free(row);
     if (ok)
         return 0;
-    return bq_error_set(job->err, BQ_ERR_IO, "%s: cannot write PNG: %s", job->path,
+    return bq_error_set(err, BQ_ERR_IO, "cannot write PNG: %s",
                         msgs.error[0] ? msgs.error : "out of memory");
+}
+
+/* What the PNG writer callback of bq_file_write_atomic needs. */
+typedef struct png_job {
+    const bq_rgb_t *rgb;
+    const char *path;
+    bq_error_t *err;
+} png_job_t;
+
+/* A bq_write_fn: bq_rgb_write_png, its message naming the file. */
+static int png_write_job(FILE *fp, void *ctx)
+{
+    const png_job_t *job = ctx;
+    bq_error_t e = {0};
+    if (bq_rgb_write_png(fp, job->rgb, &e) == 0)
+        return 0;
+    return bq_error_set(job->err, e.code, "%s: %s", job->path, e.msg);
 }
 
 int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err)

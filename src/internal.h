@@ -85,6 +85,11 @@ struct bq_image;
 struct bq_image *bq_image_upsample2(const struct bq_image *img);
 /* Lanes or bands found on such a copy, mapped back to the picture's own
  * pixels (boxes to the pixels they fall in, positions to sub-pixel). */
+/* A width x height RGB picture, its pixels not set; NULL on overflow or no
+ * memory. Free with bq_rgb_free. */
+struct bq_rgb;
+struct bq_rgb *bq_rgb_new(int width, int height);
+
 struct bq_lanes;
 struct bq_band_table;
 void bq_lanes_halve(struct bq_lanes *lanes);

@@ -1,7 +1,6 @@
 /* overlay.h - drawing for the QC overlay: filled and framed boxes and text
- * in a small bitmap font, all clipped to the canvas; and the overlay itself
- * as a picture (bq_quant_write_overlay in quantify.h writes it). Never
- * installed. */
+ * in a small bitmap font, all clipped to the canvas (the overlay itself,
+ * bq_overlay_render, is declared in quantify.h). Never installed. */
 #ifndef BLOTQUANT_OVERLAY_H
 #define BLOTQUANT_OVERLAY_H
 
@@ -52,13 +51,5 @@ void bq_rgb_label(bq_rgb_t *rgb, int x, int y, const char *text, int scale, bq_c
                   bq_colour_t paper);
 int bq_label_width(const char *text, int scale);
 int bq_label_height(int scale);
-
-/* The QC overlay of res as a picture: the image with the region, strips,
- * lanes, band boxes, lane numbers and row names drawn on it, on a canvas
- * with a caption band above the image (and margins left of it and between
- * band and image where labels need room). The image's pixel (x, y) is the
- * canvas pixel (x + left margin, y + height - image height). Caller frees
- * with bq_rgb_free; NULL when res has no image or memory ran out. */
-bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "blotquant/fit.h"
+#include "blotquant/table.h"
 #include "internal.h"
 
 enum { W = 680, H = 460, LEFT = 80, RIGHT = 520, TOP = 50, BOTTOM = 390 };
@@ -33,19 +34,6 @@ static double px_x(const axes_t *a, double dose)
 static double px_y(const axes_t *a, double v)
 {
     return BOTTOM - (v - a->y0) / (a->y1 - a->y0) * (BOTTOM - TOP);
-}
-
-static void put_text(FILE *fp, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", fp); break;
-        case '<': fputs("&lt;", fp); break;
-        case '>': fputs("&gt;", fp); break;
-        case '"': fputs("&quot;", fp); break;
-        default: fputc(*s, fp);
-        }
-    }
 }
 
 /* One marker: shape by replicate, hollow when excluded. */
@@ -92,6 +80,30 @@ static int has_fit(const bq_plot_series_t *s)
     return s->res && s->res->status == BQ_FIT_OK && isfinite(s->res->dc50);
 }
 
+/* The DC50's confidence interval in pixels; an open side runs to the axis'
+ * end. */
+static void ci_span(const axes_t *a, const bq_fit_result_t *res, double *xl, double *xh)
+{
+    *xl = isfinite(res->dc50_low) && res->dc50_low > 0 ? px_x(a, res->dc50_low) : LOG_X0;
+    *xh = isfinite(res->dc50_high) ? px_x(a, res->dc50_high) : RIGHT;
+    *xl = bq_clamp(*xl, LOG_X0, RIGHT);
+    *xh = bq_clamp(*xh, LOG_X0, RIGHT);
+}
+
+/* The DC50's confidence interval as a shaded band over the plot's height,
+ * under the curve and points. */
+static void ci_band(FILE *fp, const axes_t *a, const bq_fit_result_t *res, const char *colour)
+{
+    if (!(log10(res->dc50) >= a->lx0 && log10(res->dc50) <= a->lx1))
+        return;
+    double xl, xh;
+    ci_span(a, res, &xl, &xh);
+    fprintf(fp,
+            "<rect class=\"ci-band\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+            "fill=\"%s\" fill-opacity=\"0.15\"/>\n",
+            xl, TOP, fmax(xh - xl, 1.0), BOTTOM - TOP, colour);
+}
+
 /* The fitted curve of series s, its vehicle level, DC50 and CI; `label_dy`
  * moves the DC50 label so that several series' labels do not overlap. */
 static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int have_vehicle,
@@ -99,6 +111,7 @@ static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int h
                      double label_dy, const char *unit)
 {
     const bq_fit_result_t *res = s->res;
+    ci_band(fp, a, res, ci_colour);
     fprintf(fp, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
             curve_colour);
     for (int k = 0; k <= 200; k++) {
@@ -123,10 +136,8 @@ static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int h
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\" "
             "stroke-dasharray=\"4,3\"/>\n",
             x50, y50, x50, BOTTOM);
-    double xl = isfinite(res->dc50_low) && res->dc50_low > 0 ? px_x(a, res->dc50_low) : LOG_X0;
-    double xh = isfinite(res->dc50_high) ? px_x(a, res->dc50_high) : RIGHT;
-    xl = bq_clamp(xl, LOG_X0, RIGHT);
-    xh = bq_clamp(xh, LOG_X0, RIGHT);
+    double xl, xh;
+    ci_span(a, res, &xl, &xh);
     fprintf(fp,
             "<g stroke=\"%s\" stroke-width=\"2\"><line x1=\"%.1f\" y1=\"%.1f\" "
             "x2=\"%.1f\" y2=\"%.1f\"/>",
@@ -144,7 +155,7 @@ static void draw_fit(FILE *fp, const axes_t *a, const bq_plot_series_t *s, int h
             x50, y50, ci_colour, x50 + 6, y50 - 9 + label_dy, text_colour, res->dc50);
     if (unit[0]) {
         fputc(' ', fp);
-        put_text(fp, unit);
+        bq_xml_put_text(fp, unit);
     }
     fputs("</text>\n", fp);
 }
@@ -223,7 +234,7 @@ static void svg_header(FILE *fp, const bq_plot_labels_t *labels)
     if (labels && labels->title) {
         fprintf(fp, "<text x=\"%d\" y=\"28\" text-anchor=\"middle\" font-size=\"15\">",
                 (LEFT + RIGHT) / 2);
-        put_text(fp, labels->title);
+        bq_xml_put_text(fp, labels->title);
         fputs("</text>\n", fp);
     }
 }
@@ -287,14 +298,14 @@ static void axis_titles(FILE *fp, const char *unit, const char *ylabel)
             BOTTOM + 40);
     if (unit[0]) {
         fputs(" (", fp);
-        put_text(fp, unit);
+        bq_xml_put_text(fp, unit);
         fputc(')', fp);
     }
     fputs(", log scale</text>\n", fp);
     fprintf(fp,
             "<text x=\"22\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 22 %d)\">",
             (TOP + BOTTOM) / 2, (TOP + BOTTOM) / 2);
-    put_text(fp, ylabel);
+    bq_xml_put_text(fp, ylabel);
     fputs("</text>\n", fp);
 }
 
@@ -360,12 +371,12 @@ static double legend_series(FILE *fp, const bq_plot_series_t *series, int n_seri
                 "stroke-width=\"2\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\">",
                 RIGHT + 15, ly, RIGHT + 35, ly, colours[si % N_COLOURS], RIGHT + 38, ly + 4);
         if (s->name && s->name[0])
-            put_text(fp, s->name);
+            bq_xml_put_text(fp, s->name);
         else
             fprintf(fp, "series %d", si + 1);
         if (has_fit(s)) {
             fprintf(fp, ": DC50 %.3g%s", s->res->dc50, unit[0] ? " " : "");
-            put_text(fp, unit);
+            bq_xml_put_text(fp, unit);
         }
         else if (s->res)
             fprintf(fp, ": no fit (%s)", bq_fit_status_name(s->res->status));

@@ -65,6 +65,20 @@ int bq_band_table_write_csv(FILE *fp, const bq_band_table_t *table, const char *
     return ferror(fp) ? BQ_ERR_IO : BQ_OK;
 }
 
+void bq_xml_put_text(FILE *fp, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", fp); break;
+        case '<': fputs("&lt;", fp); break;
+        case '>': fputs("&gt;", fp); break;
+        case '"': fputs("&quot;", fp); break;
+        case '\'': fputs("&#39;", fp); break;
+        default: fputc(*s, fp);
+        }
+    }
+}
+
 void bq_json_put_string(FILE *fp, const char *s)
 {
     if (!s) {

@@ -7,7 +7,7 @@ set -euo pipefail
 # g++ builds the C++ example and bash-completion gives the completion's install
 # directory (.ci/run builds the examples against the installed library).
 pkgs=(libtiff-dev libpng-dev libjpeg62-turbo-dev libgsl-dev meson ninja-build pkg-config gcc g++ bash-completion
-      libtiff-tools python3 imagemagick locales)
+      libtiff-tools python3 imagemagick locales chromium)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

@@ -42,6 +42,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "export.h"
@@ -221,6 +222,20 @@ BQ_API void bq_rgb_rect(bq_rgb_t *rgb, int x0, int y0, int x1, int y1,
                         uint8_t r, uint8_t g, uint8_t b);
 /* Write rgb as an 8-bit RGB PNG (temp file + rename). */
 BQ_API int bq_rgb_save_png(const bq_rgb_t *rgb, const char *path, bq_error_t *err);
+/* Write rgb as a PNG to an open stream (a memory stream, say, to inline the
+ * picture somewhere), the same bytes bq_rgb_save_png puts in a file: an
+ * indexed-colour PNG when the picture's colours fit a palette of grays and
+ * a few colours, else 8-bit RGB. 0, BQ_ERR_INVALID for no picture, or
+ * BQ_ERR_IO. */
+BQ_API int bq_rgb_write_png(FILE *fp, const bq_rgb_t *rgb, bq_error_t *err);
+/* A copy of rgb shrunk by a whole factor so that it has at most max_pixels
+ * pixels (the factor is 1, a plain copy, when it has no more already).
+ * Each pixel of the copy stands for a square of the original: gray squares
+ * are averaged, and a square holding a colour (an annotation of a QC
+ * overlay: a lane edge, a band box) takes that colour, so thin lines stay
+ * visible and the copy keeps the original's few colours. Caller frees with
+ * bq_rgb_free; NULL on no memory or max_pixels < 1. */
+BQ_API bq_rgb_t *bq_rgb_downscale(const bq_rgb_t *rgb, long max_pixels);
 
 /* 1 if path is a TIFF carrying the Molecular Dynamics square-root tag
  * (33445 = 2), else 0. */

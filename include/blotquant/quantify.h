@@ -141,6 +141,13 @@ BQ_API void bq_quant_result_free(bq_quant_result_t *res);
  * BQ_ERR_NOMEM, or BQ_ERR_IO when the file cannot be written. */
 BQ_API int bq_quant_write_overlay(const bq_quant_result_t *res, const char *path, bq_error_t *err);
 
+/* The QC overlay bq_quant_write_overlay writes, as a picture, for a caller
+ * that puts it elsewhere (shrunk into a report, say). The image's pixel
+ * (x, y) is the picture's (x + left margin, y + height - image height).
+ * res is borrowed; caller frees with bq_rgb_free. NULL when res has no
+ * image or memory ran out. */
+BQ_API bq_rgb_t *bq_overlay_render(const bq_quant_result_t *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,5 @@
 /* table.h - writing tables: the band table as CSV (RFC 4180) or JSON, CSV
- * field quoting, and all-or-nothing file output (file_write.c). */
+ * field quoting, XML text escaping, and all-or-nothing file output (file_write.c). */
 #ifndef BLOTQUANT_TABLE_H
 #define BLOTQUANT_TABLE_H
 
@@ -21,6 +21,11 @@ BQ_API void bq_csv_put_field(FILE *fp, const char *field);
 
 /* Write s as a JSON string literal (quotes, escapes); NULL writes null. */
 BQ_API void bq_json_put_string(FILE *fp, const char *s);
+
+/* Write s as XML / HTML text: & < > " ' as character references, so the
+ * text is safe in element content and in quoted attribute values; NULL
+ * writes nothing. */
+BQ_API void bq_xml_put_text(FILE *fp, const char *s);
 
 /* Write the rows of table as bands.csv, image naming the source in the first
  * column; with header != 0 the header line first. Returns 0 or BQ_ERR_IO. */

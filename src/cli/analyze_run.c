@@ -9,6 +9,7 @@
 
 #include "analyze_run.h"
 #include "quant_options.h"
+#include "report_html.h"
 #include "run_record.h"
 
 int make_dirs(const char *path)
@@ -63,6 +64,8 @@ typedef struct blot {
     bq_quant_result_t *control_res; /* two-channel: the control scan */
     bq_band_table_t *merged;        /* two-channel: both scans' bands */
     bq_norm_table_t *norm;
+    char overlay_file[300], control_overlay_file[300]; /* "<stem>.overlay.png" */
+    report_png_t page, control_page; /* the overlays shrunk for the report */
 } blot_t;
 
 static const bq_band_table_t *blot_bands(const blot_t *b)
@@ -177,16 +180,17 @@ static int quant_two_channel(const analyze_config_t *cfg, const char *target_pat
     return 0;
 }
 
-/* DIR/<image stem>.overlay.png */
+/* DIR/<image stem>.overlay.png, its name into file (300 bytes), and the
+ * report's copy into page. */
 static int write_overlay(const bq_quant_result_t *res, const char *name, const char *outdir,
-                         analyze_outcome_t *out)
+                         char *file, report_png_t *page, analyze_outcome_t *out)
 {
     bq_error_t err = {0};
-    char stem[256], file[300];
+    char stem[256];
     stem_of(name, stem, sizeof stem);
-    snprintf(file, sizeof file, "%s.overlay.png", stem);
+    snprintf(file, 300, "%s.overlay.png", stem);
     char *path = path_in(outdir, file);
-    int rc = path ? bq_quant_write_overlay(res, path, &err) : BQ_ERR_NOMEM;
+    int rc = path ? report_overlay_write(res, path, page, &err) : BQ_ERR_NOMEM;
     if (rc != 0)
         set_failure(out, "write", path ? err.msg : "out of memory");
     free(path);
@@ -221,13 +225,18 @@ static int write_normalized(FILE *fp, void *ctx)
     return rc;
 }
 
+/* Every series' points, kept for the plots and the report. */
+typedef struct series_points {
+    bq_fit_point_t *pts; /* series g's points start at g * stride */
+    size_t stride;
+    size_t n[ANALYZE_MAX_GROUPS];
+} series_points_t;
+
 /* The plots: every series (only < 0) or series `only`. */
 typedef struct plot_job {
     const analyze_outcome_t *out;
     const analyze_config_t *cfg;
-    const bq_fit_point_t *pts; /* series g's points start at g * stride */
-    size_t stride;
-    const size_t *n;
+    const series_points_t *sp;
     int only;
 } plot_job_t;
 
@@ -252,8 +261,8 @@ static int write_plot(FILE *fp, void *ctx)
         if (j->only >= 0 && g != j->only)
             continue;
         const bq_fit_result_t *res = &o->group_fit[g];
-        series[ns].pts = j->pts + (size_t)g * j->stride;
-        series[ns].n = j->n[g];
+        series[ns].pts = j->sp->pts + (size_t)g * j->sp->stride;
+        series[ns].n = j->sp->n[g];
         series[ns].res = res->status == BQ_FIT_OK || isfinite(res->dc50) ? res : NULL;
         series[ns].name = o->groups[g];
         ns++;
@@ -450,11 +459,10 @@ static void fit_series(const analyze_config_t *cfg, const bq_fit_point_t *gp, si
 
 /* dose_response.svg with every series, and with groups each series' own
  * dose_response.GROUP.svg. */
-static int write_plots(const analyze_config_t *cfg, const bq_fit_point_t *gpts, size_t stride,
-                       const size_t *n_gpts, const char *outdir, analyze_outcome_t *out,
-                       bq_error_t *err)
+static int write_plots(const analyze_config_t *cfg, const series_points_t *sp,
+                       const char *outdir, analyze_outcome_t *out, bq_error_t *err)
 {
-    plot_job_t pj = {out, cfg, gpts, stride, n_gpts, -1};
+    plot_job_t pj = {out, cfg, sp, -1};
     for (int g = -1; g < (out->n_groups > 1 ? out->n_groups : 0); g++) {
         char file[BQ_SAMPLE_GROUP_MAX + 32];
         if (g < 0)
@@ -469,14 +477,14 @@ static int write_plots(const analyze_config_t *cfg, const bq_fit_point_t *gpts, 
     return 0;
 }
 
-/* Normalise every blot, fit the pooled points, write normalized.csv,
- * fit.csv and dose_response.svg. */
+/* Normalise every blot, fit each series' points (kept in sp, the caller
+ * frees sp->pts), write normalized.csv, fit.csv and dose_response.svg. */
 static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
-                             const char *outdir, analyze_outcome_t *out, bq_error_t *err)
+                             const char *outdir, series_points_t *sp, analyze_outcome_t *out,
+                             bq_error_t *err)
 {
     bq_sample_sheet_t *sheet = NULL;
-    bq_fit_point_t *gpts = NULL;
-    size_t n_gpts[ANALYZE_MAX_GROUPS] = {0}, n_pts = 0;
+    size_t n_pts = 0;
     int no_vehicle_blots = 0;
     int rc = bq_samples_read(cfg->sheet_path, &sheet, err);
     if (rc != 0) {
@@ -490,27 +498,69 @@ static int normalize_and_fit(const analyze_config_t *cfg, blot_t *blots, int n,
         goto done;
     out->fitted = 1;
     /* every series' points stay until the combined plot is drawn */
-    size_t stride = n_pts ? n_pts : 1; /* room for every lane in each series */
-    gpts = calloc((size_t)out->n_groups * stride, sizeof *gpts);
-    if (!gpts) {
+    sp->stride = n_pts ? n_pts : 1; /* room for every lane in each series */
+    sp->pts = calloc((size_t)out->n_groups * sp->stride, sizeof *sp->pts);
+    if (!sp->pts) {
         rc = BQ_ERR_NOMEM;
         set_failure(out, "fit", "out of memory");
         goto done;
     }
     for (int g = 0; g < out->n_groups; g++) {
-        bq_fit_point_t *gp = gpts + (size_t)g * stride;
-        n_gpts[g] = series_points(cfg, sheet, blots, n, out->groups[g], gp);
-        fit_series(cfg, gp, n_gpts[g], no_vehicle_blots, &out->group_fit[g]);
+        bq_fit_point_t *gp = sp->pts + (size_t)g * sp->stride;
+        sp->n[g] = series_points(cfg, sheet, blots, n, out->groups[g], gp);
+        fit_series(cfg, gp, sp->n[g], no_vehicle_blots, &out->group_fit[g]);
     }
-    if ((rc = write_plots(cfg, gpts, stride, n_gpts, outdir, out, err)) != 0)
+    if ((rc = write_plots(cfg, sp, outdir, out, err)) != 0)
         goto done;
     memcpy(&out->fit, &out->group_fit[0], sizeof out->fit);
     snprintf(out->target, sizeof out->target, "%s", cfg->target);
     snprintf(out->control, sizeof out->control, "%s", cfg->control);
     rc = write_output(outdir, "fit.csv", write_fits, out, out, err);
 done:
-    free(gpts);
     bq_samples_free(sheet);
+    return rc;
+}
+
+/* The report's view of blot b's images (one, or the target and control
+ * scans) into im; returns how many. */
+static int report_images(const analyze_config_t *cfg, const blot_t *b, char *const *paths,
+                         report_image_t *im)
+{
+    im[0] = (report_image_t){b->name, paths[0], cfg->two_channel ? "target scan" : "blot",
+                             b->res, b->overlay_file, &b->page};
+    if (!b->control_res)
+        return 1;
+    im[1] = (report_image_t){b->control_name, paths[1], "control scan", b->control_res,
+                             b->control_overlay_file, &b->control_page};
+    return 2;
+}
+
+/* DIR/report.html from everything the run kept. */
+static int write_report(const analyze_config_t *cfg, const blot_t *blots, int n_blots,
+                        char *const *paths, const series_points_t *sp, const char *outdir,
+                        analyze_outcome_t *out, bq_error_t *err)
+{
+    int step = cfg->two_channel ? 2 : 1;
+    report_image_t *images = calloc((size_t)(n_blots > 0 ? n_blots * step : 1), sizeof *images);
+    const bq_norm_table_t **norms = calloc((size_t)(n_blots > 0 ? n_blots : 1), sizeof *norms);
+    int rc = BQ_ERR_NOMEM;
+    if (!images || !norms) {
+        set_failure(out, "write", "out of memory");
+        goto done;
+    }
+    int n_images = 0, n_norms = 0;
+    for (int i = 0; i < n_blots; i++) {
+        n_images += report_images(cfg, &blots[i], paths + i * step, images + n_images);
+        if (blots[i].norm)
+            norms[n_norms++] = blots[i].norm;
+    }
+    plot_job_t pj = {out, cfg, sp, -1};
+    report_input_t in = {cfg, out, images, n_images, norms, n_norms,
+                         out->fitted ? write_plot : NULL, &pj};
+    rc = write_output(outdir, "report.html", report_html_write, &in, out, err);
+done:
+    free(images);
+    free(norms);
     return rc;
 }
 
@@ -522,6 +572,7 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
     int step = cfg->two_channel ? 2 : 1;
     int n_blots = n / step, rc = 0;
     char *path = NULL;
+    series_points_t sp = {0};
     blot_t *blots = calloc((size_t)(n_blots > 0 ? n_blots : 1), sizeof *blots);
     if (!blots) {
         set_failure(out, "quant", "out of memory");
@@ -551,11 +602,15 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
         }
         if (i == 0)
             out->n_lanes = b->res->lanes->n_lanes;
+        out->lanes_uncertain |= b->res->lanes->uncertain ||
+                                (b->control_res && b->control_res->lanes->uncertain);
         note_lossy(out, b->res, paths[i * step]);
         if (b->control_res)
             note_lossy(out, b->control_res, paths[i * step + 1]);
-        if ((rc = write_overlay(b->res, b->name, outdir, out)) != 0 ||
-            (b->control_res && (rc = write_overlay(b->control_res, b->control_name, outdir, out)) != 0))
+        if ((rc = write_overlay(b->res, b->name, outdir, b->overlay_file, &b->page, out)) != 0 ||
+            (b->control_res &&
+             (rc = write_overlay(b->control_res, b->control_name, outdir,
+                                 b->control_overlay_file, &b->control_page, out)) != 0))
             goto done;
     }
 
@@ -566,7 +621,10 @@ int analyze_run(const analyze_config_t *cfg, char *const *paths, char *const *na
         set_failure(out, "write", path ? err.msg : "out of memory");
         goto done;
     }
-    if (cfg->sheet_path && (rc = normalize_and_fit(cfg, blots, n_blots, outdir, out, &err)) != 0)
+    if (cfg->sheet_path &&
+        (rc = normalize_and_fit(cfg, blots, n_blots, outdir, &sp, out, &err)) != 0)
+        goto done;
+    if ((rc = write_report(cfg, blots, n_blots, paths, &sp, outdir, out, &err)) != 0)
         goto done;
     /* written last: its presence marks a complete output folder (batch --resume) */
     if ((rc = run_record_write(outdir, cfg, &err)) != 0)
@@ -584,7 +642,10 @@ done:
             free(blots[i].merged);
         }
         bq_norm_table_free(blots[i].norm);
+        free(blots[i].page.data);
+        free(blots[i].control_page.data);
     }
     free(blots);
+    free(sp.pts);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* analyze_run.h - one analysis: images (replicate blots of one dose series)
  * + sample sheet -> DIR/bands.csv, normalized.csv, fit.csv, overlays,
- * dose_response.svg, run.json. Shared by `analyze` and by each gel of `batch`. */
+ * dose_response.svg, report.html, run.json. Shared by `analyze` and by each gel of `batch`. */
 #ifndef BLOTQUANT_ANALYZE_RUN_H
 #define BLOTQUANT_ANALYZE_RUN_H
 
@@ -31,6 +31,7 @@ typedef struct analyze_outcome {
     bq_fit_result_t group_fit[ANALYZE_MAX_GROUPS];
     char unit[32];
     char target[BQ_NAME_MAX], control[BQ_NAME_MAX]; /* the series' row names */
+    int lanes_uncertain;       /* 1 if the lanes of some image are uncertain */
     int n_flagged_lanes;
     char flagged[512];         /* "lane 3 (control_saturated), ..." for the summary
                                   (image-qualified with several images; cut with

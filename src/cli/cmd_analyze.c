@@ -13,7 +13,8 @@ static const char usage[] =
     "Quantify each image (several images = replicate blots of one series),\n"
     "normalise the target to the loading control and to vehicle, fit the\n"
     "dose-response curve. Writes DIR/bands.csv, normalized.csv, fit.csv,\n"
-    "dose_response.svg, one QC overlay per image and run.json.\n\n"
+    "dose_response.svg, one QC overlay per image, report.html (everything on\n"
+    "one self-contained page) and run.json.\n\n"
     "Options:\n"
     "%s"
     "  --samples SHEET     sample sheet: lane,dose,unit[,image,replicate,group]\n"
@@ -99,8 +100,9 @@ static void summary(const analyze_config_t *cfg, const analyze_outcome_t *o, con
     if (o->flagged[0])
         printf("  %s: %s\n", cfg->keep_flagged ? "flagged, fitted anyway" : "left out",
                o->flagged);
-    printf("  tables, overlays and dose_response%s.svg in %s/\n", o->n_groups > 1 ? "*" : "",
-           outdir);
+    printf("  tables, overlays and dose_response%s.svg in %s/; all of it on one page: "
+           "%s/report.html\n",
+           o->n_groups > 1 ? "*" : "", outdir, outdir);
 }
 
 int cmd_analyze(int argc, char **argv)

@@ -12,6 +12,7 @@
 
 #include "analyze_options.h"
 #include "gel_list.h"
+#include "report_index.h"
 #include "run_record.h"
 #include "tables_join.h"
 
@@ -20,8 +21,10 @@ static const char usage[] =
     "Analyse every TIFF, PNG and .gel under FOLDER (recursively). A gel X.tif\n"
     "takes its sample sheet from X.samples.csv beside it, else samples.csv in\n"
     "its folder; a gel without one is quantified but not fitted.\n"
-    "Writes OUTDIR/<gel>/ (what analyze writes) and the combined tables\n"
-    "OUTDIR/bands.csv, normalized.csv, fits.csv, errors.csv, run.json.\n\n"
+    "Writes OUTDIR/<gel>/ (what analyze writes, report.html included), the\n"
+    "combined tables OUTDIR/bands.csv, normalized.csv, fits.csv, errors.csv,\n"
+    "OUTDIR/index.html (every gel linked to its report, the failures, the\n"
+    "DC50s on one plot) and run.json.\n\n"
     "Options:\n"
     "%s"
     "  --samples SHEET     sample sheet for gels that have none of their own\n"
@@ -226,6 +229,31 @@ static int combine(const batch_t *b, bq_error_t *err)
 done:
     free(in);
     free(paths);
+    return rc;
+}
+
+/* OUTDIR/index.html: every gel with a link to its report, the failures
+ * with their reasons, the DC50s. */
+static int write_index(const batch_t *b, const char *folder, bq_error_t *err)
+{
+    size_t n = b->gels->n;
+    index_gel_t *gels = calloc(n ? n : 1, sizeof *gels);
+    char *path = path_join(b->outdir, "index.html");
+    int rc = BQ_ERR_NOMEM;
+    if (!gels || !path) {
+        bq_error_set(err, rc, "%s: out of memory", b->outdir);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const gel_result_t *r = &b->results[i];
+        gels[i] = (index_gel_t){b->gels->gels[i].rel, b->gels->gels[i].outsub, &r->outcome,
+                                r->ok, r->resumed};
+    }
+    index_input_t in = {gels, n, folder, b->cfg.command_line};
+    rc = bq_file_write_atomic(path, report_index_write, &in, err);
+done:
+    free(gels);
+    free(path);
     return rc;
 }
 
@@ -460,7 +488,7 @@ int cmd_batch(int argc, char **argv)
     run_workers(&b, a.jobs);
 
     bq_error_t err = {0};
-    if (combine(&b, &err) != 0 ||
+    if (combine(&b, &err) != 0 || write_index(&b, folder, &err) != 0 ||
         run_record_write(outdir, &b.cfg, &err) != 0) {
         cli_error("%s", err.msg);
         goto out_threads;
