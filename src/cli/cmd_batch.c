@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyze_options.h"
+#include "fit_readback.h"
 #include "gel_list.h"
 #include "report_index.h"
 #include "run_record.h"
@@ -122,6 +123,7 @@ static void process_gel(batch_t *b, size_t i)
     if (b->resume && is_complete(dir, g, b->cfg.sheet_path)) {
         r->ok = 1;
         r->resumed = 1;
+        fit_readback(dir, &r->outcome); /* no fit.csv: quantified only */
     } else {
         analyze_config_t cfg = b->cfg;
         if (g->sheet)

@@ -23,7 +23,7 @@ static int collect_dc50s(const index_input_t *in, dc50_row_t *rows)
     int k = 0;
     for (size_t i = 0; i < in->n; i++) {
         const index_gel_t *g = &in->gels[i];
-        if (!g->ok || g->resumed || !g->outcome->fitted)
+        if (!g->ok || !g->outcome->fitted)
             continue;
         const analyze_outcome_t *o = g->outcome;
         double f = nm_per_unit(o);
@@ -132,20 +132,18 @@ static void gel_row(FILE *fp, const index_gel_t *g)
     }
     fprintf(fp, "</td><td>%s</td><td>", status_of(g));
     const analyze_outcome_t *o = g->outcome;
-    if (g->ok && !g->resumed) {
+    if (g->ok) {
         for (int s = 0; o->fitted && s < o->n_groups; s++) {
             fputs(s ? "<br>" : "", fp);
             put_series_dc50(fp, o, s);
         }
         fputs("</td><td>", fp);
         put_flags(fp, o);
-    } else if (!g->ok) {
+    } else {
         fputs("</td><td>", fp);
         bq_xml_put_text(fp, o->failed_stage);
         fputs(": ", fp);
         bq_xml_put_text(fp, o->message);
-    } else {
-        fputs("see its report</td><td>", fp);
     }
     fputs("</td></tr>\n", fp);
 }

@@ -11,7 +11,7 @@
 typedef struct index_gel {
     const char *name;                 /* path relative to the batch folder */
     const char *dir;                  /* its output folder, relative to the index */
-    const analyze_outcome_t *outcome; /* unused when resumed */
+    const analyze_outcome_t *outcome; /* resumed: what its fit.csv says */
     int ok;                           /* analysed (or resumed) without failure */
     int resumed;                      /* done by an earlier run (--resume) */
 } index_gel_t;

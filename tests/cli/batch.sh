@@ -74,12 +74,20 @@ for f in bands.csv normalized.csv fits.csv errors.csv; do
   cmp -s "$tmp/merged/$f" "$tmp/out2/$f" && ok || bad "merged $f differs from one run"
 done
 
-# --resume skips what is complete: outputs keep their timestamps
+# --resume skips what is complete: outputs keep their timestamps, and the
+# index still shows the DC50s of the gels an earlier run analysed
+dc50s() { grep -oE 'DC50 [0-9.e+-]+ [^ <]+ \[[^]]*\], Dmax [0-9]+ %' "$1" | sort; }
+dc50s "$tmp/out2/index.html" > "$tmp/dc50.before"
 stamp=$(stat -c %Y.%N "$tmp/out2/2026-11-01/gel1_tif/run.json")
 sleep 1
 "$bq" batch -q --resume --rows MDM2,ACTB -o "$tmp/out2" "$in"
 [ "$(stat -c %Y.%N "$tmp/out2/2026-11-01/gel1_tif/run.json")" = "$stamp" ] && ok || bad "--resume redid a complete gel"
 cmp -s "$tmp/out1/bands.csv" "$tmp/out2/bands.csv" && ok || bad "--resume changed bands.csv"
+dc50s "$tmp/out2/index.html" > "$tmp/dc50.after"
+[ "$(wc -l < "$tmp/dc50.before")" -eq 3 ] && ok || bad "index.html shows $(wc -l < "$tmp/dc50.before") DC50s, expected 3"
+cmp -s "$tmp/dc50.before" "$tmp/dc50.after" && ok ||
+  bad "index.html after --resume shows other DC50s: $(diff "$tmp/dc50.before" "$tmp/dc50.after")"
+grep -q 'done earlier (--resume)' "$tmp/out2/index.html" && ok || bad "index.html does not say which gels were done earlier"
 
 # --samples is the sheet of gels that have none of their own; fit options pass through
 "$bq" batch -q --rows MDM2,ACTB --samples "$in/2026-11-01/samples.csv" --ci wald \
