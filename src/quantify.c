@@ -483,8 +483,12 @@ int bq_quant_image(bq_image_t *img, const bq_quant_options_t *opts,
         rc = bq_lanes_manual_apply(opts->manual_lanes, img, &opts->lanes.roi, &res->lanes, err);
     else
         rc = bq_lanes_detect(img, &opts->lanes, &res->lanes, err);
-    if (rc == 0)
-        rc = find_bands(img, &o, res, err);
+    if (rc == 0 && (rc = find_bands(img, &o, res, err)) == BQ_ERR_NOT_FOUND &&
+        res->lanes->uncertain)
+        rc = bq_error_set(err, rc,
+                          "no bands found along the %d lanes detected, which are uncertain "
+                          "(confidence %.2f): give the lanes (count or centres)",
+                          res->lanes->n_lanes, res->lanes->confidence);
     if (rc == 0 && opts->ladder)
         rc = size_bands(img, opts, res, err);
     if (rc == 0)
