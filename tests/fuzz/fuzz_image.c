@@ -32,6 +32,16 @@ static void check_image(const bq_image_t *img, const bq_load_options_t *opts)
             FUZZ_CHECK(img->valid[i] || img->data[i] == 0.0f, "invalid pixels hold 0");
         }
     }
+    /* a composite's channel signals are excesses over the pixel's smallest
+     * channel: never negative, and bands high by definition */
+    if (img->channel >= BQ_CHANNEL_COMBINED) {
+        FUZZ_CHECK(img->bands_bright, "a composite signal is bands bright");
+        for (uint64_t i = 0; i < n; i++)
+            FUZZ_CHECK(img->data[i] >= 0.0f, "a composite signal is not negative");
+    }
+    FUZZ_CHECK(opts->channel != BQ_CHANNEL_AUTO || img->channel == BQ_CHANNEL_AUTO ||
+                   img->channel == BQ_CHANNEL_COMBINED,
+               "auto reads luminance or the combined signal");
     FUZZ_CHECK(isfinite(img->max_value) && img->max_value > 0, "max_value");
     FUZZ_CHECK(!isnan(img->clip_level) && !isnan(img->clip_low), "clip levels");
     FUZZ_CHECK(img->page >= 0 && img->page < img->n_pages, "page within n_pages");
@@ -94,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the channel follows the input length, so every reduction gets its turn
      * without a byte of the file being spent on options */
     bq_load_options_t opts = {0};
-    opts.channel = (bq_channel)(size % 4);
+    opts.channel = (bq_channel)(size % (BQ_CHANNEL_BLUE_SIGNAL + 1));
     int n_pages = 0;
     load_and_check(path, &opts, &n_pages);
 

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (bq_image_sniff(path) != BQ_FORMAT_JPEG)
         return 0; /* the other loaders have their own targets */
-    bq_channel channel = (bq_channel)(size % 4);
+    bq_channel channel = (bq_channel)(size % (BQ_CHANNEL_BLUE_SIGNAL + 1));
     bq_image_t *img = load(path, channel, 0);
     if (!img)
         return 0;
