@@ -132,7 +132,7 @@ static int detect_membrane(const bq_image_t *img, detect_t *d, bq_error_t *err)
 {
     grid_t *g = &d->g;
     int rc = bq_lanes_grid_membrane(img, d->rx, d->ry, d->rw, d->rh, g, &d->bx0, &d->by0, &d->bx1,
-                                 &d->by1);
+                                    &d->by1);
     if (rc)
         return bq_error_set(err, rc, "lanes: out of memory");
     if (d->bx1 - d->bx0 < 3 || d->by1 < d->by0) {
@@ -205,7 +205,7 @@ static int detect_align(detect_t *d)
     if (ns > 1) {
         int nc0 = bq_lanes_find_peaks(sw[strong].prof, bx0, bx1, d->cand_all, d->g.w + 1);
         int nl0 = bq_lanes_choose_lanes(sw[strong].prof, bx0, bx1, sw[strong].noise, d->cand_all,
-                                     nc0, 0, d->lanes, d->tmp);
+                                        nc0, 0, d->lanes, d->tmp);
         if (nl0 >= 2) {
             double pitch0 = (d->lanes[nl0 - 1].pos - d->lanes[0].pos) / (nl0 - 1);
             if (0.4 * pitch0 < maxs)
@@ -244,7 +244,7 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
     if (want <= 0 && nl >= 3) {
         peak_t alt[BQ_MAX_LANES];
         int nf = bq_lanes_add_faint_lanes(g, &d->sw[strong], bx0, bx1, lanes, nl, tmp, d->fbuf,
-                                       d->fbuf + g->h + 2, d->cand_all, g->w + 1, alt);
+                                          d->fbuf + g->h + 2, d->cand_all, g->w + 1, alt);
         if (nf != nl) {
             nl = nf;
             bq_lanes_lane_edges(sumprof, bx0, bx1, lanes, nl);
@@ -264,7 +264,7 @@ static int detect_shared_lanes(detect_t *d, int strong, int want)
         if (!bq_lanes_comb_regular(lanes, nl, tmp)) {
             peak_t fit[BQ_MAX_LANES];
             int nfit = bq_lanes_fit_comb(sumprof, g->w, bx0, bx1, noise, d->cand_all, nc, lanes,
-                                      nl, fit);
+                                         nl, fit);
             if (nfit >= 3) {
                 memcpy(lanes, fit, (size_t)nfit * sizeof *lanes);
                 nl = nfit;

@@ -118,7 +118,7 @@ static double best_standout(const grid_t *g, const strip_work_t *sw, int ns, con
 }
 
 int bq_lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
-                             int n, double *rowp)
+                                int n, double *rowp)
 {
     if (n < 3)
         return n;

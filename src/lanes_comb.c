@@ -49,8 +49,8 @@ static double row_mean(const grid_t *g, const strip_work_t *sw, int y, double x0
  * coordinates minus sw->shift; out must hold BQ_MAX_LANES. Returns the new
  * count (nl when nothing changes). */
 int bq_lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
-                          peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
-                          peak_t *cand, int cap, peak_t *out)
+                             peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
+                             peak_t *cand, int cap, peak_t *out)
 {
     if (nl < 3)
         return nl;
@@ -209,7 +209,7 @@ static void comb_levels(const strip_work_t *sw, int ns, int bx0, int bx1, const 
 {
     for (int s = 0; s < ns; s++)
         bq_lanes_strip_levels(sw[s].prof, bx0, bx1, l, sw[s].shift, n, 0.5, tmp, &base[s],
-                           &typical[s]);
+                              &typical[s]);
 }
 
 /* Does some strip show lane signal around cell x (its shift applied)? Its
@@ -328,7 +328,7 @@ static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e
  * strip sw (its central 60 %, following the tilt); rowp holds the strip's
  * rows. */
 double bq_lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
-                           double *rowp)
+                              double *rowp)
 {
     int rows = sw->gy1 - sw->gy0 + 1;
     double c = l->pos + sw->shift, half = fmax(0.3 * (l->right - l->left), 0.5);
@@ -359,7 +359,7 @@ static int tooth_has_band(const grid_t *g, const strip_work_t *sw, int ns, const
 }
 
 int bq_lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
-                           int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp)
+                              int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp)
 {
     double pitch, wd;
     int by_centre;
@@ -413,7 +413,7 @@ int bq_lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, c
  * lanes only) or lost in it. Each missing tooth becomes a lane where some
  * strip shows signal there (a loading control in every lane, say). */
 int bq_lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
-                         double *tmp)
+                            double *tmp)
 {
     double pitch, wd;
     int by_centre;

@@ -195,7 +195,7 @@ static int lane_teeth(const double *v, int w, int a, int b, double p, double f, 
 }
 
 int bq_lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
-                   int nc, const peak_t *lanes, int nl, peak_t *out)
+                      int nc, const peak_t *lanes, int nl, peak_t *out)
 {
     /* the pitch lies between what the profile's peaks and the lanes found
      * from them say (merged lanes widen the one, texture narrows the other) */

@@ -405,7 +405,7 @@ static int grid_mask(grid_t *g, uint8_t *cand, const margin_src_t *ms, int *bx0,
 
 /* The grid of the region and its membrane mask; see lanes_internal.h. */
 int bq_lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, grid_t *g,
-                        int *bx0, int *by0, int *bx1, int *by1)
+                           int *bx0, int *by0, int *bx1, int *by1)
 {
     uint8_t *cand = NULL;
     margin_src_t ms;

@@ -98,7 +98,7 @@ void bq_lanes_smooth3(double *p, double *tmp, int n, int passes);
  * membrane's box in cells goes to bx0..by1. On success g is owned by the
  * caller (bq_lanes_grid_free); on BQ_ERR_NOMEM nothing is left allocated. */
 int bq_lanes_grid_membrane(const bq_image_t *img, int rx, int ry, int rw, int rh, grid_t *g,
-                        int *bx0, int *by0, int *bx1, int *by1);
+                           int *bx0, int *by0, int *bx1, int *by1);
 void bq_lanes_grid_free(grid_t *g);
 
 /* ---- lanes_tray.c: 1b. trays and strip gaps -------------------------- */
@@ -107,7 +107,7 @@ void bq_lanes_grid_free(grid_t *g);
  * every cell with its strip and shrink the box. gl receives at most gcap
  * gaps, *n_gaps their count. 0 or BQ_ERR_NOMEM. */
 int bq_lanes_grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
-                    int *n_gaps);
+                       int *n_gaps);
 
 /* ---- lanes_flatten.c: 2. background and compression ------------------ */
 
@@ -120,19 +120,19 @@ int bq_lanes_grid_flatten(grid_t *g, int bx0, int by0, int bx1, int by1);
 /* The strips of the box, at most cap, into sw (id, rows, boundaries).
  * Returns the count. */
 int bq_lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
-                      int ng, strip_work_t *sw, int cap);
+                         int ng, strip_work_t *sw, int cap);
 /* The shift (cells) that best aligns profile q onto p, within +-maxs. */
 double bq_lanes_align_shift(const double *p, const double *q, int a, int b, int maxs);
 /* A strip's baseline (the low tenth of profile p over a..b) and the
  * height above it of its typical lane: quantile q of the heights of the n
  * lanes l at their positions plus shift. tmp holds b - a + 1. */
 void bq_lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
-                        double q, double *tmp, double *base, double *typical);
+                           double q, double *tmp, double *base, double *typical);
 /* Strip sw's own lanes (one of ns strips) from the shared ones: moved by
  * its shift, re-centred on its own peaks, with its own edges. sl receives
  * nl lanes; tmp holds the grid's width. */
 void bq_lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *lanes,
-                       int nl, double *tmp, peak_t *sl);
+                          int nl, double *tmp, peak_t *sl);
 
 /* ---- lanes_tilt.c: 4. tilt and column profile ------------------------ */
 
@@ -154,7 +154,7 @@ int bq_lanes_strip_row_profile(const grid_t *g, int bx0, int bx1, strip_work_t *
  * a membrane's edge lit along its length, or a smear crossing the row.
  * They are dropped. rowp holds the grid's height. Returns the new count. */
 int bq_lanes_trim_bandless_ends(const grid_t *g, const strip_work_t *sw, int ns, peak_t *l,
-                             int n, double *rowp);
+                                int n, double *rowp);
 
 /* ---- lanes_peaks.c: 5. peaks and lanes of a profile ------------------ */
 
@@ -170,32 +170,32 @@ int bq_lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, d
 /* The lanes of profile p[a..b] from its peaks cand: want of them, or
  * automatic (want 0). Returns the count. */
 int bq_lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
-                       int want, peak_t *lanes, double *tmp);
+                          int want, peak_t *lanes, double *tmp);
 
 /* ---- lanes_comb.c: 5b/5c. the comb ----------------------------------- */
 
 /* Lanes too faint for the whole column profile, found along the band row
  * of strip sw. Returns the new count. */
 int bq_lanes_add_faint_lanes(const grid_t *g, const strip_work_t *sw, int bx0, int bx1,
-                          peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
-                          peak_t *cand, int cap, peak_t *out);
+                             peak_t *lanes, int nl, double *tmp, double *rowp, double *rp,
+                             peak_t *cand, int cap, peak_t *out);
 /* Cut lanes several pitches wide into one lane a pitch. Returns the new count. */
 int bq_lanes_split_merged_lanes(const double *p, peak_t *l, int n, double *tmp);
 /* Teeth missing inside a regular comb. Returns the new count. */
 int bq_lanes_fill_comb_gaps(const strip_work_t *sw, int ns, int bx0, int bx1, peak_t *l, int n,
-                         double *tmp);
+                            double *tmp);
 /* One more tooth at either end of a regular comb where a strip shows
  * signal and a band there, placed on the comb's line and snapped to a peak
  * of the summed profile p nearby; rowp holds the grid's height. Returns
  * the new count. */
 int bq_lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, const double *p,
-                           int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp);
+                              int bx0, int bx1, peak_t *l, int n, double *rowp, double *tmp);
 
 /* How far lane l's strongest band (along its band row, for a strip whose
  * profile came from one: sw->band_row) stands over the lane's own median
  * along strip sw; rowp holds the strip's rows. */
 double bq_lanes_band_standout(const grid_t *g, const strip_work_t *sw, const peak_t *l,
-                           double *rowp);
+                              double *rowp);
 
 /* Is the comb of lanes l regular: at most one gap in COMB_ODD_GAPS not a
  * whole number of pitches? tmp holds n. */
@@ -210,13 +210,13 @@ int bq_lanes_comb_regular(const peak_t *l, int n, double *tmp);
  * signal into out (BQ_MAX_LANES); 0 when no comb stands FIT_SNR times the
  * noise. Returns the count. */
 int bq_lanes_fit_comb(const double *v, int w, int a, int b, double noise, const peak_t *cand,
-                   int nc, const peak_t *lanes, int nl, peak_t *out);
+                      int nc, const peak_t *lanes, int nl, peak_t *out);
 
 /* ---- lanes_ladders.c: 6/6b. ladders and label columns ---------------- */
 
 /* The bands along lane l of strip sw; rowp and tmp hold the grid's height. */
 int bq_lanes_lane_band_count(const grid_t *g, const strip_work_t *sw, const peak_t *l, double *rowp,
-                          double *tmp);
+                             double *tmp);
 /* Which of nl lanes are ladders, from their band counts summed over ns
  * strips: is_ladder[i] 1 or 0. */
 void bq_lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder);
@@ -224,11 +224,11 @@ void bq_lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder);
  * strip's shift) summed over the ns strips; rowp and tmp hold the grid's
  * height. */
 void bq_lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
-                       double *rowp, double *tmp, int *counts);
+                          double *rowp, double *tmp, int *counts);
 /* Drop columns of burned-in text from the ends of res's lanes; counts
  * follows the lanes. placed[i] is nonzero for a lane the comb placed (its
  * width given, not measured). Returns the new lane count or BQ_ERR_NOMEM. */
 int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
-                           const int *placed);
+                              const int *placed);
 
 #endif

@@ -65,7 +65,7 @@ void bq_lanes_ladder_flags(const int *counts, int nl, int ns, int *is_ladder)
 }
 
 void bq_lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *l, int n,
-                       double *rowp, double *tmp, int *counts)
+                          double *rowp, double *tmp, int *counts)
 {
     for (int i = 0; i < n; i++) {
         counts[i] = 0;
@@ -251,7 +251,7 @@ static double typical_lane_width(const bq_lanes_t *res)
  * other (a word can make several peaks). Keeps at least two lanes; counts
  * follows the lanes. Returns the new lane count or a negative error. */
 int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
-                           const int *placed)
+                              const int *placed)
 {
     int nl = res->n_lanes;
     if (nl <= 2)

@@ -300,7 +300,7 @@ int bq_lanes_comb_cleanup(const double *p, int a, int b, peak_t *lanes, int n, d
 /* Choose the lanes of a profile: n forced (want > 0) or automatic. lanes
  * must hold BQ_MAX_LANES. Returns the count. */
 int bq_lanes_choose_lanes(const double *p, int a, int b, double noise, peak_t *cand, int n_cand,
-                       int want, peak_t *lanes, double *tmp)
+                          int want, peak_t *lanes, double *tmp)
 {
     if (n_cand == 0 || !(cand[0].prom > 0.0))
         return 0;

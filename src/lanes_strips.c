@@ -55,7 +55,7 @@ static void strip_init(const grid_t *g, const gapline_t *gl, int ng, int s, int 
  * with no membrane across the region (page between stacked strips, masked
  * by the membrane stage) separate strips within a label too. At most cap. */
 int bq_lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, const gapline_t *gl,
-                      int ng, strip_work_t *sw, int cap)
+                         int ng, strip_work_t *sw, int cap)
 {
     int n = 0;
     int min_h = (by1 - by0 + 1) / 25;
@@ -89,7 +89,7 @@ int bq_lanes_find_strips(const grid_t *g, int bx0, int by0, int bx1, int by1, co
  * half the lanes may be blank in a strip; the median for the lanes as they
  * come). */
 void bq_lanes_strip_levels(const double *p, int a, int b, const peak_t *l, double shift, int n,
-                        double q, double *tmp, double *base, double *typical)
+                           double q, double *tmp, double *base, double *typical)
 {
     int m = 0;
     for (int x = a; x <= b; x++)
@@ -165,7 +165,7 @@ double bq_lanes_align_shift(const double *p, const double *q, int a, int b, int 
 }
 
 void bq_lanes_strip_lanes(const strip_work_t *sw, int ns, int bx0, int bx1, const peak_t *lanes,
-                       int nl, double *tmp, peak_t *sl)
+                          int nl, double *tmp, peak_t *sl)
 {
     /* this strip's lanes: the shared ones moved by the strip's shift,
      * each re-centred on the strip's own peak when it has one nearby */

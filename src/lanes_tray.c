@@ -617,7 +617,7 @@ static void shrink_box(grid_t *g, int *bx0, int *by0, int *bx1, int *by1)
  * be tray or gap are masked; the box shrinks to the membrane. Returns 0 or
  * a negative error; gl receives the gaps. */
 int bq_lanes_grid_tray(grid_t *g, int *bx0, int *by0, int *bx1, int *by1, gapline_t *gl, int gcap,
-                    int *n_gaps)
+                       int *n_gaps)
 {
     int n = g->w > g->h ? g->w : g->h;
     double *p = bq_alloc_array((size_t)n, sizeof *p);
