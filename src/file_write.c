@@ -166,6 +166,18 @@ static int is_our_tmp(const char *name)
  * most; the bound keeps a symlink loop or a huge tree from running away. */
 #define STALE_MAX_DEPTH 32
 
+/* A temporary untouched for this long belongs to no live writer: a writer
+ * fills its temporary as fast as it can format the file and renames it at
+ * once (seconds for the largest report), so a younger one may be another
+ * process's file in the making (two batches, or two shards, writing into one
+ * folder) and stays. */
+#define STALE_AGE_S 600
+
+static int is_stale(const struct stat *st)
+{
+    return difftime(time(NULL), st->st_mtime) > STALE_AGE_S;
+}
+
 static int remove_stale(const char *dir, int depth, int *removed, bq_error_t *err)
 {
     DIR *d = opendir(dir);
@@ -187,7 +199,7 @@ static int remove_stale(const char *dir, int depth, int *removed, bq_error_t *er
         if (lstat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode) && depth < STALE_MAX_DEPTH)
                 rc = remove_stale(path, depth + 1, removed, err);
-            else if (S_ISREG(st.st_mode) && is_our_tmp(de->d_name)) {
+            else if (S_ISREG(st.st_mode) && is_our_tmp(de->d_name) && is_stale(&st)) {
                 if (unlink(path) == 0)
                     (*removed)++;
                 else if (errno != ENOENT)

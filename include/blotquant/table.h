@@ -50,9 +50,10 @@ BQ_API int bq_file_write_atomic(const char *path, bq_write_fn write_fn, void *ct
 
 /* Remove the temporaries of bq_file_write_atomic (regular files named
  * *.bq-tmp.XXXXXX) from dir and the folders below it; only a killed
- * process leaves them. Nothing else is touched, and links are not
- * followed. Call it only when no other process writes into dir. *removed
- * (if not NULL) receives the count. Returns 0 or a negative bq_err. */
+ * process leaves them. Only those untouched for ten minutes go, so another
+ * process writing into dir keeps its files in the making; nothing else is
+ * touched, and links are not followed. *removed (if not NULL) receives the
+ * count. Returns 0 or a negative bq_err. */
 BQ_API int bq_file_remove_stale_temps(const char *dir, int *removed, bq_error_t *err);
 
 #ifdef __cplusplus

@@ -259,9 +259,10 @@ done:
     return rc;
 }
 
-/* A batch killed mid-write leaves the library's temporaries behind; the
- * output folder is this batch's, so none of them belongs to a live writer.
- * Only files of the library's temporary naming go. */
+/* A batch killed mid-write leaves the library's temporaries behind. Only
+ * files of the library's temporary naming go, and only those no live
+ * writer can be filling (see bq_file_remove_stale_temps): another batch
+ * may be writing into the same folder. */
 static int remove_stale_temps(const char *outdir)
 {
     bq_error_t err = {0};

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # batch_temps.sh BLOTQUANT [RUNS] - a batch removes the temporaries an
-# interrupted run left in its output folder (its own naming only, also with
-# --resume), and under umask 022 `batch -j 2` creates nothing group- or
+# interrupted run left in its output folder (its own naming only, untouched
+# for ten minutes, also with --resume), keeps a fresh one another writer may
+# be filling, and under umask 022 `batch -j 2` creates nothing group- or
 # world-writable, over RUNS repeated runs (default 10).
 set -uo pipefail
 bq=$1
@@ -19,20 +20,24 @@ done
 out=$tmp/out
 "$bq" batch -q -j 2 --rows MDM2,ACTB -o "$out" "$in" || bad "first batch failed"
 
+# stale temporaries (an hour old), other files, and a fresh temporary that
+# another process writing into the folder may be filling right now
 plant() {
-  touch "$out/bands.csv.bq-tmp.Ab3xYz" "$out/gel1_tif/fit.csv.bq-tmp.QQQQQQ" \
+  touch -d '1 hour ago' "$out/bands.csv.bq-tmp.Ab3xYz" "$out/gel1_tif/fit.csv.bq-tmp.QQQQQQ" \
         "$out/gel2_tif/overlay.png.bq-tmp.k9k9k9"
-  touch "$out/notes.tmp.keep" "$out/fit.csv.bq-tmp.short" "$out/mine.tmp.ABCDEF"
+  touch -d '1 hour ago' "$out/notes.tmp.keep" "$out/fit.csv.bq-tmp.short" "$out/mine.tmp.ABCDEF"
+  touch "$out/gel3_tif/bands.csv.bq-tmp.Live01"
 }
 check_removed() {
   local left
-  left=$(find "$out" -name '*.bq-tmp.??????' | wc -l)
+  left=$(find "$out" -name '*.bq-tmp.??????' ! -name '*.bq-tmp.Live01' | wc -l)
   [ "$left" -eq 0 ] || bad "$1: $left stale temporaries left"
-  for f in notes.tmp.keep fit.csv.bq-tmp.short mine.tmp.ABCDEF; do
-    [ -e "$out/$f" ] || bad "$1: removed $f, which is not the library's"
+  for f in notes.tmp.keep fit.csv.bq-tmp.short mine.tmp.ABCDEF gel3_tif/bands.csv.bq-tmp.Live01; do
+    [ -e "$out/$f" ] || bad "$1: removed $f, which is not a stale temporary"
   done
 }
-[ -d "$out/gel1_tif" ] && [ -d "$out/gel2_tif" ] || bad "per-gel folders not where expected"
+[ -d "$out/gel1_tif" ] && [ -d "$out/gel2_tif" ] && [ -d "$out/gel3_tif" ] ||
+  bad "per-gel folders not where expected"
 
 plant
 "$bq" batch -q --resume -j 2 --rows MDM2,ACTB -o "$out" "$in" || bad "--resume batch failed"

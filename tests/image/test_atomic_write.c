@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "blotquant/blotquant.h"
@@ -105,7 +106,8 @@ static void test_failed_write(const char *dir)
     CHECK(count_entries(dir, ".bq-tmp.") == 0, "failed write left its temporary");
 }
 
-static void touch(const char *dir, const char *name)
+/* Create dir/name, last modified age_s seconds ago. */
+static void touch(const char *dir, const char *name, long age_s)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -113,6 +115,11 @@ static void touch(const char *dir, const char *name)
     CHECK(fp != NULL, "%s: %s", path, strerror(errno));
     if (fp)
         fclose(fp);
+    struct timeval tv[2];
+    gettimeofday(&tv[0], NULL);
+    tv[0].tv_sec -= age_s;
+    tv[1] = tv[0];
+    CHECK(utimes(path, tv) == 0, "%s: %s", path, strerror(errno));
 }
 
 static int exists(const char *dir, const char *name)
@@ -128,12 +135,14 @@ static void test_stale(const char *dir)
     char sub[512];
     snprintf(sub, sizeof sub, "%s/gel_tif", dir);
     CHECK(mkdir(sub, 0777) == 0, "mkdir %s", sub);
-    touch(dir, "bands.csv.bq-tmp.AbC019");
-    touch(sub, "overlay.png.bq-tmp.zzzzzz");
+    touch(dir, "bands.csv.bq-tmp.AbC019", 3600);
+    touch(sub, "overlay.png.bq-tmp.zzzzzz", 3600);
+    /* not ours, or ours but fresh: another writer may be filling it now */
     static const char *const keep[] = {"notes.tmp.txt", "a.bq-tmp.abcde", "a.bq-tmp.abc-12",
-                                       ".bq-tmp.ABCDEF", "fit.csv.tmp.ABCDEF"};
+                                       ".bq-tmp.ABCDEF", "fit.csv.tmp.ABCDEF",
+                                       "normalized.csv.bq-tmp.Fresh1"};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        touch(dir, keep[i]);
+        touch(dir, keep[i], i + 1 == sizeof keep / sizeof keep[0] ? 5 : 3600);
     int removed = -1;
     bq_error_t err = {0};
     CHECK(bq_file_remove_stale_temps(dir, &removed, &err) == 0, "remove: %s", err.msg);
@@ -141,7 +150,7 @@ static void test_stale(const char *dir)
     CHECK(!exists(dir, "bands.csv.bq-tmp.AbC019"), "stale temporary kept");
     CHECK(!exists(sub, "overlay.png.bq-tmp.zzzzzz"), "stale temporary in a sub-folder kept");
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        CHECK(exists(dir, keep[i]), "%s removed, but it is not ours", keep[i]);
+        CHECK(exists(dir, keep[i]), "%s removed, but it is not a stale temporary", keep[i]);
 }
 
 int main(int argc, char **argv)
