@@ -1,21 +1,19 @@
 /* fit_readback.c - an analysis's fit.csv back into its outcome. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fit_readback.h"
 
-/* The number in column `name` of row r; NaN when empty or absent. */
+/* The number in column `name` of row r; NaN when empty, absent or not a
+ * number. */
 static double number(const bq_csv_t *csv, int r, const char *name)
 {
     int c = bq_csv_column(csv, name);
-    const char *s = c >= 0 ? bq_csv_cell(csv, r, c) : NULL;
-    if (!s || !*s)
+    double v;
+    if (c < 0 || cli_parse_double(bq_csv_cell(csv, r, c), -HUGE_VAL, HUGE_VAL, &v) != 0)
         return NAN;
-    char *end;
-    double v = strtod(s, &end); /* '.' decimal: the command runs in the C locale */
-    return *end == '\0' ? v : NAN;
+    return v;
 }
 
 static const char *text(const bq_csv_t *csv, int r, const char *name)
