@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "blotquant/image.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Write data to this process's scratch file named after tag (under /dev/shm
@@ -45,5 +47,10 @@ FILE *fuzz_null_stream(void);
                        "message is terminated");                                         \
         }                                                                                \
     } while (0)
+
+/* bq_image_load(path, opts) held to the loader's failure contract: a
+ * negative bq_err, a message that begins with the file's name, and no
+ * image. Returns the image (the caller frees it) or NULL. */
+bq_image_t *fuzz_load_image(const char *path, const bq_load_options_t *opts);
 
 #endif

@@ -1,4 +1,5 @@
-/* fuzz_common.c - scratch files and a null stream for the fuzz targets. */
+/* fuzz_common.c - scratch files, a null stream and the image loader's
+ * failure contract for the fuzz targets. */
 #include "fuzz.h"
 
 #include <fcntl.h>
@@ -75,4 +76,18 @@ FILE *fuzz_null_stream(void)
         register_cleanup();
     }
     return null_stream;
+}
+
+bq_image_t *fuzz_load_image(const char *path, const bq_load_options_t *opts)
+{
+    bq_image_t *img = (bq_image_t *)(uintptr_t)1; /* must be reset to NULL on failure */
+    bq_error_t err = {0};
+    int rc = bq_image_load(path, opts, &img, &err);
+    FUZZ_CHECK_ERR(rc, err);
+    if (rc != 0) {
+        FUZZ_CHECK(img == NULL, "no image on failure");
+        FUZZ_CHECK(strncmp(err.msg, path, strlen(path)) == 0, "the message names the file");
+        return NULL;
+    }
+    return img;
 }

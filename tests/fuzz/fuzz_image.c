@@ -78,14 +78,9 @@ static void use_image(bq_image_t *img)
 
 static void load_and_check(const char *path, const bq_load_options_t *opts, int *n_pages)
 {
-    bq_image_t *img = (bq_image_t *)(uintptr_t)1; /* must be reset to NULL on failure */
-    bq_error_t err = {0};
-    int rc = bq_image_load(path, opts, &img, &err);
-    FUZZ_CHECK_ERR(rc, err);
-    if (rc != 0) {
-        FUZZ_CHECK(img == NULL, "no image on failure");
+    bq_image_t *img = fuzz_load_image(path, opts);
+    if (!img)
         return;
-    }
     check_image(img, opts);
     if (n_pages)
         *n_pages = img->n_pages;

@@ -33,16 +33,7 @@ static bq_image_t *load(const char *path, bq_channel channel, uint64_t max_pixel
     bq_load_options_t opts = {0};
     opts.channel = channel;
     opts.max_pixels = max_pixels;
-    bq_image_t *img = (bq_image_t *)(uintptr_t)1; /* must be reset to NULL on failure */
-    bq_error_t err = {0};
-    int rc = bq_image_load(path, &opts, &img, &err);
-    FUZZ_CHECK_ERR(rc, err);
-    if (rc != 0) {
-        FUZZ_CHECK(img == NULL, "no image on failure");
-        FUZZ_CHECK(strstr(err.msg, path) != NULL, "the message names the file");
-        return NULL;
-    }
-    return img;
+    return fuzz_load_image(path, &opts);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
