@@ -343,16 +343,16 @@ double bq_lanes_band_standout(const grid_t *g, const strip_work_t *sw, const pea
     return mx - bq_lanes_median(rowp, rows);
 }
 
-/* Does the tooth t beside end lane e show a band, BLANK_LANE as strong as
- * e's, in some strip? Signal there without one is the membrane's border
- * lit or stained evenly along its length (a tray's glow, a film's edge),
- * not a lane. rowp holds the grid's height. */
+/* Does the tooth t beside end lane e show a band, share as strong as e's
+ * (each over its lane's own median), in some strip? Signal there without
+ * one is the membrane's border lit or stained evenly along its length (a
+ * tray's glow, a film's edge), not a lane. rowp holds the grid's height. */
 static int tooth_has_band(const grid_t *g, const strip_work_t *sw, int ns, const peak_t *t,
-                          const peak_t *e, double *rowp)
+                          const peak_t *e, double share, double *rowp)
 {
     for (int s = 0; s < ns; s++) {
         double be = bq_lanes_band_standout(g, &sw[s], e, rowp);
-        if (be > 0.0 && bq_lanes_band_standout(g, &sw[s], t, rowp) >= BLANK_LANE * be)
+        if (be > 0.0 && bq_lanes_band_standout(g, &sw[s], t, rowp) >= share * be)
             return 1;
     }
     return 0;
@@ -388,14 +388,18 @@ int bq_lanes_extend_comb_ends(const grid_t *g, const strip_work_t *sw, int ns, c
             continue;
         double base[LANES_MAX_STRIPS], typical[LANES_MAX_STRIPS];
         comb_levels(sw, ns, bx0, bx1, l, n, tmp, base, typical);
-        if (!signal_at(sw, ns, bx0, bx1, base, typical, x, wd))
-            continue;
         peak_t t = *end;
         t.pos = x;
         t.left = x - 0.5 * wd;
         t.right = x + 0.5 * wd;
         t.faint = COMB_TOOTH;
-        if (!tooth_has_band(g, sw, ns, &t, end, rowp))
+        /* a tooth shows lane signal down its column, or a band standing
+         * out as far as the end lane's (a marker: a few bands on blank
+         * membrane) */
+        if (!signal_at(sw, ns, bx0, bx1, base, typical, x, wd) &&
+            !tooth_has_band(g, sw, ns, &t, end, 1.0, rowp))
+            continue;
+        if (!tooth_has_band(g, sw, ns, &t, end, BLANK_LANE, rowp))
             continue;
         if (side)
             l[n] = t;

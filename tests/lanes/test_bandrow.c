@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lanes_internal.h"
 #include "../check.h"
+#include "drawn_grid.h"
 
 #define GW 130
 #define GH 80
@@ -43,26 +43,6 @@ static float cell_value(int x, int y, int with_row)
     return (float)v;
 }
 
-static int grid_make(grid_t *g, int with_row)
-{
-    memset(g, 0, sizeof *g);
-    g->w = GW;
-    g->h = GH;
-    g->fx = g->fy = 1;
-    size_t n = (size_t)GW * GH;
-    g->v = calloc(n, sizeof *g->v);
-    g->t = calloc(n, sizeof *g->t);
-    g->ok = malloc(n);
-    g->lab = calloc(n, 1);
-    if (!g->v || !g->t || !g->ok || !g->lab)
-        return -1;
-    memset(g->ok, 1, n);
-    for (int y = 0; y < GH; y++)
-        for (int x = 0; x < GW; x++)
-            g->t[(size_t)y * GW + x] = g->v[(size_t)y * GW + x] = cell_value(x, y, with_row);
-    return 0;
-}
-
 static void strip_init(strip_work_t *sw, double *prof)
 {
     memset(sw, 0, sizeof *sw);
@@ -86,7 +66,7 @@ static void test_row_profile(void)
     grid_t g;
     double prof[GW];
     strip_work_t sw;
-    CHECK(grid_make(&g, 1) == 0, "grid");
+    CHECK(drawn_grid_make(&g, GW, GH, cell_value, 1) == 0, "grid");
     strip_init(&sw, prof);
     CHECK(bq_lanes_strip_row_profile(&g, 2, GW - 3, &sw) == 0, "row profile");
     CHECK(sw.band_row == 1, "no band row chosen");
@@ -120,10 +100,7 @@ static void test_row_profile(void)
     CHECK(kept == N_LANES, "trimmed to %d lanes, expected %d", kept, N_LANES);
     CHECK(fabs(lanes[0].pos - lane_x(0)) < 1e-9 && fabs(lanes[kept - 1].pos - lane_x(6)) < 1e-9,
           "the band lanes were kept in place");
-    free(g.v);
-    free(g.t);
-    free(g.ok);
-    free(g.lab);
+    drawn_grid_free(&g);
 }
 
 /* A strip whose rows are all alike has no band row: the whole-strip
@@ -134,17 +111,14 @@ static void test_no_row(void)
     grid_t g;
     double prof[GW];
     strip_work_t sw;
-    CHECK(grid_make(&g, 0) == 0, "grid");
+    CHECK(drawn_grid_make(&g, GW, GH, cell_value, 0) == 0, "grid");
     for (int y = 1; y < GH; y++) /* every row the same as the first */
         memcpy(g.t + (size_t)y * GW, g.t, GW * sizeof *g.t);
     strip_init(&sw, prof);
     CHECK(bq_lanes_strip_row_profile(&g, 2, GW - 3, &sw) == 0, "row profile");
     CHECK(sw.band_row == 0, "a band row %d..%d chosen on a strip without one", sw.row0,
           sw.row1);
-    free(g.v);
-    free(g.t);
-    free(g.ok);
-    free(g.lab);
+    drawn_grid_free(&g);
 }
 
 int main(void)
