@@ -230,5 +230,16 @@ void bq_lanes_band_counts(const grid_t *g, const strip_work_t *sw, int ns, const
  * width given, not measured). Returns the new lane count or BQ_ERR_NOMEM. */
 int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *counts,
                               const int *placed);
+/* Keep lanes lo..hi of res (every strip, renumbered from 1); counts
+ * follows. Returns the new lane count. */
+int bq_lanes_keep_range(bq_lanes_t *res, int *counts, int lo, int hi);
+
+/* ---- lanes_frame.c: 6c. lanes beyond a figure's frame ---------------- */
+
+/* Drop end lanes that lie beyond, or on, a frame line drawn down the
+ * strips (a journal figure's box); counts follows the lanes. Returns the
+ * new lane count or BQ_ERR_NOMEM. */
+int bq_lanes_drop_framed_out(const bq_image_t *img, bq_lanes_t *res, int *counts);
+
 
 #endif

@@ -292,8 +292,13 @@ int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *count
     free(rp);
     free(prof);
     free(cnt);
-    if (lo == 0 && hi == nl - 1)
-        return nl;
+    return bq_lanes_keep_range(res, counts, lo, hi);
+}
+
+int bq_lanes_keep_range(bq_lanes_t *res, int *counts, int lo, int hi)
+{
+    if (lo == 0 && hi == res->n_lanes - 1)
+        return res->n_lanes;
     int k = hi - lo + 1;
     for (int s = 0; s < res->n_strips; s++) {
         bq_strip_t *st = &res->strips[s];

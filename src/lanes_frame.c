@@ -1,0 +1,114 @@
+/* lanes_frame.c - stage 6c of the lane detector: no lane beyond the frame
+ * a figure draws round its strips.
+ *
+ * A journal figure draws a thin box round each strip of membrane and
+ * prints the kDa marks and protein names just outside it. The box's side
+ * is a thin line down the strip's whole height: on nearly every row of the
+ * strip it stands above the pixels a few columns to either side (a ridge).
+ * A lane's band is a ridge only on its band rows, a smear or a membrane's
+ * edge is a step or a wide rise, not a thin ridge. No lane lies beyond a
+ * frame, and none is the frame's line: an end lane with a frame column
+ * between its neighbour's band and its own centre (or on it) is dropped,
+ * along with the labels it stands on. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lanes_internal.h"
+
+#define FRAME_ROWS 0.6      /* share of the strips' rows on which the column is a ridge */
+#define FRAME_REACH 0.08    /* a ridge stands above columns this share of the pitch away... */
+#define FRAME_REACH_MIN 2   /* ...and at least this many pixels away */
+#define FRAME_CONTRAST 0.15 /* by this share of the strip's range of values */
+#define FRAME_INNER 0.35    /* a frame lies this share of the pitch or more past the neighbour's centre */
+#define FRAME_OUTER 0.2     /* ...and at most this share of the pitch past the end lane's centre */
+
+static double px(const bq_image_t *img, int x, int y)
+{
+    if (x < 0 || x >= img->width)
+        return NAN;
+    return img->data[(size_t)y * (size_t)img->width + (size_t)x];
+}
+
+/* The spread of strip st's values that a frame line must stand out by:
+ * FRAME_CONTRAST of the range between its low tenth and its top hundredth
+ * (sampled on every fourth pixel of every fourth row). */
+static double strip_contrast(const bq_image_t *img, const bq_strip_t *st, double *buf, int cap)
+{
+    int n = 0;
+    for (int y = st->y_top; y <= st->y_bottom && n < cap; y += 4)
+        for (int x = 0; x < img->width && n < cap; x += 4) {
+            double v = px(img, x, y);
+            if (isfinite(v))
+                buf[n++] = v;
+        }
+    if (n < 8)
+        return HUGE_VAL;
+    double lo = bq_quantile_inplace(buf, (size_t)n, 0.1);
+    double hi = bq_quantile_inplace(buf, (size_t)n, 0.99);
+    return FRAME_CONTRAST * (hi - lo);
+}
+
+/* Is column x a ridge (reach pixels wide either side) on FRAME_ROWS of the
+ * strips' rows? */
+static int frame_column(const bq_image_t *img, const bq_lanes_t *res, const double *contrast,
+                        int x, int reach)
+{
+    long rows = 0, ridge = 0;
+    for (int s = 0; s < res->n_strips; s++) {
+        const bq_strip_t *st = &res->strips[s];
+        for (int y = st->y_top; y <= st->y_bottom; y++) {
+            double v = px(img, x, y), l = px(img, x - reach, y), r = px(img, x + reach, y);
+            rows++;
+            if (isfinite(v) && isfinite(l) && isfinite(r) && v - fmax(l, r) > contrast[s])
+                ridge++;
+        }
+    }
+    return rows > 0 && (double)ridge >= FRAME_ROWS * (double)rows;
+}
+
+/* Lane i's centre at its reference row, averaged over the strips. */
+static double lane_centre(const bq_lanes_t *res, int i)
+{
+    double c = 0.0;
+    for (int s = 0; s < res->n_strips; s++)
+        c += 0.5 * (res->strips[s].lanes[i].x_left + res->strips[s].lanes[i].x_right);
+    return c / res->n_strips;
+}
+
+/* Is there a frame column from past the centre of lane j (the end lane's
+ * neighbour) to about the centre of end lane i? */
+static int framed_out(const bq_image_t *img, const bq_lanes_t *res, const double *contrast, int i,
+                      int j)
+{
+    double ci = lane_centre(res, i), cj = lane_centre(res, j);
+    double pitch = fabs(ci - cj), dir = ci > cj ? 1.0 : -1.0;
+    int reach = (int)lround(fmax(FRAME_REACH_MIN, FRAME_REACH * pitch));
+    int a = (int)lround(cj + dir * FRAME_INNER * pitch);
+    int b = (int)lround(ci + dir * FRAME_OUTER * pitch);
+    int step = dir > 0 ? 1 : -1;
+    for (int x = a; x != b + step; x += step)
+        if (x >= 0 && x < img->width && frame_column(img, res, contrast, x, reach))
+            return 1;
+    return 0;
+}
+
+int bq_lanes_drop_framed_out(const bq_image_t *img, bq_lanes_t *res, int *counts)
+{
+    int nl = res->n_lanes;
+    if (nl <= 2 || res->n_strips <= 0 || res->n_strips > LANES_MAX_STRIPS)
+        return nl;
+    double contrast[LANES_MAX_STRIPS];
+    enum { SAMPLES = 16384 };
+    double *buf = bq_alloc_array(SAMPLES, sizeof *buf);
+    if (!buf)
+        return BQ_ERR_NOMEM;
+    for (int s = 0; s < res->n_strips; s++)
+        contrast[s] = strip_contrast(img, &res->strips[s], buf, SAMPLES);
+    free(buf);
+    int lo = 0, hi = nl - 1;
+    while (hi - lo + 1 > 2 && framed_out(img, res, contrast, lo, lo + 1))
+        lo++;
+    while (hi - lo + 1 > 2 && framed_out(img, res, contrast, hi, hi - 1))
+        hi--;
+    return bq_lanes_keep_range(res, counts, lo, hi);
+}
