@@ -487,6 +487,8 @@ static double ranked_quantile(ranked_t *r, double q)
     return x * (1.0 - frac) + next * frac;
 }
 
+#define PLATEAU_WIDTH 0.01 /* a clipped plateau's spread, as a share of the robust range */
+
 int bq_image_detect_polarity(const bq_image_t *img)
 {
     if (!img || !img->data)
@@ -517,7 +519,9 @@ int bq_image_detect_polarity(const bq_image_t *img)
              * The most common level is then the better background guess,
              * leaving out the plateaus at the very ends of the data: those
              * are clipping (saturated bands, a clipped margin), never the
-             * membrane's own level. */
+             * membrane's own level. A lossy copy moves a plateau a level
+             * or two off the end (JPEG's rounding), so the plateau is what
+             * lies within PLATEAU_WIDTH of the robust range from an end. */
             enum { NB = 64 };
             size_t hist[NB] = {0};
             double end_lo = ranked_nth(&r, 0), end_hi = ranked_nth(&r, k - 1);
@@ -528,7 +532,7 @@ int bq_image_detect_polarity(const bq_image_t *img)
                 if (c == 0)
                     continue;
                 double x = r.hist ? (float)i : r.v[i];
-                if (x == end_lo || x == end_hi)
+                if (x - end_lo <= PLATEAU_WIDTH * (hi - lo) || end_hi - x <= PLATEAU_WIDTH * (hi - lo))
                     continue;
                 double t = (x - lo) / (hi - lo);
                 if (t >= 0.0 && t <= 1.0)

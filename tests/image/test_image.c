@@ -1355,6 +1355,25 @@ static void test_polarity(void)
         bq_image_free(img);
     }
 
+    /* Saturated dark blobs over nearly half a picture saved as JPEG: the
+     * clipped plateau sits a level or two above 0 (rounding), not on it,
+     * and still must not pass for the background (a graded film, 150..250
+     * across). */
+    bq_image_t *sat = bq_image_new(300, 200);
+    CHECK(sat != NULL, "out of memory");
+    if (sat) {
+        sat->max_value = sat->clip_level = 255.0;
+        for (int y = 0; y < 200; y++)
+            for (int x = 0; x < 300; x++) {
+                int blob = (x % 50) < 26 && y > 10 && y < 190;
+                sat->data[(size_t)y * 300 + (size_t)x] =
+                    blob ? (float)(1 + (x + y) % 7 / 5) : (float)(150 + x / 3);
+            }
+        CHECK(bq_image_detect_polarity(sat) == 1, "polarity: saturated dark blobs one level "
+              "off black taken for the background");
+        bq_image_free(sat);
+    }
+
     /* Invert: values mirrored on valid pixels, clip levels swapped. */
     bq_image_t *img = synth(60, 40, 50000, 9000, 3, 1, 6);
     frame(img, 3, 0, 1);
