@@ -117,13 +117,18 @@ static int row_strokes(const bq_image_t *img, int xa, int xb, int y, double bg, 
     }
     if (!(mx > mn) || mx - mn < 0.5 * (mx - bg))
         return 1;
-    /* glyphs stand far out of the noise; a row of noise has many "strokes" */
+    /* glyphs stand far out of the noise; a row of noise has many "strokes".
+     * The noise from the lower quartile of the steps between neighbours:
+     * a row of glyphs is mostly steep edges (all the more after lossy
+     * compression rings round them), but its flat stretches still show the
+     * noise alone; for noise |N(0, 2 sigma^2)| has its quartile at
+     * 0.3186 sqrt(2) sigma. */
     int m = 0;
     double *d = prof + (xb - xa + 1);
     for (int x = xa; x < xb; x++)
         if (!isnan(prof[x - xa]) && !isnan(prof[x + 1 - xa]))
             d[m++] = fabs(prof[x + 1 - xa] - prof[x - xa]);
-    double sigma = m > 0 ? 1.4826 * bq_lanes_median(d, m) / sqrt(2.0) : 0.0;
+    double sigma = m > 0 ? bq_quantile_inplace(d, (size_t)m, 0.25) / (0.3186 * sqrt(2.0)) : 0.0;
     if (mx - mn < 10.0 * sigma)
         return 1;
     return bq_count_strokes(prof, (size_t)(xb - xa + 1), mn + 0.35 * (mx - mn),
@@ -132,8 +137,9 @@ static int row_strokes(const bq_image_t *img, int xa, int xb, int y, double bg, 
 
 /* The strokes of lane i of strip st on each of its signal rows (rows where
  * the mean over the window rises 40 % of the way from background to its
- * maximum) go to out. The window is the lane widened to at least 0.7
- * typical lane widths (a narrow peak sits on one glyph of the word), but
+ * maximum) go to out. The window is the lane widened to at least one
+ * typical lane width (a narrow peak sits on one glyph of the word or
+ * number, and a kDa number of three glyphs is about a lane wide), but
  * never into the nearest full-width lanes of lo..hi beside it. rp holds
  * the image height, prof twice the image width. Returns the number of values written (at most cap). */
 static int lane_label_strokes(const bq_image_t *img, const bq_strip_t *st, int i, int lo, int hi,
@@ -145,7 +151,7 @@ static int lane_label_strokes(const bq_image_t *img, const bq_strip_t *st, int i
     if (y1 - y0 < 4)
         return 0;
     double wd = ln->x_right - ln->x_left, c = 0.5 * (ln->x_left + ln->x_right);
-    double h = fmax(0.5 * wd, 0.35 * mw);
+    double h = fmax(0.5 * wd, 0.5 * mw);
     double wa = c - h, wb = c + h;
     /* the narrow peaks beside it may be glyphs of the same word: only a
      * lane of full width bounds the window */
