@@ -100,14 +100,32 @@ void bq_lanes_strip_levels(const double *p, int a, int b, const peak_t *l, doubl
     *typical = bq_quantile_inplace(tmp, (size_t)n, q);
 }
 
+/* How far p stands at x above the higher of the lowest points within half
+ * a pitch on either side: a lane's own band, where the strip's baseline
+ * would also count a membrane edge's raised background. */
+static double local_height(const double *p, int a, int b, double x, double pitch)
+{
+    int c = (int)lround(x), r = (int)lround(0.5 * pitch);
+    double lo_l = p[c], lo_r = p[c];
+    for (int k = c - r; k < c; k++)
+        if (k >= a)
+            lo_l = fmin(lo_l, p[k]);
+    for (int k = c + 1; k <= c + r; k++)
+        if (k <= b)
+            lo_r = fmin(lo_r, p[k]);
+    return p[c] - fmax(lo_l, lo_r);
+}
+
 /* In a strip where some lanes carry no band (a target seen in half the
  * lanes, say), those lanes' own profile is flat membrane and its edges are
  * noise. A lane standing less than BLANK_LANE of the strip's typical lane
  * with a band (the upper quartile of the lane heights: half the lanes may
- * be blank) above the strip's baseline keeps the extent found on all strips
- * together (shared, moved by the strip's shift); so does a lane whose edges
- * in this strip make it far narrower or wider than the typical lane (a
- * hollow or half-loaded band, a neighbour's smear). */
+ * be blank) above the strip's baseline, or above the profile's lows half a
+ * pitch to either side (a bump on the raised background by a membrane's
+ * edge is no band), keeps the extent found on all strips together
+ * (shared, moved by the strip's shift); so does a lane whose edges in this
+ * strip make it far narrower or wider than the typical lane (a hollow or
+ * half-loaded band, a neighbour's smear). */
 static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t *shared,
                                     double shift, peak_t *sl, int n, double *tmp)
 {
@@ -116,8 +134,9 @@ static void blank_lanes_keep_shared(const double *p, int a, int b, const peak_t 
     for (int i = 0; i < n; i++)
         tmp[i] = shared[i].right - shared[i].left;
     double wa = bq_median_inplace(tmp, (size_t)n);
+    double pitch = n > 1 ? (shared[n - 1].pos - shared[0].pos) / (n - 1) : wa;
     for (int i = 0; i < n; i++) {
-        double ht = p[(int)lround(sl[i].pos)] - base;
+        double ht = fmin(p[(int)lround(sl[i].pos)] - base, local_height(p, a, b, sl[i].pos, pitch));
         double ws = sl[i].right - sl[i].left;
         int odd_width = ws < STRIP_WIDTH_RATIO * wa || ws > wa / STRIP_WIDTH_RATIO;
         if (typical > 0.0 && ht >= BLANK_LANE * typical && !odd_width)

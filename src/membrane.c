@@ -30,6 +30,7 @@
 #define BLOCK_MIN_H 0.03    /* ... and of the height (at least 3 cells) */
 #define BLOCK_FILL 0.3      /* ... and its ink fills this share of its rectangle */
 #define RULE_UNIFORM 0.015  /* a rule row stays within this fraction of full scale */
+#define RULE_REL 0.1        /* ... or this share of its median's contrast to its surround */
 #define RULE_RUN 0.6        /* ... over this share of the row's valid pixels */
 #define RULE_STANDOUT 4.0   /* and differs from its surround by this many limits */
 #define RULE_SURROUND 2     /* rows beyond the run's ends that make its surround */
@@ -390,6 +391,33 @@ static int run_stands_out(const bq_image_t *img, const row_run_t *rr, int lo, in
     return sides > 0;
 }
 
+/* The median of each row's valid pixels into med (NAN for a row with
+ * none); med holds the height plus the width (scratch). */
+static void row_medians(const bq_image_t *img, float *med)
+{
+    float *buf = med + img->height;
+    for (int y = 0; y < img->height; y++) {
+        size_t o = (size_t)y * (size_t)img->width, k = 0;
+        for (int x = 0; x < img->width; x++)
+            if (px_ok(img, o + (size_t)x))
+                buf[k++] = img->data[o + (size_t)x];
+        med[y] = k ? bq_select_nth_float(buf, k, k / 2) : NAN;
+    }
+}
+
+/* How far row y's median stands from the rows RULE_SURROUND beyond it, the
+ * nearer of the two sides that have one (0 if neither). */
+static double row_contrast(const float *med, int h, int y)
+{
+    double c = HUGE_VAL;
+    for (int dir = -1; dir <= 1; dir += 2) {
+        int z = y + dir * RULE_SURROUND;
+        if (z >= 0 && z < h && !isnan(med[z]) && !isnan(med[y]))
+            c = fmin(c, fabs(med[y] - med[z]));
+    }
+    return isinf(c) ? 0.0 : c;
+}
+
 static void invalidate_rows(bq_image_t *img, int lo, int hi)
 {
     size_t o = (size_t)lo * (size_t)img->width, n = (size_t)(hi - lo + 1) * (size_t)img->width;
@@ -401,12 +429,13 @@ static void invalidate_rows(bq_image_t *img, int lo, int hi)
 /* Rules: runs of uniform rows standing apart from their neighbours, inside
  * what the page mask left valid (so labels beside a strip no longer break a
  * frame line's uniformity). Needs img->valid. Returns rows masked. */
-static int mask_rules(bq_image_t *img, double lim, row_run_t *rr)
+static int mask_rules(bq_image_t *img, double lim, row_run_t *rr, float *med)
 {
     int h = img->height, marked = 0;
     int max_rows = (int)(RULE_MAX_FRAC * h) > RULE_MAX_ROWS ? (int)(RULE_MAX_FRAC * h) : RULE_MAX_ROWS;
+    row_medians(img, med);
     for (int y = 0; y < h; y++)
-        row_run(img, y, lim, &rr[y]);
+        row_run(img, y, fmax(lim, RULE_REL * row_contrast(med, h, y)), &rr[y]);
     for (int y = 0; y < h; y++) {
         if (rr[y].xb < rr[y].xa)
             continue;
@@ -461,11 +490,13 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     int rules = 0;
     if (rc == 0 && blocks > 0) {
         row_run_t *rr = bq_alloc_array((size_t)img->height, sizeof *rr);
-        if (rr)
-            rules = mask_rules(img, RULE_UNIFORM * img->max_value, rr);
+        float *med = bq_alloc_array((size_t)img->height + (size_t)img->width, sizeof *med);
+        if (rr && med)
+            rules = mask_rules(img, RULE_UNIFORM * img->max_value, rr, med);
         else
             rc = BQ_ERR_NOMEM;
         free(rr);
+        free(med);
     }
     if (info && rc == 0) {
         info->page_found = !isnan(page);

@@ -1,8 +1,8 @@
 /* test_membrane - bq_membrane_mask on drawn pictures: a journal-figure crop
  * (white page, two framed strips, labels beside them) loses its page,
  * labels, frame lines and the gap between the strips, and keeps both
- * strips; a tray lit unevenly and a membrane reaching every edge are left
- * alone. */
+ * strips, also when the frames waver as in a lossy copy; a tray lit
+ * unevenly and a membrane reaching every edge are left alone. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -66,6 +66,39 @@ static void test_figure(void)
     bq_image_free(img);
 }
 
+/* Two framed strips three grey rows apart (not page: a lossy copy has
+ * smeared the frames into the gap), each frame line wavering by up to 13
+ * levels from one 8-pixel block to the next. The frame rows are still rules
+ * (uniform against how far they stand from the rows beside them), so the
+ * strips come apart. */
+static void test_lossy_frames(void)
+{
+    bq_image_t *img = bq_image_new(300, 150);
+    img->max_value = 255.0;
+    img->clip_level = 255.0;
+    fill(img, 0, 0, 299, 149, 255.0f);
+    strip(img, 30, 70);
+    strip(img, 74, 114);
+    fill(img, 60, 71, 260, 73, 232.0f); /* not page: the strips are one block */
+    int frame_rows[] = {30, 70, 74, 114};
+    for (int k = 0; k < 4; k++)
+        for (int x = 60; x <= 260; x++)
+            img->data[(size_t)frame_rows[k] * 300 + (size_t)x] =
+                (float)(47 + (x / 8 * 37 + k * 11) % 27);
+    bq_membrane_info_t info;
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(info.blocks == 1, "%d membrane blocks, drawn as 1", info.blocks);
+    CHECK(info.rule_rows >= 3, "%d rule rows: the wavering frames were not taken for rules",
+          info.rule_rows);
+    CHECK(!valid_at(img, 150, 70) && !valid_at(img, 150, 74), "frame rows between the strips "
+          "left valid");
+    for (int y = 35; y <= 65; y++)
+        CHECK(valid_at(img, 150, y), "strip 1 row %d masked", y);
+    for (int y = 79; y <= 109; y++)
+        CHECK(valid_at(img, 80, y), "strip 2 row %d masked", y);
+    bq_image_free(img);
+}
+
 static void test_uneven_tray(void)
 {
     bq_image_t *img = bq_image_new(240, 160);
@@ -99,6 +132,7 @@ static void test_membrane_to_the_edges(void)
 int main(void)
 {
     test_figure();
+    test_lossy_frames();
     test_uneven_tray();
     test_membrane_to_the_edges();
     if (check_failures == 0)
