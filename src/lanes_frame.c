@@ -9,7 +9,8 @@
  * edge is a step or a wide rise, not a thin ridge. No lane lies beyond a
  * frame, and none is the frame's line: an end lane with a frame column
  * between its neighbour's band and its own centre (or on it) is dropped,
- * along with the labels it stands on. */
+ * along with the labels it stands on, and the end lanes left stop short
+ * of a frame beyond their centres. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -75,21 +76,63 @@ static double lane_centre(const bq_lanes_t *res, int i)
     return c / res->n_strips;
 }
 
+/* The first frame column met going from column a to column b (either
+ * way), or -1. */
+static int find_frame(const bq_image_t *img, const bq_lanes_t *res, const double *contrast, int a,
+                      int b, int reach)
+{
+    int step = b >= a ? 1 : -1;
+    for (int x = a; x != b + step; x += step)
+        if (x >= 0 && x < img->width && frame_column(img, res, contrast, x, reach))
+            return x;
+    return -1;
+}
+
+/* The pitch between end lane i and its neighbour j, and the ridge reach. */
+static double end_pitch(const bq_lanes_t *res, int i, int j, int *reach)
+{
+    double pitch = fabs(lane_centre(res, i) - lane_centre(res, j));
+    *reach = (int)lround(fmax(FRAME_REACH_MIN, FRAME_REACH * pitch));
+    return pitch;
+}
+
 /* Is there a frame column from past the centre of lane j (the end lane's
  * neighbour) to about the centre of end lane i? */
 static int framed_out(const bq_image_t *img, const bq_lanes_t *res, const double *contrast, int i,
                       int j)
 {
-    double ci = lane_centre(res, i), cj = lane_centre(res, j);
-    double pitch = fabs(ci - cj), dir = ci > cj ? 1.0 : -1.0;
-    int reach = (int)lround(fmax(FRAME_REACH_MIN, FRAME_REACH * pitch));
-    int a = (int)lround(cj + dir * FRAME_INNER * pitch);
-    int b = (int)lround(ci + dir * FRAME_OUTER * pitch);
-    int step = dir > 0 ? 1 : -1;
-    for (int x = a; x != b + step; x += step)
-        if (x >= 0 && x < img->width && frame_column(img, res, contrast, x, reach))
-            return 1;
-    return 0;
+    int reach;
+    double pitch = end_pitch(res, i, j, &reach);
+    double ci = lane_centre(res, i), cj = lane_centre(res, j), dir = ci > cj ? 1.0 : -1.0;
+    return find_frame(img, res, contrast, (int)lround(cj + dir * FRAME_INNER * pitch),
+                      (int)lround(ci + dir * FRAME_OUTER * pitch), reach) >= 0;
+}
+
+/* End lane i's outer side stops short of a frame column beyond its centre
+ * (in every strip): the line is no part of its band. */
+static void clip_at_frame(const bq_image_t *img, bq_lanes_t *res, const double *contrast, int i,
+                          int j)
+{
+    int reach;
+    double pitch = end_pitch(res, i, j, &reach);
+    double ci = lane_centre(res, i), dir = ci > lane_centre(res, j) ? 1.0 : -1.0;
+    double outer = ci;
+    for (int s = 0; s < res->n_strips; s++) {
+        const bq_lane_t *ln = &res->strips[s].lanes[i];
+        outer = dir > 0 ? fmax(outer, ln->x_right) : fmin(outer, ln->x_left);
+    }
+    int xf = find_frame(img, res, contrast, (int)lround(ci + dir * FRAME_OUTER * pitch),
+                        (int)lround(outer + dir * reach), reach);
+    if (xf < 0)
+        return;
+    double edge = xf - dir * reach;
+    for (int s = 0; s < res->n_strips; s++) {
+        bq_lane_t *ln = &res->strips[s].lanes[i];
+        if (dir > 0 && ln->x_right > edge)
+            ln->x_right = fmax(edge, ln->x_left + 1.0);
+        else if (dir < 0 && ln->x_left < edge)
+            ln->x_left = fmin(edge, ln->x_right - 1.0);
+    }
 }
 
 int bq_lanes_drop_framed_out(const bq_image_t *img, bq_lanes_t *res, int *counts)
@@ -110,5 +153,7 @@ int bq_lanes_drop_framed_out(const bq_image_t *img, bq_lanes_t *res, int *counts
         lo++;
     while (hi - lo + 1 > 2 && framed_out(img, res, contrast, hi, hi - 1))
         hi--;
+    clip_at_frame(img, res, contrast, lo, lo + 1);
+    clip_at_frame(img, res, contrast, hi, hi - 1);
     return bq_lanes_keep_range(res, counts, lo, hi);
 }

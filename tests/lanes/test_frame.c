@@ -4,7 +4,9 @@
  * can tell membrane from page), eight lanes of bands, and beside each box
  * a kDa mark ("-NN": a tick and two digits drawn as blobs) on the band's
  * row. The marks form a ninth column of "bands" a pitch beyond the last
- * lane; it lies beyond the frame, so it is no lane. Drawn at two scales. */
+ * lane; it lies beyond the frame, so it is no lane, and no lane reaches
+ * over a frame. Drawn at two scales, and with the last lane's bands wide
+ * enough to come near the frame. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +37,7 @@ static void band(bq_image_t *img, double cx, double cy, double hw, double hh, fl
 }
 
 /* The figure at scale s (1 = 23 px pitch); lane centres to xs. */
-static bq_image_t *draw_figure(double s, double *xs)
+static bq_image_t *draw_figure(double s, double *xs, int wide_last)
 {
     int w = (int)lround(300 * s), h = (int)lround(150 * s);
     bq_image_t *img = bq_image_new(w, h);
@@ -57,7 +59,8 @@ static bq_image_t *draw_figure(double s, double *xs)
         fill(img, x0, y0, x0 + line, y1, 200.0f);
         fill(img, x1 - line, y0, x1, y1, 200.0f);
         for (int i = 0; i < N_LANES; i++)
-            band(img, xs[i], cy, 8 * s, 5 * s, (float)(120 + 15 * ((i + k) % 4)));
+            band(img, xs[i], cy, (wide_last && i == N_LANES - 1 ? 12 : 8) * s, 5 * s,
+                 (float)(120 + 15 * ((i + k) % 4)));
         fill(img, x1 + 2 * s, cy - 0.5 * s, x1 + 5 * s, cy + 0.5 * s, 180.0f); /* "-" */
         fill(img, x1 + 7 * s, cy - 4 * s, x1 + 11 * s, cy + 4 * s, 170.0f);   /* "N" */
         fill(img, x1 + 13 * s, cy - 4 * s, x1 + 17 * s, cy + 4 * s, 170.0f);  /* "N" */
@@ -65,10 +68,10 @@ static bq_image_t *draw_figure(double s, double *xs)
     return img;
 }
 
-static void check_scale(double s)
+static void check_scale(double s, int wide_last)
 {
     double xs[N_LANES];
-    bq_image_t *img = draw_figure(s, xs);
+    bq_image_t *img = draw_figure(s, xs, wide_last);
     CHECK(img != NULL, "out of memory");
     if (!img)
         return;
@@ -85,6 +88,9 @@ static void check_scale(double s)
                 double c = 0.5 * (ln->x_left + ln->x_right);
                 CHECK(fabs(c - xs[i]) < 0.25 * 23 * s, "scale %g strip %d lane %d at %.1f, drawn "
                       "at %.1f", s, k + 1, i + 1, c, xs[i]);
+                CHECK(ln->x_left > 70 * s && ln->x_right < 262 * s, "scale %g strip %d lane %d "
+                      "spans %.1f..%.1f, over the frame", s, k + 1, i + 1, ln->x_left,
+                      ln->x_right);
             }
     }
     bq_lanes_free(lanes);
@@ -93,8 +99,10 @@ static void check_scale(double s)
 
 int main(void)
 {
-    check_scale(1.0);
-    check_scale(2.0);
+    check_scale(1.0, 0);
+    check_scale(2.0, 0);
+    check_scale(1.0, 1);
+    check_scale(2.0, 1);
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
 }
