@@ -29,6 +29,7 @@
 #define BLOCK_MIN_W 0.25    /* a membrane block spans at least this share of the width */
 #define BLOCK_MIN_H 0.03    /* ... and of the height (at least 3 cells) */
 #define BLOCK_FILL 0.3      /* ... and its ink fills this share of its rectangle */
+#define BLOCK_INK 0.5       /* the blocks hold at least this share of all the ink */
 #define RULE_UNIFORM 0.015  /* a rule row stays within this fraction of full scale */
 #define RULE_REL 0.1        /* ... or this share of its median's contrast to its surround */
 #define RULE_RUN 0.6        /* ... over this share of the row's valid pixels */
@@ -277,6 +278,18 @@ static int find_blocks(const cells_t *c, double page, double tol, uint8_t *keep)
         blocks++;
         for (int y = b.y0; y <= b.y1; y++)
             memset(keep + (size_t)y * (size_t)c->w + (size_t)b.x0, 1, (size_t)(b.x1 - b.x0 + 1));
+    }
+    /* labels are small islands of ink: when most of the ink lies outside
+     * the blocks, the membrane is no block off the page (a membrane as
+     * light as the page, whose lanes and a dark corner made a block) */
+    size_t all = 0, kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        all += ink[i];
+        kept += ink[i] && keep[i];
+    }
+    if (blocks > 0 && (double)kept < BLOCK_INK * (double)all) {
+        memset(keep, 0, n);
+        blocks = 0;
     }
     free(ink);
     free(lab);

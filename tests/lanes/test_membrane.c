@@ -2,7 +2,8 @@
  * (white page, two framed strips, labels beside them) loses its page,
  * labels, frame lines and the gap between the strips, and keeps both
  * strips, also when the frames waver as in a lossy copy; a tray lit
- * unevenly and a membrane reaching every edge are left alone. */
+ * unevenly, a membrane reaching every edge and a membrane as light as the
+ * page are left alone. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -99,6 +100,26 @@ static void test_lossy_frames(void)
     bq_image_free(img);
 }
 
+/* A membrane as light as the page (a white export), its lanes dark smears
+ * over its height, and a black wedge in one corner (a scanner's edge): the
+ * wedge with the lanes it touches makes a block, but most of the ink lies
+ * outside it, so nothing is masked. */
+static void test_light_membrane(void)
+{
+    bq_image_t *img = bq_image_new(300, 200);
+    img->max_value = 255.0;
+    img->clip_level = 255.0;
+    fill(img, 0, 0, 299, 199, 255.0f);
+    for (int l = 0; l < 8; l++)
+        fill(img, 30 + 35 * l, 20, 42 + 35 * l, 180, 150.0f);
+    fill(img, 0, 120, 80, 199, 0.0f);
+    bq_membrane_info_t info;
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    for (int l = 0; l < 8; l++)
+        CHECK(valid_at(img, 36 + 35 * l, 100), "lane %d masked (%d blocks)", l + 1, info.blocks);
+    bq_image_free(img);
+}
+
 static void test_uneven_tray(void)
 {
     bq_image_t *img = bq_image_new(240, 160);
@@ -133,6 +154,7 @@ int main(void)
 {
     test_figure();
     test_lossy_frames();
+    test_light_membrane();
     test_uneven_tray();
     test_membrane_to_the_edges();
     if (check_failures == 0)
