@@ -17,6 +17,21 @@ static void fill(bq_image_t *img, int x0, int y0, int x1, int y1, float v)
             img->data[(size_t)y * (size_t)img->width + (size_t)x] = v;
 }
 
+/* A w x h picture of full scale top, every pixel at level (the test
+ * stops when there is no memory for it). */
+static bq_image_t *picture(int w, int h, double top, float level)
+{
+    bq_image_t *img = bq_image_new(w, h);
+    if (!img) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    img->max_value = top;
+    img->clip_level = top;
+    fill(img, 0, 0, w - 1, h - 1, level);
+    return img;
+}
+
 static int valid_at(const bq_image_t *img, int x, int y)
 {
     return !img->valid || img->valid[(size_t)y * (size_t)img->width + (size_t)x];
@@ -42,10 +57,7 @@ static void strip(bq_image_t *img, int y0, int y1)
 
 static void test_figure(void)
 {
-    bq_image_t *img = bq_image_new(300, 150);
-    img->max_value = 255.0;
-    img->clip_level = 255.0;
-    fill(img, 0, 0, 299, 149, 255.0f);
+    bq_image_t *img = picture(300, 150, 255.0, 255.0f);
     strip(img, 30, 70);
     strip(img, 76, 116);
     fill(img, 8, 45, 14, 55, 0.0f);    /* a label beside strip 1 */
@@ -74,10 +86,7 @@ static void test_figure(void)
  * strips come apart. */
 static void test_lossy_frames(void)
 {
-    bq_image_t *img = bq_image_new(300, 150);
-    img->max_value = 255.0;
-    img->clip_level = 255.0;
-    fill(img, 0, 0, 299, 149, 255.0f);
+    bq_image_t *img = picture(300, 150, 255.0, 255.0f);
     strip(img, 30, 70);
     strip(img, 74, 114);
     fill(img, 60, 71, 260, 73, 232.0f); /* not page: the strips are one block */
@@ -106,10 +115,7 @@ static void test_lossy_frames(void)
  * outside it, so nothing is masked. */
 static void test_light_membrane(void)
 {
-    bq_image_t *img = bq_image_new(300, 200);
-    img->max_value = 255.0;
-    img->clip_level = 255.0;
-    fill(img, 0, 0, 299, 199, 255.0f);
+    bq_image_t *img = picture(300, 200, 255.0, 255.0f);
     for (int l = 0; l < 8; l++)
         fill(img, 30 + 35 * l, 20, 42 + 35 * l, 180, 150.0f);
     fill(img, 0, 120, 80, 199, 0.0f);
@@ -122,9 +128,7 @@ static void test_light_membrane(void)
 
 static void test_uneven_tray(void)
 {
-    bq_image_t *img = bq_image_new(240, 160);
-    img->max_value = 65535.0;
-    img->clip_level = 65535.0;
+    bq_image_t *img = picture(240, 160, 65535.0, 0.0f);
     for (int y = 0; y < 160; y++)
         fill(img, 0, y, 239, y, 1000.0f + 20.0f * y); /* a tray lit from below */
     fill(img, 40, 30, 200, 130, 5200.0f);
@@ -138,10 +142,7 @@ static void test_uneven_tray(void)
 
 static void test_membrane_to_the_edges(void)
 {
-    bq_image_t *img = bq_image_new(200, 80);
-    img->max_value = 255.0;
-    img->clip_level = 255.0;
-    fill(img, 0, 0, 199, 79, 150.0f);
+    bq_image_t *img = picture(200, 80, 255.0, 150.0f);
     for (int l = 0; l < 5; l++)
         fill(img, 10 + 38 * l, 35, 38 + 38 * l, 45, 30.0f);
     bq_membrane_info_t info;
