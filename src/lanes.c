@@ -423,6 +423,8 @@ static int detect_lanes(const bq_image_t *img, const bq_lane_options_t *opts, in
         int k = bq_lanes_drop_label_lanes(img, res, counts, placed);
         if (k >= 0)
             k = bq_lanes_drop_framed_out(img, res, counts);
+        if (k >= 0)
+            k = bq_lanes_drop_empty_ends(res, counts);
         if (k < 0) {
             rc = bq_error_set(err, k, "lanes: out of memory");
             goto done;

@@ -21,7 +21,7 @@
 #define FRAME_REACH_MIN 2   /* ...and at least this many pixels away */
 #define FRAME_CONTRAST 0.15 /* by this share of the strip's range of values */
 #define FRAME_INNER 0.35    /* a frame lies this share of the pitch or more past the neighbour's centre */
-#define FRAME_OUTER 0.2     /* ...and at most this share of the pitch past the end lane's centre */
+#define FRAME_OUTER 0.35    /* ...and at most this share of the pitch past the end lane's centre */
 
 static double px(const bq_image_t *img, int x, int y)
 {

@@ -233,6 +233,11 @@ int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *count
 /* Keep lanes lo..hi of res (every strip, renumbered from 1); counts
  * follows. Returns the new lane count. */
 int bq_lanes_keep_range(bq_lanes_t *res, int *counts, int lo, int hi);
+/* Drop empty comb teeth left at either end of res (an unloaded well is
+ * placed only between loaded lanes, where the comb's gap shows it; at an
+ * end nothing does, once the lane beyond it is gone); counts follows.
+ * Returns the new lane count. */
+int bq_lanes_drop_empty_ends(bq_lanes_t *res, int *counts);
 
 /* ---- lanes_frame.c: 6c. lanes beyond a figure's frame ---------------- */
 

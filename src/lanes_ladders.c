@@ -301,6 +301,16 @@ int bq_lanes_drop_label_lanes(const bq_image_t *img, bq_lanes_t *res, int *count
     return bq_lanes_keep_range(res, counts, lo, hi);
 }
 
+int bq_lanes_drop_empty_ends(bq_lanes_t *res, int *counts)
+{
+    int lo = 0, hi = res->n_lanes - 1;
+    while (hi - lo + 1 > 2 && res->strips[0].lanes[lo].is_empty)
+        lo++;
+    while (hi - lo + 1 > 2 && res->strips[0].lanes[hi].is_empty)
+        hi--;
+    return bq_lanes_keep_range(res, counts, lo, hi);
+}
+
 int bq_lanes_keep_range(bq_lanes_t *res, int *counts, int lo, int hi)
 {
     if (lo == 0 && hi == res->n_lanes - 1)

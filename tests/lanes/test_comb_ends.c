@@ -5,7 +5,8 @@
  * little down its column to count as lane signal, but its bands stand out
  * of its own column as far as a sample lane's do, so it is a lane. Beyond
  * the right end the membrane's edge is lit along its length with no band:
- * not a lane. Without the marker, nothing is added on the left. */
+ * not a lane. Without the marker, nothing is added on the left. An empty
+ * tooth left at an end of the final lanes goes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +90,30 @@ static void test_blank_end(void)
     CHECK(fabs(lanes[0].pos - lane_x(0)) < 1e-9, "first lane moved to %.1f", lanes[0].pos);
 }
 
+/* Empty teeth left at the comb's ends go; one between loaded lanes stays. */
+static void test_empty_ends(void)
+{
+    bq_lane_t ln[5];
+    int counts[5] = {0, 1, 0, 1, 0};
+    for (int i = 0; i < 5; i++)
+        ln[i] = (bq_lane_t){.index = i + 1, .x_left = 20.0 * i, .x_right = 20.0 * i + 10.0,
+                            .is_empty = i % 2 == 0};
+    bq_strip_t st = {.y_top = 0, .y_bottom = 50, .n_lanes = 5, .lanes = ln};
+    bq_lanes_t res = {.n_lanes = 5, .n_strips = 1, .strips = &st};
+    int n = bq_lanes_drop_empty_ends(&res, counts);
+    CHECK(n == 3 && res.n_lanes == 3 && st.n_lanes == 3, "%d lanes kept, want 3", n);
+    CHECK(ln[0].x_left == 20.0 && ln[2].x_left == 60.0, "kept lanes start at %g .. %g",
+          ln[0].x_left, ln[2].x_left);
+    CHECK(ln[1].is_empty && ln[0].index == 1 && ln[2].index == 3,
+          "the interior empty lane kept, lanes renumbered");
+    CHECK(counts[0] == 1 && counts[1] == 0 && counts[2] == 1, "counts follow the lanes");
+}
+
 int main(void)
 {
     test_marker_added();
     test_blank_end();
+    test_empty_ends();
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
 }

@@ -5,8 +5,10 @@
  * a kDa mark ("-NN": a tick and two digits drawn as blobs) on the band's
  * row. The marks form a ninth column of "bands" a pitch beyond the last
  * lane; it lies beyond the frame, so it is no lane, and no lane reaches
- * over a frame. Drawn at two scales, and with the last lane's bands wide
- * enough to come near the frame. */
+ * over a frame. Drawn at two scales, with the last lane's bands wide
+ * enough to come near the frame, and with the last lane not loaded (the
+ * marks then stand two pitches from the last lane: the well between is
+ * no lane once the marks are gone). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,10 @@ static void band(bq_image_t *img, double cx, double cy, double hw, double hh, fl
 }
 
 /* The figure at scale s (1 = 23 px pitch); lane centres to xs. */
-static bq_image_t *draw_figure(double s, double *xs, int wide_last)
+/* The last lane's bands wide (LAST_WIDE), or not loaded at all (LAST_BLANK). */
+enum { LAST_PLAIN, LAST_WIDE, LAST_BLANK };
+
+static bq_image_t *draw_figure(double s, double *xs, int last)
 {
     int w = (int)lround(300 * s), h = (int)lround(150 * s);
     bq_image_t *img = bq_image_new(w, h);
@@ -58,8 +63,8 @@ static bq_image_t *draw_figure(double s, double *xs, int wide_last)
         fill(img, x0, y1 - line, x1, y1, 200.0f);
         fill(img, x0, y0, x0 + line, y1, 200.0f);
         fill(img, x1 - line, y0, x1, y1, 200.0f);
-        for (int i = 0; i < N_LANES; i++)
-            band(img, xs[i], cy, (wide_last && i == N_LANES - 1 ? 12 : 8) * s, 5 * s,
+        for (int i = 0; i < (last == LAST_BLANK ? N_LANES - 1 : N_LANES); i++)
+            band(img, xs[i], cy, (last == LAST_WIDE && i == N_LANES - 1 ? 12 : 8) * s, 5 * s,
                  (float)(120 + 15 * ((i + k) % 4)));
         fill(img, x1 + 2 * s, cy - 0.5 * s, x1 + 5 * s, cy + 0.5 * s, 180.0f); /* "-" */
         fill(img, x1 + 7 * s, cy - 4 * s, x1 + 11 * s, cy + 4 * s, 170.0f);   /* "N" */
@@ -68,10 +73,11 @@ static bq_image_t *draw_figure(double s, double *xs, int wide_last)
     return img;
 }
 
-static void check_scale(double s, int wide_last)
+static void check_scale(double s, int last)
 {
     double xs[N_LANES];
-    bq_image_t *img = draw_figure(s, xs, wide_last);
+    bq_image_t *img = draw_figure(s, xs, last);
+    int want = last == LAST_BLANK ? N_LANES - 1 : N_LANES;
     CHECK(img != NULL, "out of memory");
     if (!img)
         return;
@@ -80,10 +86,11 @@ static void check_scale(double s, int wide_last)
     int rc = bq_lanes_detect(img, NULL, &lanes, &err);
     CHECK(rc == 0, "scale %g: detect failed: %s", s, err.msg);
     if (rc == 0) {
-        CHECK(lanes->n_lanes == N_LANES, "scale %g: %d lanes, drawn %d (the kDa marks beyond "
-              "the frame taken for a lane?)", s, lanes->n_lanes, N_LANES);
-        for (int k = 0; k < lanes->n_strips && lanes->n_lanes == N_LANES; k++)
-            for (int i = 0; i < N_LANES; i++) {
+        CHECK(lanes->n_lanes == want, "scale %g: %d lanes, drawn %d (the kDa marks beyond "
+              "the frame, or an unloaded well beside them, taken for a lane?)", s,
+              lanes->n_lanes, want);
+        for (int k = 0; k < lanes->n_strips && lanes->n_lanes == want; k++)
+            for (int i = 0; i < want; i++) {
                 const bq_lane_t *ln = &lanes->strips[k].lanes[i];
                 double c = 0.5 * (ln->x_left + ln->x_right);
                 CHECK(fabs(c - xs[i]) < 0.25 * 23 * s, "scale %g strip %d lane %d at %.1f, drawn "
@@ -99,10 +106,10 @@ static void check_scale(double s, int wide_last)
 
 int main(void)
 {
-    check_scale(1.0, 0);
-    check_scale(2.0, 0);
-    check_scale(1.0, 1);
-    check_scale(2.0, 1);
+    for (int last = LAST_PLAIN; last <= LAST_BLANK; last++) {
+        check_scale(1.0, last);
+        check_scale(2.0, last);
+    }
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
 }
