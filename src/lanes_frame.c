@@ -50,21 +50,24 @@ static double strip_contrast(const bq_image_t *img, const bq_strip_t *st, double
 }
 
 /* Is column x a ridge (reach pixels wide either side) on FRAME_ROWS of the
- * strips' rows? */
+ * rows of most strips? (A strip's rows may run past its box: the labels
+ * above the first one, a gap between boxes.) */
 static int frame_column(const bq_image_t *img, const bq_lanes_t *res, const double *contrast,
                         int x, int reach)
 {
-    long rows = 0, ridge = 0;
+    int framed = 0;
     for (int s = 0; s < res->n_strips; s++) {
         const bq_strip_t *st = &res->strips[s];
+        long rows = 0, ridge = 0;
         for (int y = st->y_top; y <= st->y_bottom; y++) {
             double v = px(img, x, y), l = px(img, x - reach, y), r = px(img, x + reach, y);
             rows++;
             if (isfinite(v) && isfinite(l) && isfinite(r) && v - fmax(l, r) > contrast[s])
                 ridge++;
         }
+        framed += rows > 0 && (double)ridge >= FRAME_ROWS * (double)rows;
     }
-    return rows > 0 && (double)ridge >= FRAME_ROWS * (double)rows;
+    return 2 * framed > res->n_strips;
 }
 
 /* Lane i's centre at its reference row, averaged over the strips. */
