@@ -25,7 +25,7 @@
 
 static double px(const bq_image_t *img, int x, int y)
 {
-    if (x < 0 || x >= img->width)
+    if (x < 0 || x >= img->width || y < 0 || y >= img->height)
         return NAN;
     return img->data[(size_t)y * (size_t)img->width + (size_t)x];
 }

@@ -246,5 +246,4 @@ int bq_lanes_drop_empty_ends(bq_lanes_t *res, int *counts);
  * new lane count or BQ_ERR_NOMEM. */
 int bq_lanes_drop_framed_out(const bq_image_t *img, bq_lanes_t *res, int *counts);
 
-
 #endif
