@@ -33,6 +33,7 @@
 #define RULE_UNIFORM 0.015  /* a rule row stays within this fraction of full scale */
 #define RULE_REL 0.1        /* ... or this share of its median's contrast to its surround */
 #define RULE_RUN 0.6        /* ... over this share of the row's valid pixels */
+#define RULE_SMOOTH 2       /* on a noisy picture, rows are read as means over this many pixels either side */
 #define RULE_STANDOUT 4.0   /* and differs from its surround by this many limits */
 #define RULE_SURROUND 2     /* rows beyond the run's ends that make its surround */
 #define RULE_MAX_ROWS 6     /* a rule or page gap is thin: this many rows, */
@@ -92,6 +93,52 @@ static int cells_build(const bq_image_t *img, cells_t *c)
     }
     free(col);
     free(cnt);
+    return 0;
+}
+
+/* A noisy picture (grain of a film photo, a short exposure) at a cell
+ * per pixel scatters page cells beyond any tolerance that still tells
+ * membrane from page: when the cells' own noise (robust, from neighbour
+ * differences) spans more than PAGE_TOL of the scale in three sigmas, each
+ * cell becomes the mean of its 3 x 3 neighbourhood, a third of the noise.
+ * 0 or BQ_ERR_NOMEM. */
+static int smooth_noisy_cells(cells_t *c, double scale)
+{
+    size_t n = (size_t)c->w * (size_t)c->h, m = 0;
+    float *d = bq_alloc_array(n, sizeof *d);
+    if (!d)
+        return BQ_ERR_NOMEM;
+    for (int y = 0; y < c->h; y++)
+        for (int x = 0; x + 1 < c->w; x++) {
+            float a = c->v[(size_t)y * (size_t)c->w + (size_t)x], b = c->v[(size_t)y * (size_t)c->w + (size_t)x + 1];
+            if (!isnan(a) && !isnan(b))
+                d[m++] = fabsf(b - a);
+        }
+    double sigma = m ? 1.4826 * bq_select_nth_float(d, m, m / 2) / sqrt(2.0) : 0.0;
+    if (!(3.0 * sigma > PAGE_TOL * scale)) {
+        free(d);
+        return 0;
+    }
+    memcpy(d, c->v, n * sizeof *d);
+    for (int y = 0; y < c->h; y++)
+        for (int x = 0; x < c->w; x++) {
+            double sum = 0.0;
+            int k = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int yy = y + dy, xx = x + dx;
+                    if (yy < 0 || xx < 0 || yy >= c->h || xx >= c->w)
+                        continue;
+                    float v = d[(size_t)yy * (size_t)c->w + (size_t)xx];
+                    if (!isnan(v)) {
+                        sum += v;
+                        k++;
+                    }
+                }
+            if (!isnan(d[(size_t)y * (size_t)c->w + (size_t)x]))
+                c->v[(size_t)y * (size_t)c->w + (size_t)x] = (float)(sum / k);
+        }
+    free(d);
     return 0;
 }
 
@@ -333,16 +380,33 @@ static int px_ok(const bq_image_t *img, size_t i)
     return (!img->valid || img->valid[i]) && isfinite(img->data[i]);
 }
 
-/* Row y's longest run of valid pixels within 2 * lim of each other, kept
- * when it covers RULE_RUN of the row's valid pixels. */
-static void row_run(const bq_image_t *img, int y, double lim, row_run_t *rr)
+/* Pixel (x, y), or the mean of the valid pixels within h of it along the
+ * row (h > 0 on a noisy picture). */
+static double row_value(const bq_image_t *img, size_t o, int x, int h)
+{
+    if (h == 0)
+        return img->data[o + (size_t)x];
+    double sum = 0.0;
+    int k = 0;
+    for (int t = x - h; t <= x + h; t++)
+        if (t >= 0 && t < img->width && px_ok(img, o + (size_t)t)) {
+            sum += img->data[o + (size_t)t];
+            k++;
+        }
+    return sum / k;
+}
+
+/* Row y's longest run of valid pixels within 2 * lim of each other (each
+ * the mean of the pixels within h along the row), kept when it covers
+ * RULE_RUN of the row's valid pixels. */
+static void row_run(const bq_image_t *img, int y, double lim, int h, row_run_t *rr)
 {
     size_t o = (size_t)y * (size_t)img->width;
     int best_a = 0, best_b = -1, a = 0, valid = 0;
     double mn = HUGE_VAL, mx = -HUGE_VAL;
     for (int x = 0; x <= img->width; x++) {
         int ok = x < img->width && px_ok(img, o + (size_t)x);
-        double v = ok ? img->data[o + (size_t)x] : 0.0;
+        double v = ok ? row_value(img, o, x, h) : 0.0;
         valid += ok;
         if (ok && fmax(mx, v) - fmin(mn, v) <= 2.0 * lim) {
             mn = fmin(mn, v);
@@ -404,6 +468,20 @@ static int run_stands_out(const bq_image_t *img, const row_run_t *rr, int lo, in
     return sides > 0;
 }
 
+/* The pixels' noise (robust, from neighbour differences along the rows,
+ * sampled to at most the width plus the height of them); buf holds that
+ * many. */
+static double pixel_noise(const bq_image_t *img, float *buf)
+{
+    size_t cap = (size_t)img->width + (size_t)img->height, m = 0;
+    size_t total = (size_t)img->width * (size_t)img->height;
+    size_t step = total / cap + 1;
+    for (size_t i = 0; i + 1 < total && m < cap; i += step)
+        if ((int)(i % (size_t)img->width) + 1 < img->width && px_ok(img, i) && px_ok(img, i + 1))
+            buf[m++] = fabsf(img->data[i + 1] - img->data[i]);
+    return m ? 1.4826 * bq_select_nth_float(buf, m, m / 2) / sqrt(2.0) : 0.0;
+}
+
 /* The median of each row's valid pixels into med (NAN for a row with
  * none); med holds the height plus the width (scratch). */
 static void row_medians(const bq_image_t *img, float *med)
@@ -446,9 +524,14 @@ static int mask_rules(bq_image_t *img, double lim, row_run_t *rr, float *med)
 {
     int h = img->height, marked = 0;
     int max_rows = (int)(RULE_MAX_FRAC * h) > RULE_MAX_ROWS ? (int)(RULE_MAX_FRAC * h) : RULE_MAX_ROWS;
+    /* on a noisy picture, rows are judged on means along them over
+     * RULE_SMOOTH pixels either side, a fifth of the noise's variance */
+    double noise = pixel_noise(img, med);
+    int sm = noise > lim ? RULE_SMOOTH : 0;
     row_medians(img, med);
+    double spread = sm ? 3.0 * noise / sqrt(2.0 * sm + 1.0) : 0.0; /* of the means */
     for (int y = 0; y < h; y++)
-        row_run(img, y, fmax(lim, RULE_REL * row_contrast(med, h, y)), &rr[y]);
+        row_run(img, y, fmax(fmax(lim, spread), RULE_REL * row_contrast(med, h, y)), sm, &rr[y]);
     for (int y = 0; y < h; y++) {
         if (rr[y].xb < rr[y].xa)
             continue;
@@ -478,14 +561,14 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
         free(ring);
         return BQ_ERR_NOMEM;
     }
-    size_t nr = ring_cells(&c, ring);
     double scale;
-    if (page_scale(img, &c, &scale) != 0) {
+    if (page_scale(img, &c, &scale) != 0 || smooth_noisy_cells(&c, scale) != 0) {
         free(c.v);
         free(ring);
         free(buf);
         return BQ_ERR_NOMEM;
     }
+    size_t nr = ring_cells(&c, ring);
     double page = page_level(&c, ring, nr, scale, img->max_value);
     uint8_t *keep = NULL;
     int rc = 0, blocks = 0, masked = 0;

@@ -1,9 +1,9 @@
 /* test_membrane - bq_membrane_mask on drawn pictures: a journal-figure crop
  * (white page, two framed strips, labels beside them) loses its page,
  * labels, frame lines and the gap between the strips, and keeps both
- * strips, also when the frames waver as in a lossy copy; a tray lit
- * unevenly, a membrane reaching every edge and a membrane as light as the
- * page are left alone. */
+ * strips, also with grain of 10 levels on every pixel and when the frames
+ * waver as in a lossy copy; a tray lit unevenly, a membrane reaching every
+ * edge and a membrane as light as the page are left alone. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -55,7 +55,26 @@ static void strip(bq_image_t *img, int y0, int y1)
         fill(img, 70 + 32 * l, (y0 + y1) / 2 - 4, 92 + 32 * l, (y0 + y1) / 2 + 4, 40.0f);
 }
 
-static void test_figure(void)
+/* Grain of about sigma levels on every pixel (a fixed pseudo-random sum
+ * of three uniforms), clipped to the 8-bit range as a film photo is. */
+static void add_noise(bq_image_t *img, double sigma)
+{
+    unsigned r = 2463534242u;
+    for (size_t i = 0; i < (size_t)img->width * (size_t)img->height; i++) {
+        double u = 0.0;
+        for (int k = 0; k < 3; k++) {
+            r ^= r << 13;
+            r ^= r >> 17;
+            r ^= r << 5;
+            u += (double)(r % 2001) / 1000.0 - 1.0;
+        }
+        double v = img->data[i] + sigma * u; /* three uniforms on -1..1: sigma 1 */
+        img->data[i] = (float)(v < 0.0 ? 0.0 : v > 255.0 ? 255.0 : v);
+    }
+}
+
+/* The figure, clean (noise 0) or with grain of that many levels. */
+static void test_figure(double noise)
 {
     bq_image_t *img = picture(300, 150, 255.0, 255.0f);
     strip(img, 30, 70);
@@ -63,10 +82,13 @@ static void test_figure(void)
     fill(img, 8, 45, 14, 55, 0.0f);    /* a label beside strip 1 */
     fill(img, 20, 45, 24, 55, 0.0f);
     fill(img, 268, 92, 290, 94, 30.0f); /* a kDa tick beside strip 2 */
+    if (noise > 0.0)
+        add_noise(img, noise);
     bq_membrane_info_t info;
     CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
-    CHECK(info.page_found && info.page_level > 240.0, "page at %.1f", info.page_level);
-    CHECK(info.blocks == 2, "%d membrane blocks, want 2", info.blocks);
+    CHECK(info.page_found && info.page_level > 240.0, "noise %g: page at %.1f", noise,
+          info.page_level);
+    CHECK(info.blocks == 2, "noise %g: %d membrane blocks, want 2", noise, info.blocks);
     CHECK(!valid_at(img, 10, 50) && !valid_at(img, 22, 50), "label left valid");
     CHECK(!valid_at(img, 280, 93), "kDa tick left valid");
     CHECK(!valid_at(img, 150, 73), "page between the strips left valid");
@@ -153,7 +175,8 @@ static void test_membrane_to_the_edges(void)
 
 int main(void)
 {
-    test_figure();
+    test_figure(0.0);
+    test_figure(10.0);
     test_lossy_frames();
     test_light_membrane();
     test_uneven_tray();
