@@ -84,6 +84,11 @@ void bq_error_clear(bq_error_t *err)
 DEFINE_SELECT_NTH(bq_select_nth_float, float)
 DEFINE_SELECT_NTH(bq_select_nth, double)
 
+double bq_step_noise_float(float *steps, size_t n)
+{
+    return 1.4826 * bq_select_nth_float(steps, n, n / 2) / sqrt(2.0);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

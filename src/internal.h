@@ -56,6 +56,11 @@ double bq_quantile_inplace(double *vals, size_t n, double q);
 float bq_select_nth_float(float *v, size_t n, size_t k);
 /* The same for doubles. */
 double bq_select_nth(double *v, size_t n, size_t k);
+/* The noise (standard deviation) of a signal from n > 0 absolute
+ * differences between neighbouring samples, robustly: 1.4826 times their
+ * median over sqrt(2) (a smooth signal adds little to the differences,
+ * edges only to a minority of them). Reorders steps. */
+double bq_step_noise_float(float *steps, size_t n);
 
 /* Strokes along a profile: how many times it rises above hi after having
  * been below lo (hysteresis, so noise at one threshold does not count

@@ -114,7 +114,7 @@ static int smooth_noisy_cells(cells_t *c, double scale)
             if (!isnan(a) && !isnan(b))
                 d[m++] = fabsf(b - a);
         }
-    double sigma = m ? 1.4826 * bq_select_nth_float(d, m, m / 2) / sqrt(2.0) : 0.0;
+    double sigma = m ? bq_step_noise_float(d, m) : 0.0;
     if (!(3.0 * sigma > PAGE_TOL * scale)) {
         free(d);
         return 0;
@@ -479,7 +479,7 @@ static double pixel_noise(const bq_image_t *img, float *buf)
     for (size_t i = 0; i + 1 < total && m < cap; i += step)
         if ((int)(i % (size_t)img->width) + 1 < img->width && px_ok(img, i) && px_ok(img, i + 1))
             buf[m++] = fabsf(img->data[i + 1] - img->data[i]);
-    return m ? 1.4826 * bq_select_nth_float(buf, m, m / 2) / sqrt(2.0) : 0.0;
+    return m ? bq_step_noise_float(buf, m) : 0.0;
 }
 
 /* The median of each row's valid pixels into med (NAN for a row with
