@@ -3,7 +3,9 @@
  *
  * Lanes that touch (overloaded lanes, a membrane loaded edge to edge) dip
  * only a little between each other, and the peaks chosen one by one from
- * the profile merge neighbours into wide lanes of uneven width. The comb
+ * the profile merge neighbours into wide lanes of uneven width; lanes
+ * fainter than their neighbours in the sum (a group of weak lanes between
+ * saturated ones) stand as no peak at all. The comb
  * that cast the lanes is still there as a period: teeth at pitch p from
  * phase f, each a little higher than the points half a pitch either side.
  * The pitch and phase that make that contrast strongest over all teeth,
@@ -129,30 +131,51 @@ static double lane_spacing(const peak_t *l, int n)
     return n > 1 ? bq_lanes_median(gap, n - 1) : 0.0;
 }
 
-/* Is the comb of m teeth t (pitch p) a refinement of the nl lanes l: every
- * lane keeps a tooth (within its extent, or within FIT_SNAP of a pitch of
- * its centre), and some lane FIT_MERGED pitches wide holds two teeth or
- * more (touching lanes the peaks merged, the case the comb is fitted for;
- * a lane about a pitch wide can hold two teeth at its edges of a comb a
- * little off where lanes are spaced unevenly), but at most half of them?
- * Lanes found at uneven spacing for a reason (ladders set apart, groups of
- * lanes) are kept. */
-static int splits_merged(const peak_t *l, int nl, const peak_t *t, int m, double p)
+/* Does some tooth of the m teeth t (pitch p) stand on lane i of the nl
+ * lanes l: within its extent, or within FIT_SNAP of a pitch of its
+ * centre? */
+static int tooth_on_lane(const peak_t *t, int m, const peak_t *li, double p, int *inside)
 {
-    int split = 0;
+    int in = 0, near = 0;
+    for (int k = 0; k < m; k++) {
+        in += t[k].pos >= li->left && t[k].pos <= li->right;
+        near |= fabs(t[k].pos - li->pos) <= FIT_SNAP * p;
+    }
+    *inside = in;
+    return in || near;
+}
+
+/* Is the comb of m teeth t (pitch p) a refinement of the nl lanes l: every
+ * lane keeps a tooth, and the comb mends what the peaks got wrong, on at
+ * most half of the lanes: some lane FIT_MERGED pitches wide holds two
+ * teeth or more (touching lanes the peaks merged, the case the comb is
+ * fitted for; a lane about a pitch wide can hold two teeth at its edges of
+ * a comb a little off where lanes are spaced unevenly), or a tooth with
+ * signal stands between two lanes on none of them (lanes too faint in the
+ * summed profile to stand as peaks of their own, the gap they leave not a
+ * whole number of the pitch the other lanes show). Lanes found at uneven
+ * spacing for a reason (ladders set apart, groups of lanes) keep no comb
+ * on all of them and are kept. */
+static int refines_lanes(const peak_t *l, int nl, const peak_t *t, int m, double p)
+{
+    int split = 0, filled = 0;
     for (int i = 0; i < nl; i++) {
-        int in = 0, near = 0;
-        for (int k = 0; k < m; k++) {
-            in += t[k].pos >= l[i].left && t[k].pos <= l[i].right;
-            near |= fabs(t[k].pos - l[i].pos) <= FIT_SNAP * p;
-        }
-        if (!in && !near)
+        int in;
+        if (!tooth_on_lane(t, m, &l[i], p, &in))
             return 0;
         split += in >= 2 && l[i].right - l[i].left >= FIT_MERGED * p;
     }
+    for (int k = 0; k < m; k++) {
+        if (t[k].empty || t[k].pos <= l[0].right || t[k].pos >= l[nl - 1].left)
+            continue;
+        int on = 0, in;
+        for (int i = 0; i < nl && !on; i++)
+            on = tooth_on_lane(&t[k], 1, &l[i], p, &in);
+        filled += !on;
+    }
     /* a comb that splits most lanes in two has found the two lobes of
      * hollow bands (or of a double band in every lane), not merged lanes */
-    return split >= 1 && 2 * split <= nl;
+    return (split >= 1 || filled >= 1) && 2 * split <= nl && 2 * filled <= nl;
 }
 
 /* The teeth of comb (p, f) on v over a..b that lie on lanes: from the
@@ -207,5 +230,5 @@ int bq_lanes_fit_comb(const double *v, int w, int a, int b, double noise, const 
     if (!(score >= FIT_SNR * noise))
         return 0;
     int m = lane_teeth(v, w, a, b, p, f, out);
-    return m >= FIT_MIN_TEETH && splits_merged(lanes, nl, out, m, p) ? m : 0;
+    return m >= FIT_MIN_TEETH && refines_lanes(lanes, nl, out, m, p) ? m : 0;
 }

@@ -1,6 +1,7 @@
 /* test_combfit.c - the comb fitted to a column profile (stage 5d) on drawn
  * profiles: touching lanes merged by the peak picker are split again at
- * their true centres; lanes of hollow bands (two lobes each), and lanes
+ * their true centres, and faint lanes it missed between strong ones are
+ * added; lanes of hollow bands (two lobes each), and lanes
  * spaced unevenly with none merged, are left as found. */
 #include <math.h>
 #include <stdio.h>
@@ -15,20 +16,27 @@
 
 /* n Gaussian lanes of sigma s at centres c[] over a slope (the broad
  * humps a real membrane adds) and a floor. */
-static void draw(double *v, const double *c, int n, double s, double lobe)
+static void draw_scaled(double *v, const double *c, const double *amp, int n, double s,
+                        double lobe)
 {
     for (int x = 0; x < W; x++) {
         v[x] = 0.1 + 0.0004 * x;
         for (int i = 0; i < n; i++) {
+            double a = amp ? amp[i] : 1.0;
             if (lobe > 0.0) {
                 double d1 = x - (c[i] - lobe), d2 = x - (c[i] + lobe);
-                v[x] += exp(-0.5 * d1 * d1 / (s * s)) + exp(-0.5 * d2 * d2 / (s * s));
+                v[x] += a * (exp(-0.5 * d1 * d1 / (s * s)) + exp(-0.5 * d2 * d2 / (s * s)));
             } else {
                 double d = x - c[i];
-                v[x] += exp(-0.5 * d * d / (s * s));
+                v[x] += a * exp(-0.5 * d * d / (s * s));
             }
         }
     }
+}
+
+static void draw(double *v, const double *c, int n, double s, double lobe)
+{
+    draw_scaled(v, c, NULL, n, s, lobe);
 }
 
 static peak_t lane(double left, double right)
@@ -104,8 +112,48 @@ static void test_uneven_kept(void)
     CHECK(fit(v, found, 10, out) == 0, "uneven lanes were replaced by a comb");
 }
 
+/* 8 lanes at pitch 40, the middle two at a fifth of the others (weak
+ * samples between saturated ones, as a figure's "young" group): the peak
+ * picker kept only the six strong ones. The comb adds the two between. */
+static void test_faint_gap_filled(void)
+{
+    double c[8], amp[8], v[W];
+    for (int i = 0; i < 8; i++) {
+        c[i] = 50.0 + 40.0 * i;
+        amp[i] = i == 4 || i == 5 ? 0.2 : 1.0;
+    }
+    draw_scaled(v, c, amp, 8, 7.0, 0.0);
+    peak_t found[8];
+    int nf = 0;
+    for (int i = 0; i < 8; i++)
+        if (amp[i] == 1.0)
+            found[nf++] = lane(c[i] - 14.0, c[i] + 14.0);
+    peak_t out[BQ_MAX_LANES];
+    int m = fit(v, found, nf, out);
+    CHECK(m == 8, "faint lanes between strong ones: %d teeth, expected 8", m);
+    for (int i = 0; i < m && m == 8; i++)
+        CHECK(fabs(out[i].pos - c[i]) <= 2.0, "tooth %d at %.1f, lane at %.1f", i, out[i].pos, c[i]);
+}
+
+/* Two groups of four lanes at pitch 36 with 2.5 pitches of bare membrane
+ * between them: no comb keeps a tooth on every lane, so nothing is added. */
+static void test_groups_kept(void)
+{
+    double c[8], v[W];
+    for (int i = 0; i < 8; i++)
+        c[i] = 40.0 + 36.0 * i + (i >= 4 ? 54.0 : 0.0);
+    draw(v, c, 8, 6.0, 0.0);
+    peak_t found[8];
+    for (int i = 0; i < 8; i++)
+        found[i] = lane(c[i] - 12.0, c[i] + 12.0);
+    peak_t out[BQ_MAX_LANES];
+    CHECK(fit(v, found, 8, out) == 0, "two groups of lanes were made one comb");
+}
+
 int main(void)
 {
+    test_faint_gap_filled();
+    test_groups_kept();
     test_merged_split();
     test_hollow_kept();
     test_uneven_kept();
