@@ -18,14 +18,10 @@
 #include <string.h>
 
 #include "blotquant/membrane.h"
-#include "internal.h"
+#include "membrane_internal.h"
 
 #define GRID_MAX 800        /* cells along the longer side */
 #define PAGE_TOL 0.04       /* page: at most this fraction of page_scale off its level */
-#define PAGE_TOL_MIN 0.01   /* ... and always this much (page_scale) */
-#define PAGE_SPREAD 6.0     /* ... or this many robust sigmas of the border's own spread */
-#define PAGE_BORDER 0.6     /* share of the border ring at the page level */
-#define PAGE_EXTREME 0.12   /* the page level lies within this fraction of an end */
 #define BLOCK_MIN_W 0.25    /* a membrane block spans at least this share of the width */
 #define BLOCK_MIN_H 0.03    /* ... and of the height (at least 3 cells) */
 #define BLOCK_FILL 0.3      /* ... and its ink fills this share of its rectangle */
@@ -38,11 +34,6 @@
 #define RULE_SURROUND 2     /* rows beyond the run's ends that make its surround */
 #define RULE_MAX_ROWS 6     /* a rule or page gap is thin: this many rows, */
 #define RULE_MAX_FRAC 0.04  /* or this share of the picture's height if more */
-
-typedef struct cells {
-    int w, h, f;            /* cells, pixels per cell side */
-    float *v;               /* mean of the valid pixels; NAN = none valid */
-} cells_t;
 
 /* Sum one band of f image rows (y0..y1-1) into per-column sums and counts
  * of the valid, finite pixels. */
@@ -171,93 +162,6 @@ static int page_scale(const bq_image_t *img, const cells_t *c, double *scale)
     return 0;
 }
 
-/* Median of the valid cells of one side of the grid (0 top, 1 bottom,
- * 2 left, 3 right); NAN if none. buf holds a side. */
-static double side_median(const cells_t *c, int side, float *buf)
-{
-    int len = side < 2 ? c->w : c->h;
-    size_t k = 0;
-    for (int i = 0; i < len; i++) {
-        int x = side < 2 ? i : (side == 2 ? 0 : c->w - 1);
-        int y = side < 2 ? (side == 0 ? 0 : c->h - 1) : i;
-        float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
-        if (!isnan(v))
-            buf[k++] = v;
-    }
-    return k ? bq_select_nth_float(buf, k, k / 2) : NAN;
-}
-
-/* A page is one level all round: at least three sides of the border sit
- * within tol of it. A tray lit unevenly (a gradient from one side to the
- * other) is not a page; the lane detector's tray stage deals with it. */
-static int page_is_flat(const cells_t *c, double page, double tol)
-{
-    float *buf = bq_alloc_array((size_t)(c->w > c->h ? c->w : c->h), sizeof *buf);
-    if (!buf)
-        return 0;
-    int agree = 0;
-    for (int side = 0; side < 4; side++) {
-        double m = side_median(c, side, buf);
-        agree += !isnan(m) && fabs(m - page) <= tol;
-    }
-    free(buf);
-    return agree >= 3;
-}
-
-/* The valid cells of the grid's border ring into ring (room for
- * 2 * (w + h)); returns how many. */
-static size_t ring_cells(const cells_t *c, float *ring)
-{
-    size_t k = 0;
-    for (int y = 0; y < c->h; y++) {
-        int step = y == 0 || y == c->h - 1 ? 1 : c->w - 1; /* whole row, or its two ends */
-        for (int x = 0; x < c->w; x += step > 0 ? step : 1) {
-            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
-            if (!isnan(v))
-                ring[k++] = v;
-        }
-    }
-    return k;
-}
-
-/* The page level: the most common level of the border ring (in 64 bins of
- * the page scale), if it holds PAGE_BORDER of the ring, sits at an end of
- * the format's full range and is flat; else NAN. */
-static double page_level(const cells_t *c, const float *ring, size_t n, double scale,
-                         double full)
-{
-    enum { NB = 64 };
-    size_t hist[NB] = {0};
-    for (size_t i = 0; i < n; i++)
-        hist[(int)bq_clamp(ring[i] / scale * NB, 0, NB - 1)]++;
-    int mode = 0;
-    for (int b = 1; b < NB; b++)
-        mode = hist[b] > hist[mode] ? b : mode;
-    double page = (mode + 0.5) / NB * scale;
-    size_t near = hist[mode] + (mode > 0 ? hist[mode - 1] : 0) + (mode < NB - 1 ? hist[mode + 1] : 0);
-    if (n == 0 || (double)near < PAGE_BORDER * (double)n)
-        return NAN;
-    /* at an end of the format's range: a membrane to the picture's edges
-     * is the top of the range it uses, never the format's */
-    if (page > PAGE_EXTREME * full && page < (1.0 - PAGE_EXTREME) * full)
-        return NAN;
-    return page_is_flat(c, page, PAGE_TOL_MIN * scale) ? page : NAN;
-}
-
-/* How far a cell may sit from the page level and still be page: the
- * ring's own spread around that level (PAGE_SPREAD robust sigmas: paper
- * grain, a tray's noise), at least PAGE_TOL_MIN of the scale (JPEG ringing
- * on a white page), at most PAGE_TOL of it. buf holds n. */
-static double page_tolerance(const float *ring, size_t n, double page, double full, float *buf)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(ring[i] - page) <= PAGE_TOL * full)
-            buf[k++] = (float)fabs(ring[i] - page);
-    double tol = k ? PAGE_SPREAD * 1.4826 * bq_select_nth_float(buf, k, k / 2) : 0.0;
-    return bq_clamp(tol, PAGE_TOL_MIN * full, PAGE_TOL * full);
-}
-
 typedef struct block {
     int x0, y0, x1, y1, area;
 } block_t;
@@ -300,27 +204,60 @@ static int block_is_membrane(const block_t *b, const cells_t *c)
     return bw >= BLOCK_MIN_W * c->w && bh >= min_h && b->area >= BLOCK_FILL * bw * bh;
 }
 
-/* Mark in keep (cells) the rectangles of the membrane blocks; returns how
- * many there are, or a negative bq_err. */
-static int find_blocks(const cells_t *c, double page, double tol, uint8_t *keep)
+/* The share of a membrane block's rectangle on the page's side of its
+ * level that shows the membrane's own background: lanes, bands and the
+ * gaps between them fill the rest. */
+#define BLOCK_BACKGROUND 0.25
+
+/* Has block b a background of its own, off the page? A page that is no
+ * white paper or black surround (a dim photo, a printout shaded across)
+ * is also what a membrane filling the picture shows at its border (a
+ * film's background lit unevenly), and then its "blocks" are rows of
+ * bands whose gaps sit at the page's level;
+ * a membrane on a page is lighter or darker than the page all over. The
+ * quartile of the rectangle's cells nearest the page (the lightest for a
+ * light page) must stand more than the page's tolerance beyond it. buf
+ * holds the grid. */
+static int block_has_background(const cells_t *c, const page_t *p, const block_t *b, float *buf)
+{
+    size_t k = 0;
+    for (int y = b->y0; y <= b->y1; y++)
+        for (int x = b->x0; x <= b->x1; x++) {
+            float v = c->v[(size_t)y * (size_t)c->w + (size_t)x];
+            if (!isnan(v))
+                buf[k++] = (float)(v - bq_page_at(p, x, y));
+        }
+    if (k == 0)
+        return 0;
+    double q = p->light ? 1.0 - BLOCK_BACKGROUND : BLOCK_BACKGROUND;
+    double d = bq_select_nth_float(buf, k, (size_t)(q * (double)(k - 1)));
+    return p->light ? d < -p->tol : d > p->tol;
+}
+
+/* Mark in keep (cells) the rectangles of the membrane blocks off page p;
+ * returns how many there are, or a negative bq_err. */
+static int find_blocks(const cells_t *c, const page_t *p, uint8_t *keep)
 {
     size_t n = (size_t)c->w * (size_t)c->h;
     uint8_t *ink = bq_alloc_array(n, 1), *lab = bq_calloc_array(n, 1);
     uint32_t *stack = bq_alloc_array(n, sizeof *stack); /* n <= GRID_MAX^2 */
-    if (!ink || !lab || !stack) {
+    float *buf = bq_alloc_array(n, sizeof *buf);
+    if (!ink || !lab || !stack || !buf) {
         free(ink);
         free(lab);
         free(stack);
+        free(buf);
         return BQ_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++)
-        ink[i] = !isnan(c->v[i]) && fabs(c->v[i] - page) > tol;
+        ink[i] = !isnan(c->v[i]) &&
+                 fabs(c->v[i] - bq_page_at(p, (double)(i % (size_t)c->w), (double)(i / (size_t)c->w))) > p->tol;
     int blocks = 0;
     for (size_t i = 0; i < n; i++) {
         if (!ink[i] || lab[i])
             continue;
         block_t b = flood(ink, lab, c->w, c->h, i, stack);
-        if (!block_is_membrane(&b, c))
+        if (!block_is_membrane(&b, c) || ((!p->at_end || p->shaded) && !block_has_background(c, p, &b, buf)))
             continue;
         blocks++;
         for (int y = b.y0; y <= b.y1; y++)
@@ -341,6 +278,7 @@ static int find_blocks(const cells_t *c, double page, double tol, uint8_t *keep)
     free(ink);
     free(lab);
     free(stack);
+    free(buf);
     return blocks;
 }
 
@@ -517,6 +455,35 @@ static void invalidate_rows(bq_image_t *img, int lo, int hi)
         img->data[o + i] = 0.0f;
 }
 
+/* The run of uniform rows lo..hi made invalid when it stands apart from
+ * the rows beside it; returns the rows masked. */
+static int mask_rule_run(bq_image_t *img, const row_run_t *rr, int lo, int hi, double lim)
+{
+    if (!run_stands_out(img, rr, lo, hi, lim))
+        return 0;
+    invalidate_rows(img, lo, hi);
+    return hi - lo + 1;
+}
+
+/* A run of uniform rows too long for a rule may hold one beside membrane
+ * whose grain the row means smooth out (a noisy picture): its pieces at
+ * one level (rows within step of the row before) are judged each as a
+ * run. Returns the rows masked. */
+static int mask_level_runs(bq_image_t *img, const row_run_t *rr, int lo, int hi, double lim,
+                           double step, int max_rows)
+{
+    int marked = 0;
+    for (int a = lo; a <= hi;) {
+        int b = a;
+        while (b + 1 <= hi && fabs(rr[b + 1].level - rr[b].level) <= step)
+            b++;
+        if (b - a + 1 <= max_rows)
+            marked += mask_rule_run(img, rr, a, b, lim);
+        a = b + 1;
+    }
+    return marked;
+}
+
 /* Rules: runs of uniform rows standing apart from their neighbours, inside
  * what the page mask left valid (so labels beside a strip no longer break a
  * frame line's uniformity). Needs img->valid. Returns rows masked. */
@@ -538,12 +505,65 @@ static int mask_rules(bq_image_t *img, double lim, row_run_t *rr, float *med)
         int lo = y;
         while (y + 1 < h && rr[y + 1].xb >= rr[y + 1].xa)
             y++;
-        if (y - lo + 1 <= max_rows && run_stands_out(img, rr, lo, y, lim)) {
-            invalidate_rows(img, lo, y);
-            marked += y - lo + 1;
-        }
+        if (y - lo + 1 <= max_rows)
+            marked += mask_rule_run(img, rr, lo, y, lim);
+        else
+            marked += mask_level_runs(img, rr, lo, y, lim, 2.0 * fmax(lim, spread), max_rows);
     }
     return marked;
+}
+
+/* mask_rules with its scratch: rows masked, or BQ_ERR_NOMEM. */
+static int find_rules(bq_image_t *img)
+{
+    row_run_t *rr = bq_alloc_array((size_t)img->height, sizeof *rr);
+    float *med = bq_alloc_array((size_t)img->height + (size_t)img->width, sizeof *med);
+    int rules = rr && med ? mask_rules(img, RULE_UNIFORM * img->max_value, rr, med) : BQ_ERR_NOMEM;
+    free(rr);
+    free(med);
+    return rules;
+}
+
+/* Pixel value v as it would read under the light at the picture's
+ * centre. Light falling off scales what a print or a film passes or
+ * reflects: the stored value (before any inversion) is the paper's
+ * brightness times the light, and the page's plane gives the light. A page
+ * darker than half the range (a black surround) shows no shading to
+ * divide by: its slope is taken off as it stands. */
+static double unshade(double v, double page_here, double page_centre, double top, int inverted)
+{
+    double here = inverted ? top - page_here : page_here;
+    double centre = inverted ? top - page_centre : page_centre;
+    if (!(here > 0.5 * top) || !(centre > 0.5 * top))
+        return v - (page_here - page_centre);
+    double stored = inverted ? top - v : v;
+    stored *= centre / here;
+    return inverted ? top - stored : stored;
+}
+
+/* On a shaded page a frame line or a page gap is uniform only once the
+ * shading is taken out: the rules are found on a copy under even light
+ * (sharing the validity mask), and the rows they cover are cleared in the
+ * picture too. Rows masked, or BQ_ERR_NOMEM. */
+static int rules_unshaded(bq_image_t *img, const cells_t *c, const page_t *p)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    bq_image_t flat = *img;
+    flat.data = bq_alloc_array(n, sizeof *flat.data);
+    if (!flat.data)
+        return BQ_ERR_NOMEM;
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            size_t i = (size_t)y * (size_t)img->width + (size_t)x;
+            double here = bq_page_at(p, (x + 0.5) / c->f - 0.5, (y + 0.5) / c->f - 0.5);
+            flat.data[i] = (float)unshade(img->data[i], here, p->a, img->max_value, img->inverted);
+        }
+    int rules = find_rules(&flat);
+    free(flat.data);
+    for (size_t i = 0; rules > 0 && i < n; i++)
+        if (!img->valid[i])
+            img->data[i] = 0.0f;
+    return rules;
 }
 
 int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
@@ -553,50 +573,39 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     if (!img || !img->data || img->width < 8 || img->height < 8 || !(img->max_value > 0.0))
         return 0;
     cells_t c = {0};
-    float *ring = NULL, *buf = NULL;
-    if (cells_build(img, &c) != 0 ||
-        !(ring = bq_alloc_array(2 * (size_t)(c.w + c.h), sizeof *ring)) ||
-        !(buf = bq_alloc_array(2 * (size_t)(c.w + c.h), sizeof *buf))) {
-        free(c.v);
-        free(ring);
-        return BQ_ERR_NOMEM;
-    }
     double scale;
-    if (page_scale(img, &c, &scale) != 0 || smooth_noisy_cells(&c, scale) != 0) {
+    if (cells_build(img, &c) != 0 || page_scale(img, &c, &scale) != 0 ||
+        smooth_noisy_cells(&c, scale) != 0) {
         free(c.v);
-        free(ring);
-        free(buf);
         return BQ_ERR_NOMEM;
     }
-    size_t nr = ring_cells(&c, ring);
-    double page = page_level(&c, ring, nr, scale, img->max_value);
+    /* paper shades across a photo or a scan (8 bits); an imager's 16-bit
+     * export shows its tray, lit unevenly or not, which the lane stages
+     * take apart from the membrane themselves (lanes_tray.c) */
+    int shading = img->bits_per_sample <= 8 && !img->is_float;
+    page_t page;
+    int found = bq_page_find(&c, scale, img->max_value, shading, &page);
     uint8_t *keep = NULL;
-    int rc = 0, blocks = 0, masked = 0;
-    if (!isnan(page)) {
+    int rc = found < 0 ? found : 0, blocks = 0, masked = 0;
+    if (found > 0) {
         keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
-        double tol = page_tolerance(ring, nr, page, scale, buf);
-        blocks = keep ? find_blocks(&c, page, tol, keep) : BQ_ERR_NOMEM;
+        blocks = keep ? find_blocks(&c, &page, keep) : BQ_ERR_NOMEM;
         if (blocks < 0)
             rc = blocks;
         else if (blocks > 0)
             rc = apply_mask(img, &c, keep, &masked);
+        /* a shaded level, or one off the ends of the range, is a page only
+         * around a membrane of its own level */
+        found = (page.at_end && !page.shaded) || blocks > 0;
     }
-    free(ring);
-    free(buf);
     int rules = 0;
     if (rc == 0 && blocks > 0) {
-        row_run_t *rr = bq_alloc_array((size_t)img->height, sizeof *rr);
-        float *med = bq_alloc_array((size_t)img->height + (size_t)img->width, sizeof *med);
-        if (rr && med)
-            rules = mask_rules(img, RULE_UNIFORM * img->max_value, rr, med);
-        else
-            rc = BQ_ERR_NOMEM;
-        free(rr);
-        free(med);
+        rules = page.shaded ? rules_unshaded(img, &c, &page) : find_rules(img);
+        rc = rules < 0 ? rules : 0;
     }
     if (info && rc == 0) {
-        info->page_found = !isnan(page);
-        info->page_level = page;
+        info->page_found = found > 0;
+        info->page_level = found > 0 ? page.a : NAN;
         info->blocks = blocks > 0 ? blocks : 0;
         info->pixels_masked = masked;
         info->rule_rows = rules;

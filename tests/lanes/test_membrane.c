@@ -2,8 +2,11 @@
  * (white page, two framed strips, labels beside them) loses its page,
  * labels, frame lines and the gap between the strips, and keeps both
  * strips, also with grain of 10 levels on every pixel and when the frames
- * waver as in a lossy copy; a tray lit unevenly, a membrane reaching every
- * edge and a membrane as light as the page are left alone. */
+ * waver as in a lossy copy, printed faint (the paper no end of the range)
+ * and photographed under uneven light; a tray lit unevenly, a film lit
+ * unevenly, a membrane reaching every edge and a membrane as light as the
+ * page are left alone. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -73,15 +76,86 @@ static void add_noise(bq_image_t *img, double sigma)
     }
 }
 
-/* The figure, clean (noise 0) or with grain of that many levels. */
-static void test_figure(double noise)
+/* The figure: two framed strips on a white page, a label and a kDa tick
+ * beside them. */
+static bq_image_t *figure(void)
 {
     bq_image_t *img = picture(300, 150, 255.0, 255.0f);
+    img->bits_per_sample = 8;
     strip(img, 30, 70);
     strip(img, 76, 116);
     fill(img, 8, 45, 14, 55, 0.0f);    /* a label beside strip 1 */
     fill(img, 20, 45, 24, 55, 0.0f);
     fill(img, 268, 92, 290, 94, 30.0f); /* a kDa tick beside strip 2 */
+    return img;
+}
+
+/* The figure's page, labels and frames masked, both strips kept. */
+static void check_figure_masked(bq_image_t *img, const char *what)
+{
+    bq_membrane_info_t info;
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(info.page_found, "%s: no page", what);
+    CHECK(info.blocks == 2, "%s: %d membrane blocks, want 2", what, info.blocks);
+    CHECK(!valid_at(img, 10, 50) && !valid_at(img, 22, 50), "%s: label left valid", what);
+    CHECK(!valid_at(img, 280, 93), "%s: kDa tick left valid", what);
+    CHECK(!valid_at(img, 150, 73), "%s: page between the strips left valid", what);
+    CHECK(!valid_at(img, 150, 30) && !valid_at(img, 150, 116), "%s: frame rows left valid", what);
+    for (int y = 35; y <= 65; y++)
+        CHECK(valid_at(img, 150, y), "%s: strip 1 row %d masked", what, y);
+    for (int y = 81; y <= 111; y++)
+        CHECK(valid_at(img, 80, y), "%s: strip 2 row %d masked", what, y);
+}
+
+/* The figure printed faint: every level squeezed into 30..85 % of the
+ * range, so the paper reads 217, no end of the range. The strips still
+ * stand off it as blocks with a background of their own. */
+static void test_faint_figure(void)
+{
+    bq_image_t *img = figure();
+    for (size_t i = 0; i < 300u * 150u; i++)
+        img->data[i] = (float)lround(0.30 * 255.0 + 0.55 * img->data[i]);
+    check_figure_masked(img, "faint print");
+    bq_image_free(img);
+}
+
+/* The figure photographed under light falling off to the left: every
+ * level times 0.6 at the left edge rising to 1 at the right (the paper
+ * reads 153 to 255). The page is that plane; the frames and the page gap
+ * between the strips are rules once the light is evened out. */
+static void test_shaded_figure(void)
+{
+    bq_image_t *img = figure();
+    for (int y = 0; y < 150; y++)
+        for (int x = 0; x < 300; x++)
+            img->data[y * 300 + x] = (float)lround(img->data[y * 300 + x] * (0.6 + 0.4 * x / 299.0));
+    check_figure_masked(img, "shaded photo");
+    bq_image_free(img);
+}
+
+/* A film filling the picture, its background lit unevenly (210 at the
+ * left to 250 at the right) and a row of five bands: the bands make no
+ * membrane block on that "page", since the gaps between them sit at its
+ * level. Nothing is masked. */
+static void test_shaded_film(void)
+{
+    bq_image_t *img = picture(200, 80, 255.0, 0.0f);
+    img->bits_per_sample = 8;
+    for (int x = 0; x < 200; x++)
+        fill(img, x, 0, x, 79, (float)(210.0 + 40.0 * x / 199.0));
+    for (int l = 0; l < 5; l++)
+        fill(img, 10 + 38 * l, 30, 38 + 38 * l, 50, 40.0f);
+    bq_membrane_info_t info;
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(!info.page_found && !img->valid, "a film lit unevenly was masked (%d blocks)",
+          info.blocks);
+    bq_image_free(img);
+}
+
+/* The figure, clean (noise 0) or with grain of that many levels. */
+static void test_figure(double noise)
+{
+    bq_image_t *img = figure();
     if (noise > 0.0)
         add_noise(img, noise);
     bq_membrane_info_t info;
@@ -179,6 +253,9 @@ int main(void)
     test_figure(10.0);
     test_lossy_frames();
     test_light_membrane();
+    test_faint_figure();
+    test_shaded_figure();
+    test_shaded_film();
     test_uneven_tray();
     test_membrane_to_the_edges();
     if (check_failures == 0)
