@@ -252,16 +252,24 @@ static int find_blocks(const cells_t *c, const page_t *p, uint8_t *keep)
     for (size_t i = 0; i < n; i++)
         ink[i] = !isnan(c->v[i]) &&
                  fabs(c->v[i] - bq_page_at(p, (double)(i % (size_t)c->w), (double)(i / (size_t)c->w))) > p->tol;
-    int blocks = 0;
+    /* a page off the ends of the range, or shaded, is confirmed by one
+     * block with a background of its own; a blank strip beside it may be
+     * as light as the page */
+    int blocks = 0, confirmed = p->at_end && !p->shaded;
     for (size_t i = 0; i < n; i++) {
         if (!ink[i] || lab[i])
             continue;
         block_t b = flood(ink, lab, c->w, c->h, i, stack);
-        if (!block_is_membrane(&b, c) || ((!p->at_end || p->shaded) && !block_has_background(c, p, &b, buf)))
+        if (!block_is_membrane(&b, c))
             continue;
+        confirmed |= block_has_background(c, p, &b, buf);
         blocks++;
         for (int y = b.y0; y <= b.y1; y++)
             memset(keep + (size_t)y * (size_t)c->w + (size_t)b.x0, 1, (size_t)(b.x1 - b.x0 + 1));
+    }
+    if (!confirmed) {
+        memset(keep, 0, n);
+        blocks = 0;
     }
     /* labels are small islands of ink: when most of the ink lies outside
      * the blocks, the membrane is no block off the page (a membrane as
