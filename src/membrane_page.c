@@ -104,16 +104,16 @@ static double side_residual(const cells_t *c, const page_t *p, int side, float *
     return k ? bq_select_nth_float(buf, k, k / 2) : NAN;
 }
 
-/* A page runs all round: at least `need` sides of the border (three: a
- * membrane may reach one) sit within tol of it. */
-static int sides_agree(const cells_t *c, const page_t *p, double tol, int need, float *buf)
+/* A page runs all round: at least three sides of the border sit within
+ * tol of it (a membrane may reach the fourth). */
+static int sides_agree(const cells_t *c, const page_t *p, double tol, float *buf)
 {
     int agree = 0;
     for (int side = 0; side < 4; side++) {
         double m = side_residual(c, p, side, buf);
         agree += !isnan(m) && fabs(m) <= tol;
     }
-    return agree >= need;
+    return agree >= 3;
 }
 
 /* How far a cell may sit from the page and still be page: the ring's own
@@ -164,12 +164,8 @@ int bq_page_find(const cells_t *c, double scale, double full, int shading, page_
         if (shading)
             page_slopes(c, PAGE_TOL_MIN * scale, &p, buf);
         on = ring_mode(c, idx, n, scale, &p);
-        /* a shaded page runs all round the picture: a membrane filling the
-         * picture, lit unevenly, slopes too but agrees with no plane on
-         * every side */
-        int sides = p.bx != 0.0 || p.by != 0.0 ? 4 : 3;
         found = (double)on >= PAGE_BORDER * (double)n &&
-                sides_agree(c, &p, PAGE_TOL_MIN * scale, sides, buf);
+                sides_agree(c, &p, PAGE_TOL_MIN * scale, buf);
     }
     if (found) {
         p.tol = page_tolerance(c, idx, n, &p, scale, buf);
