@@ -11,9 +11,14 @@
  * becomes invalid, so later stages see neither the labels nor the page, and
  * the page between stacked strips separates them.
  *
- * Nothing is masked unless the picture's border is mostly one level at an
- * end of the range (a scan with membrane to its edges has no page), and
- * unless some block qualifies. */
+ * The page is the level most of the picture's border holds, a plane when
+ * light falls off across a photo (membrane_page.c). A page at an end of
+ * the range (white paper, a black surround) is taken as it is; one off the
+ * ends, or shaded, is also what a membrane filling the picture shows at
+ * its border, and counts only when a block stands on it with a background
+ * of its own. Nothing is masked as page unless some block qualifies (a
+ * scan with membrane to its edges has no page). Frame lines and page gaps
+ * are looked for in any case. */
 #include <math.h>
 #include <string.h>
 
@@ -574,6 +579,28 @@ static int rules_unshaded(bq_image_t *img, const cells_t *c, const page_t *p)
     return rules;
 }
 
+/* Frame lines and page gaps part stacked strips also where no page was
+ * found round them (a figure whose paper is as light as its membrane):
+ * the rules are looked for over the whole picture. A validity mask is
+ * kept only when some rule was found. Rows masked, or BQ_ERR_NOMEM. */
+static int rules_without_page(bq_image_t *img)
+{
+    size_t n = (size_t)img->width * (size_t)img->height;
+    int own = !img->valid;
+    if (own) {
+        img->valid = malloc(n);
+        if (!img->valid)
+            return BQ_ERR_NOMEM;
+        memset(img->valid, 1, n);
+    }
+    int rules = find_rules(img);
+    if (own && rules <= 0) {
+        free(img->valid);
+        img->valid = NULL;
+    }
+    return rules;
+}
+
 int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
 {
     if (info)
@@ -609,6 +636,9 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     int rules = 0;
     if (rc == 0 && blocks > 0) {
         rules = page.shaded ? rules_unshaded(img, &c, &page) : find_rules(img);
+        rc = rules < 0 ? rules : 0;
+    } else if (rc == 0) {
+        rules = rules_without_page(img);
         rc = rules < 0 ? rules : 0;
     }
     if (info && rc == 0) {

@@ -11,8 +11,8 @@ extern "C" {
 #endif
 
 typedef struct bq_membrane_info {
-    int page_found;         /* the border is mostly one level at an end of the range */
-    double page_level;      /* that level (NAN when not found) */
+    int page_found;         /* the border is mostly one level (or plane) with membrane on it */
+    double page_level;      /* that level, at the picture's centre (NAN when not found) */
     int blocks;             /* membrane blocks kept (0: nothing masked) */
     int pixels_masked;      /* pixels made invalid as page */
     int rule_rows;          /* rows made invalid as frame lines or page gaps */
@@ -25,8 +25,8 @@ typedef struct bq_membrane_info {
  * labels, numbers and handwriting on the page go with it. Inside what is
  * left, thin runs of uniform rows that stand apart from the rows beside
  * them (frame lines, the page gap between stacked strips) are made invalid
- * too, which separates the strips. Images with no
- * page at their border are left alone. info may be NULL. 0 on success,
+ * too, which separates the strips; in a picture with no page at its
+ * border only such rules are. info may be NULL. 0 on success,
  * BQ_ERR_NOMEM. */
 BQ_API int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info);
 

@@ -160,6 +160,30 @@ static void test_shaded_film(void)
     bq_image_free(img);
 }
 
+/* Two strips stacked with no page round them (cropped inside the figure's
+ * paper, or the paper as light as the membrane), parted by a frame line
+ * two rows thick: the line is a rule all the same, and only it is masked. */
+static void test_rule_without_page(void)
+{
+    bq_image_t *img = picture(300, 150, 255.0, 0.0f);
+    img->bits_per_sample = 8;
+    strip(img, 0, 73);
+    strip(img, 76, 149);
+    fill(img, 0, 74, 299, 75, 60.0f); /* the frame line between them */
+    for (int y = 0; y < 150; y++)     /* membrane out to both sides */
+        for (int x = 0; x < 300; x++)
+            if (x < 61 || x > 259)
+                img->data[y * 300 + x] = 205.0f;
+    bq_membrane_info_t info;
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(!info.page_found && info.blocks == 0, "a page was found (%d blocks)", info.blocks);
+    CHECK(info.rule_rows >= 2, "%d rule rows: the frame line was not found", info.rule_rows);
+    CHECK(!valid_at(img, 150, 74) && !valid_at(img, 150, 75), "frame line left valid");
+    for (int y = 5; y <= 68; y++)
+        CHECK(valid_at(img, 150, y) && valid_at(img, 150, y + 76), "strip row %d masked", y);
+    bq_image_free(img);
+}
+
 /* The figure, clean (noise 0) or with grain of that many levels. */
 static void test_figure(double noise)
 {
@@ -264,6 +288,7 @@ int main(void)
     test_faint_figure();
     test_shaded_figure();
     test_shaded_film();
+    test_rule_without_page();
     test_uneven_tray();
     test_membrane_to_the_edges();
     if (check_failures == 0)
