@@ -54,37 +54,47 @@ static size_t ring_mode(const cells_t *c, const size_t *idx, size_t n, double sc
     return hist[mode] + (mode > 0 ? hist[mode - 1] : 0) + (mode < NB - 1 ? hist[mode + 1] : 0);
 }
 
-/* The median slope between the valid cells of a line of len cells (from
- * cell `first`, `stride` apart) and the cells half the line further on:
- * the page's shading along the line, which labels and a membrane reaching
- * part of the line do not move. buf holds len. */
-static size_t line_slopes(const cells_t *c, size_t first, size_t stride, int len, float *buf,
-                          size_t k)
+/* The slopes between the valid cells of a line of len cells (from cell
+ * `first`, `stride` apart) and the cells half the line further on, into
+ * buf from k; with p, only pairs of cells within tol of the page p.
+ * Returns the new count. */
+static size_t line_slopes(const cells_t *c, size_t first, size_t stride, int len,
+                          const page_t *p, double tol, float *buf, size_t k)
 {
     int d = len / 2;
     for (int i = 0; d > 0 && i + d < len; i++) {
-        float u = c->v[first + (size_t)i * stride], v = c->v[first + (size_t)(i + d) * stride];
-        if (!isnan(u) && !isnan(v))
-            buf[k++] = (v - u) / (float)d;
+        size_t a = first + (size_t)i * stride, b = first + (size_t)(i + d) * stride;
+        float u = c->v[a], v = c->v[b];
+        if (isnan(u) || isnan(v))
+            continue;
+        if (p && (fabs(u - bq_page_at(p, (double)(a % (size_t)c->w), (double)(a / (size_t)c->w))) > tol ||
+                  fabs(v - bq_page_at(p, (double)(b % (size_t)c->w), (double)(b / (size_t)c->w))) > tol))
+            continue;
+        buf[k++] = (v - u) / (float)d;
     }
     return k;
 }
 
 /* The page's shading: its slope across the grid (top and bottom rows) and
- * down it (left and right columns), each the median over both lines; 0
- * when the shading over the picture stays within flat (a flat page is
- * exactly one level). buf holds w + h. */
-static void page_slopes(const cells_t *c, double flat, page_t *p, float *buf)
+ * down it (left and right columns), each the median over both lines (the
+ * labels on the page, and a membrane reaching part of a side, do not move
+ * it); with on, only over pairs of cells within tol of that page (the
+ * membrane along a whole side shades differently). Both 0 when the
+ * shading over the picture stays within flat: a flat page is exactly one
+ * level. buf holds w + h. */
+static void page_slopes(const cells_t *c, double flat, const page_t *on, double tol, page_t *p,
+                        float *buf)
 {
     size_t w = (size_t)c->w, h = (size_t)c->h;
-    size_t k = line_slopes(c, 0, 1, c->w, buf, 0);
-    k = line_slopes(c, (h - 1) * w, 1, c->w, buf, k);
-    p->bx = k ? bq_select_nth_float(buf, k, k / 2) : 0.0;
-    k = line_slopes(c, 0, w, c->h, buf, 0);
-    k = line_slopes(c, w - 1, w, c->h, buf, k);
-    p->by = k ? bq_select_nth_float(buf, k, k / 2) : 0.0;
-    if (fabs(p->bx) * c->w <= flat && fabs(p->by) * c->h <= flat)
-        p->bx = p->by = 0.0;
+    size_t k = line_slopes(c, 0, 1, c->w, on, tol, buf, 0);
+    k = line_slopes(c, (h - 1) * w, 1, c->w, on, tol, buf, k);
+    double bx = k ? bq_select_nth_float(buf, k, k / 2) : 0.0;
+    k = line_slopes(c, 0, w, c->h, on, tol, buf, 0);
+    k = line_slopes(c, w - 1, w, c->h, on, tol, buf, k);
+    double by = k ? bq_select_nth_float(buf, k, k / 2) : 0.0;
+    int sloped = fabs(bx) * c->w > flat || fabs(by) * c->h > flat;
+    p->bx = sloped ? bx : 0.0;
+    p->by = sloped ? by : 0.0;
 }
 
 /* Median of the residuals from the page of the valid cells of one side of
@@ -161,9 +171,13 @@ int bq_page_find(const cells_t *c, double scale, double full, int shading, page_
     size_t n = ring_cells(c, idx), on = 0;
     int found = 0;
     if (n > 0) {
-        if (shading)
-            page_slopes(c, PAGE_TOL_MIN * scale, &p, buf);
         on = ring_mode(c, idx, n, scale, &p);
+        /* the slopes over the whole sides, then over the page found so */
+        for (int round = 0; shading && round < 2; round++) {
+            page_t seen = p;
+            page_slopes(c, PAGE_TOL_MIN * scale, round ? &seen : NULL, PAGE_TOL * scale, &p, buf);
+            on = ring_mode(c, idx, n, scale, &p);
+        }
         found = (double)on >= PAGE_BORDER * (double)n &&
                 sides_agree(c, &p, PAGE_TOL_MIN * scale, buf);
     }
