@@ -91,12 +91,13 @@ static bq_image_t *figure(void)
 }
 
 /* The figure's page, labels and frames masked, both strips kept. */
-static void check_figure_masked(bq_image_t *img, const char *what)
+static void check_figure_masked(bq_image_t *img, const char *what, int want_blocks)
 {
     bq_membrane_info_t info;
     CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
     CHECK(info.page_found, "%s: no page", what);
-    CHECK(info.blocks == 2, "%s: %d membrane blocks, want 2", what, info.blocks);
+    CHECK(info.blocks == want_blocks, "%s: %d membrane blocks, want %d", what, info.blocks,
+          want_blocks);
     CHECK(!valid_at(img, 10, 50) && !valid_at(img, 22, 50), "%s: label left valid", what);
     CHECK(!valid_at(img, 280, 93), "%s: kDa tick left valid", what);
     CHECK(!valid_at(img, 150, 73), "%s: page between the strips left valid", what);
@@ -123,7 +124,7 @@ static void test_faint_figure(void)
         }
     for (size_t i = 0; i < 300u * 150u; i++)
         img->data[i] = (float)lround(0.30 * 255.0 + 0.55 * img->data[i]);
-    check_figure_masked(img, "faint print");
+    check_figure_masked(img, "faint print", 2);
     bq_image_free(img);
 }
 
@@ -131,13 +132,39 @@ static void test_faint_figure(void)
  * level times 0.6 at the left edge rising to 1 at the right (the paper
  * reads 153 to 255). The page is that plane; the frames and the page gap
  * between the strips are rules once the light is evened out. */
+static void shade(bq_image_t *img)
+{
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            float *v = &img->data[y * img->width + x];
+            *v = (float)lround(*v * (0.6 + 0.4 * x / (img->width - 1.0)));
+        }
+}
+
 static void test_shaded_figure(void)
 {
     bq_image_t *img = figure();
-    for (int y = 0; y < 150; y++)
-        for (int x = 0; x < 300; x++)
-            img->data[y * 300 + x] = (float)lround(img->data[y * 300 + x] * (0.6 + 0.4 * x / 299.0));
-    check_figure_masked(img, "shaded photo");
+    shade(img);
+    check_figure_masked(img, "shaded photo", 2);
+    bq_image_free(img);
+}
+
+/* The shaded figure on a taller page whose bottom side is all membrane (a
+ * third strip cut off by the photo's edge): that side shades the
+ * membrane's level, not the paper's, and the page's slope is taken from
+ * the paper alone. */
+static void test_shaded_figure_cut(void)
+{
+    bq_image_t *img = picture(300, 170, 255.0, 255.0f);
+    img->bits_per_sample = 8;
+    strip(img, 30, 70);
+    strip(img, 76, 116);
+    fill(img, 8, 45, 14, 55, 0.0f);
+    fill(img, 20, 45, 24, 55, 0.0f);
+    fill(img, 268, 92, 290, 94, 30.0f);
+    fill(img, 0, 140, 299, 169, 120.0f); /* the cut-off strip */
+    shade(img);
+    check_figure_masked(img, "shaded photo, membrane along its bottom", 3);
     bq_image_free(img);
 }
 
@@ -287,6 +314,7 @@ int main(void)
     test_light_membrane();
     test_faint_figure();
     test_shaded_figure();
+    test_shaded_figure_cut();
     test_shaded_film();
     test_rule_without_page();
     test_uneven_tray();
