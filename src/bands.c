@@ -550,8 +550,8 @@ static int align_lanes(const bq_strip_t *st, strip_work_t *w, double *prof, doub
  * strip's lanes are set up for it (*packed). Returns 1 when a row can
  * stand out, 0 when none can, or a negative bq_err. */
 static int row_threshold(const bq_image_t *img, const bq_strip_t *st, strip_work_t *w,
-                         const double *cons, double *tmp, double *csig, double *thr,
-                         int *packed)
+                         const double *cons, double *tmp, int from_pixels, double *csig,
+                         double *thr, int *packed)
 {
     int h = w->h, nl = w->nl;
     double cmax = 0;
@@ -561,7 +561,7 @@ static int row_threshold(const bq_image_t *img, const bq_strip_t *st, strip_work
     *csig = robust_sigma(cons, h, NULL, tmp);
     *thr = fmax(5.0 * *csig, ROW_MIN_FRAC * cmax);
     *packed = 0;
-    if (cmax > *thr)
+    if (cmax > *thr && !from_pixels)
         return 1;
     double *pbuf = bq_alloc_array(PIXEL_NOISE_SAMPLES, sizeof *pbuf);
     if (!pbuf)
@@ -728,6 +728,15 @@ static int add_row(const bq_image_t *img, const bq_strip_t *st, int si, const st
     return 0;
 }
 
+/* Does any of the n candidate rows c count as a row? */
+static int rows_scored(const cand_t *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (c[i].score >= 0)
+            return 1;
+    return 0;
+}
+
 /* The strip's candidates rows go to cands; its lane profiles stay in *wout
  * (the caller frees them) for the second look at each row. */
 static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
@@ -774,19 +783,27 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         for (int i = 0; i < h; i++)
             cons[i] += interp(w.res[l], h, i + w.off[l]) - w.med[l];
     }
-    double csig, thr;
-    int packed;
-    int rows = row_threshold(img, st, &w, cons, tmp, &csig, &thr, &packed);
-    if (rows <= 0) {
-        rc = rows;
-        goto done;
-    }
-    int n_samples = n_cons_lanes(st);
-    for (int i = 2; i < h - 2; i++)
-        if (cons[i] >= thr && row_peak(cons, h, i) &&
-            add_row(img, st, si, &w, cons, i, csig, packed, n_samples, cands, n_cands,
-                    cap_cands, tmp) != 0)
+    int first = *n_cands;
+    for (int from_pixels = 0; from_pixels < 2; from_pixels++) {
+        double csig, thr;
+        int packed;
+        int rows = row_threshold(img, st, &w, cons, tmp, from_pixels, &csig, &thr, &packed);
+        if (rows <= 0) {
+            rc = rows;
             goto done;
+        }
+        int n_samples = n_cons_lanes(st);
+        for (int i = 2; i < h - 2; i++)
+            if (cons[i] >= thr && row_peak(cons, h, i) &&
+                add_row(img, st, si, &w, cons, i, csig, packed, n_samples, cands, n_cands,
+                        cap_cands, tmp) != 0)
+                goto done;
+        /* a tall strip full of smears and blobs spreads its consensus as
+         * much as its bands: when no row stood out of that spread as a
+         * row, the noise is taken from the pixels, as in a packed strip */
+        if (packed || rows_scored(*cands + first, *n_cands - first))
+            break;
+    }
     rc = 0;
 done:
     free(prof);
