@@ -331,20 +331,34 @@ static int px_ok(const bq_image_t *img, size_t i)
     return (!img->valid || img->valid[i]) && isfinite(img->data[i]);
 }
 
-/* Pixel (x, y), or the mean of the valid pixels within h of it along the
- * row (h > 0 on a noisy picture). */
-static double row_value(const bq_image_t *img, size_t o, int x, int h)
+/* The mean of the valid pixels within h of x along a row, kept as the
+ * scan moves right one pixel at a time (h > 0 on a noisy picture; h = 0
+ * reads the pixel itself). */
+typedef struct row_window {
+    const bq_image_t *img;
+    size_t o;               /* the row's first pixel */
+    int h, next;            /* half-width; the next pixel to enter */
+    double sum;
+    int k;
+} row_window_t;
+
+static void window_add(row_window_t *w, int t, int sign)
 {
-    if (h == 0)
-        return img->data[o + (size_t)x];
-    double sum = 0.0;
-    int k = 0;
-    for (int t = x - h; t <= x + h; t++)
-        if (t >= 0 && t < img->width && px_ok(img, o + (size_t)t)) {
-            sum += img->data[o + (size_t)t];
-            k++;
-        }
-    return sum / k;
+    if (t >= 0 && t < w->img->width && px_ok(w->img, w->o + (size_t)t)) {
+        w->sum += sign * (double)w->img->data[w->o + (size_t)t];
+        w->k += sign;
+    }
+}
+
+/* The window's mean at x, called for x = 0, 1, 2, ... in turn. */
+static double window_at(row_window_t *w, int x)
+{
+    if (w->h == 0)
+        return w->img->data[w->o + (size_t)x];
+    for (; w->next <= x + w->h; w->next++)
+        window_add(w, w->next, 1);
+    window_add(w, x - w->h - 1, -1);
+    return w->k ? w->sum / w->k : 0.0;
 }
 
 /* Row y's longest run of valid pixels within 2 * lim of each other (each
@@ -353,12 +367,18 @@ static double row_value(const bq_image_t *img, size_t o, int x, int h)
 static void row_run(const bq_image_t *img, int y, double lim, int h, row_run_t *rr)
 {
     size_t o = (size_t)y * (size_t)img->width;
-    int best_a = 0, best_b = -1, a = 0, valid = 0;
+    int valid = 0;
+    for (int x = 0; x < img->width; x++)
+        valid += px_ok(img, o + (size_t)x);
+    /* the scan stops once no run starting where the current one did can
+     * reach RULE_RUN of the row (most rows of a blot are none) */
+    double need = RULE_RUN * valid;
+    int best_a = 0, best_b = -1, a = 0;
     double mn = HUGE_VAL, mx = -HUGE_VAL;
+    row_window_t win = {img, o, h, 0, 0.0, 0};
     for (int x = 0; x <= img->width; x++) {
         int ok = x < img->width && px_ok(img, o + (size_t)x);
-        double v = ok ? row_value(img, o, x, h) : 0.0;
-        valid += ok;
+        double v = x < img->width ? window_at(&win, x) : 0.0;
         if (ok && fmax(mx, v) - fmin(mn, v) <= 2.0 * lim) {
             mn = fmin(mn, v);
             mx = fmax(mx, v);
@@ -371,9 +391,11 @@ static void row_run(const bq_image_t *img, int y, double lim, int h, row_run_t *
         a = ok ? x : x + 1;
         mn = ok ? v : HUGE_VAL;
         mx = ok ? v : -HUGE_VAL;
+        if (best_b - best_a + 1 < need && img->width - a < need)
+            break;
     }
     rr->xa = best_a;
-    rr->xb = valid >= 8 && best_b - best_a + 1 >= RULE_RUN * valid ? best_b : best_a - 1;
+    rr->xb = valid >= 8 && best_b - best_a + 1 >= need ? best_b : best_a - 1;
     double sum = 0.0;
     for (int x = rr->xa; x <= rr->xb; x++)
         sum += img->data[o + (size_t)x];
@@ -433,14 +455,19 @@ static double pixel_noise(const bq_image_t *img, float *buf)
     return m ? bq_step_noise_float(buf, m) : 0.0;
 }
 
+/* Pixels of a row whose median tells its level: a wide picture's row is
+ * read on every k-th pixel, k keeping about this many. */
+#define MEDIAN_SAMPLES 1024
+
 /* The median of each row's valid pixels into med (NAN for a row with
  * none); med holds the height plus the width (scratch). */
 static void row_medians(const bq_image_t *img, float *med)
 {
     float *buf = med + img->height;
+    int step = 1 + img->width / MEDIAN_SAMPLES;
     for (int y = 0; y < img->height; y++) {
         size_t o = (size_t)y * (size_t)img->width, k = 0;
-        for (int x = 0; x < img->width; x++)
+        for (int x = 0; x < img->width; x += step)
             if (px_ok(img, o + (size_t)x))
                 buf[k++] = img->data[o + (size_t)x];
         med[y] = k ? bq_select_nth_float(buf, k, k / 2) : NAN;
@@ -614,12 +641,13 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
         free(c.v);
         return BQ_ERR_NOMEM;
     }
-    /* paper shades across a photo or a scan (8 bits); an imager's 16-bit
-     * export shows its tray, lit unevenly or not, which the lane stages
-     * take apart from the membrane themselves (lanes_tray.c) */
-    int shading = img->bits_per_sample <= 8 && !img->is_float;
+    /* a figure, a photo or a scan (8 bits) has paper that shades across
+     * it and frames drawn round its strips; an imager's 16-bit export
+     * shows its tray, lit unevenly or not, which the lane stages take
+     * apart from the membrane themselves (lanes_tray.c) */
+    int photo = img->bits_per_sample <= 8 && !img->is_float;
     page_t page;
-    int found = bq_page_find(&c, scale, img->max_value, shading, &page);
+    int found = bq_page_find(&c, scale, img->max_value, photo, &page);
     uint8_t *keep = NULL;
     int rc = found < 0 ? found : 0, blocks = 0, masked = 0;
     if (found > 0) {
@@ -637,7 +665,7 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     if (rc == 0 && blocks > 0) {
         rules = page.shaded ? rules_unshaded(img, &c, &page) : find_rules(img);
         rc = rules < 0 ? rules : 0;
-    } else if (rc == 0) {
+    } else if (rc == 0 && photo) {
         rules = rules_without_page(img);
         rc = rules < 0 ? rules : 0;
     }
