@@ -26,7 +26,6 @@
 #include "membrane_internal.h"
 
 #define GRID_MAX 800        /* cells along the longer side */
-#define PAGE_TOL 0.04       /* page: at most this fraction of page_scale off its level */
 #define BLOCK_MIN_W 0.25    /* a membrane block spans at least this share of the width */
 #define BLOCK_MIN_H 0.03    /* ... and of the height (at least 3 cells) */
 #define BLOCK_FILL 0.3      /* ... and its ink fills this share of its rectangle */
@@ -255,8 +254,7 @@ static int find_blocks(const cells_t *c, const page_t *p, uint8_t *keep)
         return BQ_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++)
-        ink[i] = !isnan(c->v[i]) &&
-                 fabs(c->v[i] - bq_page_at(p, (double)(i % (size_t)c->w), (double)(i / (size_t)c->w))) > p->tol;
+        ink[i] = !isnan(c->v[i]) && fabs(bq_page_off(c, p, i)) > p->tol;
     /* a page off the ends of the range, or shaded, is confirmed by one
      * block with a background of its own; a blank strip beside it may be
      * as light as the page */

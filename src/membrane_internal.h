@@ -5,6 +5,10 @@
 
 #include "internal.h"
 
+/* A page cell lies at most this share of the picture's scale off the page
+ * level (page_scale in membrane.c says what the scale is). */
+#define PAGE_TOL 0.04
+
 typedef struct cells {
     int w, h, f;            /* cells, pixels per cell side */
     float *v;               /* mean of the valid pixels; NAN = none valid */
@@ -26,6 +30,12 @@ typedef struct page {
 static inline double bq_page_at(const page_t *p, double x, double y)
 {
     return p->a + p->bx * (x - p->cx) + p->by * (y - p->cy);
+}
+
+/* How far cell i of grid c sits from page p. */
+static inline double bq_page_off(const cells_t *c, const page_t *p, size_t i)
+{
+    return c->v[i] - bq_page_at(p, (double)(i % (size_t)c->w), (double)(i / (size_t)c->w));
 }
 
 /* The page at the border of grid c: 1 found (*pg set), 0 none, or

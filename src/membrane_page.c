@@ -12,7 +12,6 @@
 
 #include "membrane_internal.h"
 
-#define PAGE_TOL 0.04       /* page: at most this fraction of the scale off its level */
 #define PAGE_TOL_MIN 0.01   /* ... and always this much */
 #define PAGE_SPREAD 6.0     /* ... or this many robust sigmas of the ring's own spread */
 #define PAGE_BORDER 0.6     /* share of the border ring on the page */
@@ -43,8 +42,7 @@ static size_t ring_mode(const cells_t *c, const size_t *idx, size_t n, double sc
     size_t hist[NB] = {0};
     p->a = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double v = c->v[idx[i]] - bq_page_at(p, (double)(idx[i] % (size_t)c->w),
-                                             (double)(idx[i] / (size_t)c->w));
+        double v = bq_page_off(c, p, idx[i]);
         hist[(int)bq_clamp(v / scale * NB, 0, NB - 1)]++;
     }
     int mode = 0;
@@ -67,8 +65,7 @@ static size_t line_slopes(const cells_t *c, size_t first, size_t stride, int len
         float u = c->v[a], v = c->v[b];
         if (isnan(u) || isnan(v))
             continue;
-        if (p && (fabs(u - bq_page_at(p, (double)(a % (size_t)c->w), (double)(a / (size_t)c->w))) > tol ||
-                  fabs(v - bq_page_at(p, (double)(b % (size_t)c->w), (double)(b / (size_t)c->w))) > tol))
+        if (p && (fabs(bq_page_off(c, p, a)) > tol || fabs(bq_page_off(c, p, b)) > tol))
             continue;
         buf[k++] = (v - u) / (float)d;
     }
@@ -135,8 +132,7 @@ static double page_tolerance(const cells_t *c, const size_t *idx, size_t n, cons
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        double d = fabs(c->v[idx[i]] - bq_page_at(p, (double)(idx[i] % (size_t)c->w),
-                                                  (double)(idx[i] / (size_t)c->w)));
+        double d = fabs(bq_page_off(c, p, idx[i]));
         if (d <= PAGE_TOL * scale)
             buf[k++] = (float)d;
     }
