@@ -728,10 +728,11 @@ static int add_row(const bq_image_t *img, const bq_strip_t *st, int si, const st
     return 0;
 }
 
-/* Does any of the n candidate rows c count as a row? */
-static int rows_scored(const cand_t *c, int n)
+/* Does any of the candidate rows c[from..to-1] count as a row? (c is NULL
+ * while there are none.) */
+static int rows_scored(const cand_t *c, int from, int to)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = from; i < to; i++)
         if (c[i].score >= 0)
             return 1;
     return 0;
@@ -801,7 +802,7 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         /* a tall strip full of smears and blobs spreads its consensus as
          * much as its bands: when no row stood out of that spread as a
          * row, the noise is taken from the pixels, as in a packed strip */
-        if (packed || rows_scored(*cands + first, *n_cands - first))
+        if (packed || rows_scored(*cands, first, *n_cands))
             break;
     }
     rc = 0;
