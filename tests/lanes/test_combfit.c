@@ -49,6 +49,15 @@ static peak_t lane(double left, double right)
     return p;
 }
 
+/* The comb's m teeth are the n lanes at centres c, each within 2 px. */
+static void check_teeth(const char *what, const peak_t *t, int m, const double *c, int n)
+{
+    CHECK(m == n, "%s: %d teeth, expected %d", what, m, n);
+    for (int i = 0; i < m && m == n; i++)
+        CHECK(fabs(t[i].pos - c[i]) <= 2.0, "%s: tooth %d at %.1f, lane at %.1f", what, i,
+              t[i].pos, c[i]);
+}
+
 static int fit(const double *v, const peak_t *found, int nf, peak_t *out)
 {
     peak_t cand[W + 1];
@@ -78,9 +87,7 @@ static void test_merged_split(void)
     }
     peak_t out[BQ_MAX_LANES];
     int m = fit(v, found, nf, out);
-    CHECK(m == 16, "touching lanes: %d teeth, expected 16", m);
-    for (int i = 0; i < m && m == 16; i++)
-        CHECK(fabs(out[i].pos - c[i]) <= 2.0, "tooth %d at %.1f, lane at %.1f", i, out[i].pos, c[i]);
+    check_teeth("touching lanes", out, m, c, 16);
 }
 
 /* 8 lanes at pitch 44, each band hollow (two lobes 8 apart): found right;
@@ -130,9 +137,7 @@ static void test_faint_gap_filled(void)
             found[nf++] = lane(c[i] - 14.0, c[i] + 14.0);
     peak_t out[BQ_MAX_LANES];
     int m = fit(v, found, nf, out);
-    CHECK(m == 8, "faint lanes between strong ones: %d teeth, expected 8", m);
-    for (int i = 0; i < m && m == 8; i++)
-        CHECK(fabs(out[i].pos - c[i]) <= 2.0, "tooth %d at %.1f, lane at %.1f", i, out[i].pos, c[i]);
+    check_teeth("faint lanes between strong ones", out, m, c, 8);
 }
 
 /* Two groups of four lanes at pitch 36 with 2.5 pitches of bare membrane
