@@ -7,6 +7,7 @@
  * into lanes, and teeth missing in the middle of a regular comb or at its
  * ends become lanes where some strip shows signal there (5c). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lanes_internal.h"
@@ -304,10 +305,54 @@ static int comb_line(const peak_t *l, int n, double pitch, int by_centre, double
  * lane itself. */
 #define SNAP_TOL 0.3
 
+/* The middle of the signal of a lane with no peak of its own (a band
+ * fading into a frame or an edge makes a plateau, or a slope, in the
+ * profile): from the foot of the end lane at e (its first minimum on the
+ * way to x) to where the
+ * profile p, going outward from x, falls half-way from the highest point
+ * between them to its lowest within a pitch beyond x. x itself when the
+ * signal does not end within a pitch, or ends where no lane fits. */
+#define FOOT_MIN 0.25 /* a lane's foot lies this share of the pitch or more from its centre */
+
+static double centre_on_signal(const double *p, int bx0, int bx1, double x, double e,
+                               double pitch)
+{
+    int dir = x > e ? 1 : -1, xi = (int)lround(x), ei = (int)lround(e);
+    int far = (int)lround(x + dir * pitch);
+    if (far < bx0) far = bx0;
+    if (far > bx1) far = bx1;
+    if (dir * (far - xi) < 1 || dir * (xi - ei) < 2)
+        return x;
+    int valley = ei;
+    while (valley != xi && p[valley + dir] <= p[valley])
+        valley += dir;
+    /* a band fills half its pitch or more: a minimum nearer the end lane
+     * is a wiggle on its flank, and what lies beyond it is that flank */
+    if (dir * (valley - ei) < FOOT_MIN * pitch)
+        return x;
+    double top = p[xi], floor_ = p[xi];
+    for (int c = valley; c != xi + dir; c += dir)
+        top = fmax(top, p[c]);
+    for (int c = xi; c != far + dir; c += dir)
+        floor_ = fmin(floor_, p[c]);
+    double half = 0.5 * (top + floor_);
+    if (!(top > floor_) || p[valley] <= half)
+        return x;
+    int c = xi;
+    while (c != far && p[c] > half)
+        c += dir;
+    if (p[c] > half)
+        return x;
+    double mid = 0.5 * (valley + c);
+    double width = abs(c - valley);
+    return width >= 0.5 * pitch && width <= 1.5 * pitch ? mid : x;
+}
+
 /* x moved to the highest local maximum of profile p within tol of it and
  * at least pitch - tol from the end lane at e (nearer, it is a wiggle on
- * that lane's own flank); x itself when there is none (a maximum on the
- * window's edge is the flank of something beyond it, not a peak). */
+ * that lane's own flank); when there is none (a maximum on the window's
+ * edge is the flank of something beyond it, not a peak), towards the
+ * middle of the signal there, by tol at most. */
 static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e, double pitch,
                            double tol)
 {
@@ -316,7 +361,11 @@ static double snap_to_peak(const double *p, int bx0, int bx1, double x, double e
         if (c > bx0 && c < bx1 && fabs(c - e) >= pitch - tol && p[c] >= p[c - 1] &&
             p[c] >= p[c + 1] && (best < 0 || p[c] > p[best]))
             best = c;
-    return best < 0 ? x : best;
+    if (best >= 0)
+        return best;
+    double mid = centre_on_signal(p, bx0, bx1, x, e, pitch);
+    mid = fmin(fmax(mid, x - tol), x + tol);
+    return fabs(mid - e) >= pitch - tol ? mid : x;
 }
 
 /* A regular comb whose end lane stands a pitch or more inside the region

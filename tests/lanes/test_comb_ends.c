@@ -5,7 +5,9 @@
  * little down its column to count as lane signal, but its bands stand out
  * of its own column as far as a sample lane's do, so it is a lane. Beyond
  * the right end the membrane's edge is lit along its length with no band:
- * not a lane. Without the marker, nothing is added on the left. An empty
+ * not a lane. Without the marker, nothing is added on the left. A last
+ * lane whose band fades towards the edge, with no peak of its own, is
+ * centred on its signal, not left where the comb's line puts it. An empty
  * tooth left at an end of the final lanes goes. */
 #include <math.h>
 #include <stdio.h>
@@ -49,17 +51,36 @@ static float cell_value(int x, int y, int with_marker)
     return (float)v;
 }
 
-/* The comb's teeth after extension, with or without the marker drawn. */
-static int extend(int with_marker, peak_t *lanes)
+/* A last lane loaded a little short of the comb's line (FADED_X, not
+ * EDGE_X), its band brightest at its inner side and fading outward, on
+ * blank membrane beyond the comb (no texture there: every wiggle of the
+ * profile would be a peak). */
+#define FADED_X (EDGE_X - 4.0)
+#define FADED_HALF 6
+
+static float faded_value(int x, int y, int unused)
+{
+    (void)unused;
+    if (x <= lane_x(N_LANES - 1) + HALF_WIDTH)
+        return cell_value(x, y, 0) - (in_lane(x, EDGE_X) && y >= 5 && y <= 54 ? 0.5f : 0.0f);
+    double v = 0.05;
+    if (fabs(x - FADED_X) <= FADED_HALF && y >= 5 && y <= 54)
+        v += (0.5 + (y >= 28 && y <= 31 ? 1.0 : 0.0)) * (1.0 - 0.04 * (x - (FADED_X - FADED_HALF)));
+    return (float)v;
+}
+
+/* The comb's teeth after extension on the grid draw(x, y, ctx) draws. */
+static int extend_on(float (*draw)(int, int, int), int ctx, peak_t *lanes)
 {
     grid_t g;
     double prof[GW], rowp[GW + GH + 4], tmp[GW + GH + 4];
     strip_work_t sw;
-    CHECK(drawn_grid_make(&g, GW, GH, cell_value, with_marker) == 0, "grid");
+    CHECK(drawn_grid_make(&g, GW, GH, draw, ctx) == 0, "grid");
     memset(&sw, 0, sizeof sw);
     sw.gy1 = GH - 1;
     sw.prof = prof;
     CHECK(bq_lanes_strip_profile(&g, 2, GW - 3, &sw) == 0, "profile");
+    bq_lanes_smooth3(prof, tmp, GW, 1); /* as the detector smooths it */
     for (int i = 0; i < N_LANES; i++) {
         double c = lane_x(i);
         lanes[i] = (peak_t){c, c - HALF_WIDTH, c + HALF_WIDTH, prof[(int)c], 1.0, 0, 0};
@@ -67,6 +88,12 @@ static int extend(int with_marker, peak_t *lanes)
     int n = bq_lanes_extend_comb_ends(&g, &sw, 1, prof, 2, GW - 3, lanes, N_LANES, rowp, tmp);
     drawn_grid_free(&g);
     return n;
+}
+
+/* The comb's teeth after extension, with or without the marker drawn. */
+static int extend(int with_marker, peak_t *lanes)
+{
+    return extend_on(cell_value, with_marker, lanes);
 }
 
 static void test_marker_added(void)
@@ -88,6 +115,17 @@ static void test_blank_end(void)
     int n = extend(0, lanes);
     CHECK(n == N_LANES, "%d lanes on blank membrane beside the comb, expected %d", n, N_LANES);
     CHECK(fabs(lanes[0].pos - lane_x(0)) < 1e-9, "first lane moved to %.1f", lanes[0].pos);
+}
+
+static void test_faded_end(void)
+{
+    peak_t lanes[BQ_MAX_LANES];
+    int n = extend_on(faded_value, 0, lanes);
+    CHECK(n == N_LANES + 1, "%d lanes with the faded lane at the end, expected %d", n,
+          N_LANES + 1);
+    CHECK(fabs(lanes[n - 1].pos - FADED_X) <= 1.0,
+          "faded last lane placed at %.1f, its band's middle is %.1f (the comb's line: %.1f)",
+          lanes[n - 1].pos, FADED_X, EDGE_X);
 }
 
 /* Empty teeth left at the comb's ends go; one between loaded lanes stays. */
@@ -113,6 +151,7 @@ int main(void)
 {
     test_marker_added();
     test_blank_end();
+    test_faded_end();
     test_empty_ends();
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
