@@ -558,11 +558,13 @@ static int row_threshold(const bq_image_t *img, const bq_strip_t *st, strip_work
     for (int i = 0; i < h; i++)
         if (cons[i] > cmax)
             cmax = cons[i];
-    *csig = robust_sigma(cons, h, NULL, tmp);
-    *thr = fmax(5.0 * *csig, ROW_MIN_FRAC * cmax);
     *packed = 0;
-    if (cmax > *thr && !from_pixels)
-        return 1;
+    if (!from_pixels) {
+        *csig = robust_sigma(cons, h, NULL, tmp);
+        *thr = fmax(5.0 * *csig, ROW_MIN_FRAC * cmax);
+        if (cmax > *thr)
+            return 1;
+    }
     double *pbuf = bq_alloc_array(PIXEL_NOISE_SAMPLES, sizeof *pbuf);
     if (!pbuf)
         return BQ_ERR_NOMEM;
@@ -587,6 +589,18 @@ static int row_peak(const double *cons, int h, int i)
         if (j >= 0 && j < h && j != i && (cons[j] > cons[i] || (cons[j] == cons[i] && j < i)))
             return 0;
     return 1;
+}
+
+/* Drop the candidate rows c[from..*n-1]. */
+static void cands_truncate(cand_t *c, int *n, int from)
+{
+    for (int i = from; i < *n; i++) {
+        free(c[i].pos);
+        free(c[i].lo);
+        free(c[i].hi);
+        free(c[i].found);
+    }
+    *n = from;
 }
 
 /* A new candidate row with room for nl lanes, appended to cands; NULL when
@@ -804,6 +818,9 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
          * row, the noise is taken from the pixels, as in a packed strip */
         if (packed || rows_scored(*cands, first, *n_cands))
             break;
+        /* none of them counted: they are looked at again, against the
+         * pixels' noise */
+        cands_truncate(*cands, n_cands, first);
     }
     rc = 0;
 done:
@@ -1017,12 +1034,7 @@ static int cmp_cand_score(const void *a, const void *b)
 
 static void cands_free(cand_t *c, int n)
 {
-    for (int i = 0; i < n; i++) {
-        free(c[i].pos);
-        free(c[i].lo);
-        free(c[i].hi);
-        free(c[i].found);
-    }
+    cands_truncate(c, &n, 0);
     free(c);
 }
 
