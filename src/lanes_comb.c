@@ -305,15 +305,15 @@ static int comb_line(const peak_t *l, int n, double pitch, int by_centre, double
  * lane itself. */
 #define SNAP_TOL 0.3
 
+#define FOOT_MIN 0.25 /* a lane's foot lies this share of the pitch or more from its centre */
+
 /* The middle of the signal of a lane with no peak of its own (a band
  * fading into a frame or an edge makes a plateau, or a slope, in the
  * profile): from the foot of the end lane at e (its first minimum on the
- * way to x) to where the
- * profile p, going outward from x, falls half-way from the highest point
- * between them to its lowest within a pitch beyond x. x itself when the
- * signal does not end within a pitch, or ends where no lane fits. */
-#define FOOT_MIN 0.25 /* a lane's foot lies this share of the pitch or more from its centre */
-
+ * way to x) to where the profile p, going outward from x, falls half-way
+ * from the highest point between them to its lowest within a pitch beyond
+ * x. x itself when the signal does not end within a pitch, or ends where
+ * no lane fits. */
 static double centre_on_signal(const double *p, int bx0, int bx1, double x, double e,
                                double pitch)
 {
