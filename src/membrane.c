@@ -293,6 +293,54 @@ static int find_blocks(const cells_t *c, const page_t *p, uint8_t *keep)
     return blocks;
 }
 
+/* A film on a lightbox, or scanned on paper, shows the page, then the
+ * film's clear border, then the membrane's exposure within it; the lane
+ * names, kDa numbers and arrows written on the clear film lie inside the
+ * film's block. When the one block found has a page of its own round its
+ * rectangle (the clear film) with a membrane block on it, only that block
+ * is kept (stacked strips of a figure are several blocks, and their gaps
+ * and frames are the rules' to find). Returns 1 when it is, 0 when the kept cells stand as they are,
+ * or BQ_ERR_NOMEM. */
+static int inner_blocks(const cells_t *c, double scale, double full, int photo, uint8_t *keep)
+{
+    int x0 = c->w, y0 = c->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < c->h; y++)
+        for (int x = 0; x < c->w; x++)
+            if (keep[(size_t)y * (size_t)c->w + (size_t)x]) {
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y > y1 ? y : y1;
+            }
+    if (x1 - x0 < 8 || y1 - y0 < 8)
+        return 0;
+    cells_t sub = {x1 - x0 + 1, y1 - y0 + 1, c->f, NULL};
+    size_t n = (size_t)sub.w * (size_t)sub.h;
+    sub.v = bq_alloc_array(n, sizeof *sub.v);
+    uint8_t *inner = bq_calloc_array(n, 1);
+    if (!sub.v || !inner) {
+        free(sub.v);
+        free(inner);
+        return BQ_ERR_NOMEM;
+    }
+    for (int y = 0; y < sub.h; y++)
+        for (int x = 0; x < sub.w; x++) {
+            size_t i = (size_t)(y + y0) * (size_t)c->w + (size_t)(x + x0);
+            sub.v[(size_t)y * (size_t)sub.w + (size_t)x] = keep[i] ? c->v[i] : NAN;
+        }
+    page_t page;
+    int found = bq_page_find(&sub, scale, full, photo, &page);
+    int blocks = found > 0 ? find_blocks(&sub, &page, inner) : found;
+    if (blocks > 0)
+        for (int y = 0; y < sub.h; y++)
+            for (int x = 0; x < sub.w; x++)
+                keep[(size_t)(y + y0) * (size_t)c->w + (size_t)(x + x0)] =
+                    inner[(size_t)y * (size_t)sub.w + (size_t)x];
+    free(sub.v);
+    free(inner);
+    return blocks < 0 ? blocks : blocks > 0;
+}
+
 /* Invalidate every pixel whose cell is not kept. */
 static int apply_mask(bq_image_t *img, const cells_t *c, const uint8_t *keep, int *n_masked)
 {
@@ -651,6 +699,11 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
     if (found > 0) {
         keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
         blocks = keep ? find_blocks(&c, &page, keep) : BQ_ERR_NOMEM;
+        if (blocks == 1 && photo) {
+            int inner = inner_blocks(&c, scale, img->max_value, photo, keep);
+            if (inner < 0)
+                blocks = inner;
+        }
         if (blocks < 0)
             rc = blocks;
         else if (blocks > 0)

@@ -5,7 +5,8 @@
  * waver as in a lossy copy, printed faint (the paper no end of the range)
  * and photographed under uneven light; a tray lit unevenly, a film lit
  * unevenly, a membrane reaching every edge and a membrane as light as the
- * page are left alone. */
+ * page are left alone; a film photographed on a lightbox loses the names
+ * written on its clear border. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,38 @@ static void test_light_membrane(void)
     bq_image_free(img);
 }
 
+/* A photo of a film on a lightbox: the white box round the film, the
+ * film's clear border (225), the membrane's exposure on it (200) with six
+ * lanes, and written on the clear film the lane names below the membrane
+ * and an arrow beside it. The film is one block off the white page; on
+ * its own clear border the exposure is the membrane: the names and the
+ * arrow are masked with the clear film, the lanes kept. */
+static void test_film_on_lightbox(void)
+{
+    bq_image_t *img = picture(320, 240, 255.0, 255.0f);
+    img->bits_per_sample = 8;
+    fill(img, 8, 8, 311, 231, 225.0f);
+    fill(img, 30, 30, 250, 150, 200.0f);
+    for (int l = 0; l < 6; l++) {
+        int x = 40 + 36 * l;
+        fill(img, x, 40, x + 20, 140, 170.0f);           /* the lane's smear */
+        fill(img, x, 80, x + 20, 90, 60.0f);             /* its band */
+        for (int k = 0; k < 3; k++)                      /* its name: three strokes */
+            fill(img, x + 2 + 7 * k, 175, x + 4 + 7 * k, 215, 90.0f);
+    }
+    fill(img, 265, 80, 300, 82, 40.0f);                  /* the arrow */
+    bq_membrane_info_t info;
+    CHECK(bq_membrane_mask(img, &info) == 0, "mask failed");
+    CHECK(info.page_found && info.blocks >= 1, "page %d, %d blocks", info.page_found, info.blocks);
+    for (int l = 0; l < 6; l++) {
+        int x = 50 + 36 * l;
+        CHECK(valid_at(img, x, 85) && valid_at(img, x, 120), "lane %d masked", l + 1);
+        CHECK(!valid_at(img, x - 6, 195), "lane %d's name left valid", l + 1);
+    }
+    CHECK(!valid_at(img, 280, 81), "the arrow left valid");
+    bq_image_free(img);
+}
+
 static void test_uneven_tray(void)
 {
     bq_image_t *img = picture(240, 160, 65535.0, 0.0f);
@@ -313,6 +346,7 @@ int main(void)
     test_rule_without_page();
     test_uneven_tray();
     test_membrane_to_the_edges();
+    test_film_on_lightbox();
     if (check_failures == 0)
         printf("membrane: figure, uneven tray, full membrane: all as expected\n");
     return check_failures ? 1 : 0;
