@@ -296,11 +296,11 @@ static int find_blocks(const cells_t *c, const page_t *p, uint8_t *keep)
 /* A film on a lightbox, or scanned on paper, shows the page, then the
  * film's clear border, then the membrane's exposure within it; the lane
  * names, kDa numbers and arrows written on the clear film lie inside the
- * film's block. When the one block found has a page of its own round its
- * rectangle (the clear film) with a membrane block on it, only that block
- * is kept (stacked strips of a figure are several blocks, and their gaps
- * and frames are the rules' to find). Returns 1 when it is, 0 when the kept cells stand as they are,
- * or BQ_ERR_NOMEM. */
+ * film's block. When the one block found (keep) has a page of its own
+ * round its rectangle (the clear film) with a membrane block on it, only
+ * that block is kept (stacked strips of a figure are several blocks, and
+ * their gaps and frames are the rules' to find). Returns 1 when it is, 0
+ * when keep stands as it was, or BQ_ERR_NOMEM. */
 static int inner_blocks(const cells_t *c, double scale, double full, int photo, uint8_t *keep)
 {
     int x0 = c->w, y0 = c->h, x1 = -1, y1 = -1;
