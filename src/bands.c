@@ -798,7 +798,7 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
         for (int i = 0; i < h; i++)
             cons[i] += interp(w.res[l], h, i + w.off[l]) - w.med[l];
     }
-    int first = *n_cands;
+    int first = *n_cands, n_samples = n_cons_lanes(st);
     for (int from_pixels = 0; from_pixels < 2; from_pixels++) {
         double csig, thr;
         int packed;
@@ -807,7 +807,6 @@ static int analyse_strip(const bq_image_t *img, const bq_strip_t *st, int si,
             rc = rows;
             goto done;
         }
-        int n_samples = n_cons_lanes(st);
         for (int i = 2; i < h - 2; i++)
             if (cons[i] >= thr && row_peak(cons, h, i) &&
                 add_row(img, st, si, &w, cons, i, csig, packed, n_samples, cands, n_cands,

@@ -301,7 +301,7 @@ static int find_blocks(const cells_t *c, const page_t *p, uint8_t *keep)
  * that block is kept (stacked strips of a figure are several blocks, and
  * their gaps and frames are the rules' to find). Returns 1 when it is, 0
  * when keep stands as it was, or BQ_ERR_NOMEM. */
-static int inner_blocks(const cells_t *c, double scale, double full, int photo, uint8_t *keep)
+static int inner_blocks(const cells_t *c, double scale, double full, uint8_t *keep)
 {
     int x0 = c->w, y0 = c->h, x1 = -1, y1 = -1;
     for (int y = 0; y < c->h; y++)
@@ -329,7 +329,7 @@ static int inner_blocks(const cells_t *c, double scale, double full, int photo, 
             sub.v[(size_t)y * (size_t)sub.w + (size_t)x] = keep[i] ? c->v[i] : NAN;
         }
     page_t page;
-    int found = bq_page_find(&sub, scale, full, photo, &page);
+    int found = bq_page_find(&sub, scale, full, 1, &page); /* a photo: its film may shade */
     int blocks = found > 0 ? find_blocks(&sub, &page, inner) : found;
     if (blocks > 0)
         for (int y = 0; y < sub.h; y++)
@@ -700,7 +700,7 @@ int bq_membrane_mask(bq_image_t *img, bq_membrane_info_t *info)
         keep = bq_calloc_array((size_t)c.w * (size_t)c.h, 1);
         blocks = keep ? find_blocks(&c, &page, keep) : BQ_ERR_NOMEM;
         if (blocks == 1 && photo) {
-            int inner = inner_blocks(&c, scale, img->max_value, photo, keep);
+            int inner = inner_blocks(&c, scale, img->max_value, keep);
             if (inner < 0)
                 blocks = inner;
         }
